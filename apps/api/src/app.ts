@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { DestinationStream } from 'pino';
+import { loadConfig, type Config } from '@defect-candidates/service/config';
+import { createLogger } from '@defect-candidates/service/logger';
+import { createRedis } from '@defect-candidates/service/redis';
+import { ApiKeyring } from '@defect-candidates/service/auth/keys';
+import { ActionStore } from '@defect-candidates/service/store/actions';
+import { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
+import { createGenerateQueue } from '@defect-candidates/service/queues';
+import { authenticate } from './auth.ts';
+import { errorHandler, unmatchedRoute } from './errors.ts';
+import { createMetrics } from './metrics.ts';
+import { buildOpenApi } from './openapi.ts';
+import { actionRoutes } from './routes/actions.ts';
+import { generateRoutes } from './routes/generate.ts';
+import { healthRoutes } from './routes/health.ts';
+import type { ApiContext } from './context.ts';
+
+export type { ApiContext } from './context.ts';
+
+/**
+ * A feature that mounts its own routes (the webhook endpoints, bull-board). `register` runs after
+ * authentication is set up for `/actions` and before the 404 handler; `openapiPaths` joins the
+ * published document; `close` runs when the API stops.
+ */
+export interface ApiPlugin {
+  name: string;
+  register(app: Express, ctx: ApiContext): void | Promise<void>;
+  openapiPaths?: Record<string, unknown>;
+  close?(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Promise<Express> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(ctx.metrics.httpMiddleware);
+
+  let openapiDoc: Record<string, unknown> | null = null;
+  const openapi = () =>
+    (openapiDoc ??= buildOpenApi({
+      publicUrl: ctx.config.publicUrl,
+      version: VERSION,
+      extraPaths: Object.assign({}, ...plugins.map((p) => p.openapiPaths ?? {})),
+    }));
+  app.use(healthRoutes(ctx, openapi));
+
+  const auth = authenticate(ctx.keyring);
+  app.use(
+    '/generate-point-defect-candidates',
+    auth,
+    express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
+  );
+  app.use('/actions', auth);
+  app.use(generateRoutes(ctx));
+  app.use(actionRoutes(ctx));
+
+  for (const plugin of plugins) await plugin.register(app, ctx);
+
+  app.use(unmatchedRoute);
+  app.use(errorHandler(ctx.config.bodyLimitBytes));
+  return app;
+}
+
+export interface StartApiOptions {
+  /** Configuration; defaults to the environment. */
+  config?: Config;
+  /** Overrides on top of the environment (tests: port 0, their own key prefix). */
+  overrides?: Partial<Config>;
+  plugins?: ApiPlugin[];
+  /** Where logs go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  server: Server;
+  ctx: ApiContext;
+  close(): Promise<void>;
+}
+
+/** Builds the context, listens, and returns a handle that closes everything it opened. */
+export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
+  const config = options.config ?? loadConfig(process.env, options.overrides);
+  const logger = createLogger({ level: config.logLevel, name: 'api' }, options.logDestination);
+  const keyring = new ApiKeyring(config.apiKeys, config.ouroServiceSecret);
+  if (keyring.isEmpty) logger.warn('no API_KEYS and no OURO_SERVICE_SECRET configured: every request will be refused with 401');
+  const redis = createRedis(config, 'command', 'api', logger);
+  const queue = createGenerateQueue(config, redis);
+  queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
+  const ctx: ApiContext = {
+    config,
+    logger,
+    redis,
+    keyring,
+    queue,
+    store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
+    idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
+    metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
+  };
+  const plugins = options.plugins ?? [];
+  const app = await createApp(ctx, plugins);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  // Keep-alive longer than common load balancers' idle timeouts, so they close first.
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ port, prefix: config.keyPrefix }, 'api listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      for (const plugin of plugins) await plugin.close?.().catch((err: Error) => logger.warn({ err: err.message, plugin: plugin.name }, 'plugin close failed'));
+      await queue.close().catch(() => undefined);
+      redis.disconnect();
+    })());
+  return { url, port, server, ctx, close };
+}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { DefectRequestSchema } from '@defect-candidates/core';
+import {
+  AcceptedSchema,
+  ActionListSchema,
+  ActionSchema,
+  ErrorSchema,
+  FileAssetSchema,
+  InlineStructureSchema,
+  STRUCTURE_EXTENSIONS,
+  SubmissionEnvelopeSchema,
+} from './schemas.ts';
+import { GENERATE_PATH } from './routes/generate.ts';
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
+
+/**
+ * Titles and descriptions of the core's request fields, used where the core's schema carries none,
+ * so every field of the published contract is documented.
+ */
+const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }> = {
+  supercell: { title: 'Supercell', description: '[] (automatic: ≥ 10 Å between images, ≥ 50 atoms), [n], [a, b, c] or a 3×3 integer matrix, relative to the input cell.' },
+  random_seed: { title: 'Random seed', description: 'Seed for deterministic choices where one is open (integer ≥ 0).' },
+  defect_types: { title: 'Defect types', description: 'Families to generate: vacancy, substitution, interstitial; [] means all three.' },
+  max_candidates: { title: 'Maximum candidates', description: 'Most defect structures in total (1-200).' },
+  dedupe_symmetry: { title: 'Deduplicate by symmetry', description: 'One candidate per symmetry-equivalent class.' },
+  dopant_elements: { title: 'Dopant elements', description: 'Extrinsic element symbols for substitutions and interstitials.' },
+  max_candidates_per_type: { title: 'Maximum per type', description: 'Most candidates per family and dopant (1-100).' },
+  symprec: { title: 'Symmetry tolerance', description: 'Symmetry tolerance in Å.' },
+  min_image_distance: { title: 'Minimum image distance', description: 'Smallest distance between periodic images of a defect in the automatic supercell, in Å.' },
+  output_formats: { title: 'Output formats', description: 'Structure formats in the answer: poscar, cif, pymatgen, extxyz.' },
+  interstitial_sites: { title: 'Interstitial sites', description: 'Extra interstitial sites to try, as fractional coordinates of the input cell.' },
+  interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
+};
+
+function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+/** The request body: the core's fields plus the service's `file`, `structure` and `webhook_url`. */
+export function requestBodySchema(): JsonSchema {
+  const core = toJson(DefectRequestSchema as unknown as z.ZodType, 'input');
+  const properties: Record<string, JsonSchema> = { ...(core.properties ?? {}) };
+  for (const [name, prop] of Object.entries(properties)) {
+    const docs = REQUEST_FIELD_DOCS[name];
+    if (!prop.title) prop.title = docs?.title ?? name;
+    if (!prop.description) prop.description = docs?.description ?? name;
+  }
+  const envelope = toJson(SubmissionEnvelopeSchema, 'input');
+  Object.assign(properties, envelope.properties);
+  return {
+    type: 'object',
+    title: 'Point-defect candidate request',
+    description:
+      'The structure (as `file` or inline `structure`) and the generation parameters. Unknown fields are refused with 422, each invalid field is listed.',
+    properties,
+    required: core.required ?? [],
+    additionalProperties: false,
+    oneOf: [{ required: ['file'] }, { required: ['structure'] }],
+  };
+}
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: toJson(schema) } } });
+const errors = (...codes: number[]) => {
+  const text: Record<number, string> = {
+    400: 'Malformed JSON.',
+    401: 'Missing or invalid credentials.',
+    403: 'The credentials do not allow this.',
+    404: 'No such action (or not yours).',
+    409: 'The action is not in a state that allows this.',
+    413: 'The body is larger than BODY_LIMIT.',
+    415: 'The body is not JSON.',
+    422: 'Invalid fields, an unreadable structure, or a supercell over the atom limit; `issues` lists each field.',
+    503: 'Redis is unavailable; retry shortly.',
+  };
+  return Object.fromEntries(codes.map((c) => [String(c), json(ErrorSchema, text[c])]));
+};
+
+export interface OpenApiOptions {
+  publicUrl: string;
+  version: string;
+  extraPaths?: Record<string, unknown>;
+}
+
+export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
+  const headerParam = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'header', required: false, description, schema });
+  const security = [{ bearer: [] }, { ouro: [] }];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Point-defect candidates',
+      version: options.version,
+      description:
+        'Send a crystal structure; get back symmetry-distinct vacancy, substitution and interstitial supercells ready for DFT relaxation, named as doped names them. Generation runs asynchronously: submit, then poll the action or receive a webhook.',
+    },
+    ...(options.publicUrl ? { servers: [{ url: options.publicUrl }] } : {}),
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS.' },
+        ouro: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The Ouro platform: `Basic <OURO_SERVICE_SECRET>` (the raw secret).' },
+      },
+      schemas: {
+        FileAsset: toJson(FileAssetSchema),
+        InlineStructure: toJson(InlineStructureSchema),
+        Action: toJson(ActionSchema),
+        Error: toJson(ErrorSchema),
+      },
+    },
+    paths: {
+      [GENERATE_PATH]: {
+        post: {
+          operationId: 'generate_point_defect_candidates',
+          summary: 'Generate point-defect candidates',
+          description:
+            'Queues the generation of symmetry-distinct point-defect supercells for a structure and answers 202 at once with the action id. Poll `GET /actions/{id}` or wait for the webhook; `GET /actions/{id}/archive.zip` gives every structure.',
+          'x-ouro-execution-mode': 'async',
+          'x-ouro-input-assets': { file: { asset_type: 'file', primary: true, file_extensions: [...STRUCTURE_EXTENSIONS] } },
+          'x-ouro-output-assets': { file: { asset_type: 'file', primary: true, file_extensions: ['zip'] } },
+          security,
+          parameters: [
+            headerParam('ouro-action-id', 'Platform only: the action id to use; repeating it returns the same action.'),
+            headerParam('ouro-webhook-url', 'Platform only: where the completion is posted.'),
+            headerParam('ouro-webhook-token', 'Platform only: token sent back with the completion.'),
+            headerParam('ouro-route-id', 'Platform route id, echoed in the completion.'),
+            headerParam('ouro-route-org-id', 'Organisation that receives the output asset.'),
+            headerParam('ouro-route-team-id', 'Team that receives the output asset.'),
+            headerParam('ouro-user-id', 'Platform user on whose behalf the call is made.'),
+            headerParam('Idempotency-Key', 'Makes retries safe: the same key and body within 24 h return the same action; the same key with another body is refused (422).', { type: 'string', maxLength: 255 }),
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: requestBodySchema() } } },
+          responses: { '202': json(AcceptedSchema, 'Accepted and queued (or the same action again, for a repeated id or key).'), ...errors(400, 401, 403, 409, 413, 415, 422, 503) },
+        },
+      },
+      '/actions': {
+        get: {
+          operationId: 'list_actions',
+          summary: 'List actions',
+          description: 'The caller\'s actions (all actions for operators), newest first, cursor-paginated.',
+          security,
+          parameters: [
+            { name: 'status', in: 'query', required: false, description: 'Only actions with this status.', schema: { type: 'string', enum: ['queued', 'in-progress', 'success', 'error'] } },
+            { name: 'limit', in: 'query', required: false, description: 'Page size, 1 to 100 (default 20).', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            { name: 'cursor', in: 'query', required: false, description: '`next_cursor` from the previous page.', schema: { type: 'string' } },
+          ],
+          responses: { '200': json(ActionListSchema, 'A page of actions.'), ...errors(401, 422, 503) },
+        },
+      },
+      '/actions/{id}': {
+        get: {
+          operationId: 'get_action',
+          summary: 'Get an action',
+          description: 'Status, progress and, on success, the answer.',
+          security,
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
+          responses: { '200': json(ActionSchema, 'The action.'), ...errors(401, 404, 503) },
+        },
+      },
+      '/actions/{id}/archive.zip': {
+        get: {
+          operationId: 'get_action_archive',
+          summary: 'Download every candidate structure',
+          description: 'A zip with `<name>/POSCAR` (and the other requested formats) for every candidate, plus `manifest.json`.',
+          security,
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } },
+            ...errors(401, 404, 409, 503),
+          },
+        },
+      },
+      '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', description: 'The process is up.', responses: { '200': { description: 'Alive.' } } } },
+      '/readyz': {
+        get: { operationId: 'readyz', summary: 'Readiness', description: 'Redis answers.', responses: { '200': { description: 'Ready.' }, '503': json(ErrorSchema, 'Redis does not answer.') } },
+      },
+      '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'HTTP, queue depth per state, job durations and outcomes.', responses: { '200': { description: 'Prometheus text format.' } } } },
+      ...(options.extraPaths ?? {}),
+    },
+  };
+}

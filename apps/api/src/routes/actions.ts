@@ -1,0 +1,90 @@
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb } from 'node:zlib';
+import { Router, type Response } from 'express';
+import type { DefectAnswer } from '@defect-candidates/core';
+import { archiveFilename, buildArchive } from '@defect-candidates/service/archive';
+import { InvalidCursorError, type Action } from '@defect-candidates/service/store/actions';
+import { canSee, principalOf } from '../auth.ts';
+import { HttpError, invalidRequest, notFound } from '../errors.ts';
+import { ACTION_ID_PATTERN, ListQuerySchema, issuePath } from '../schemas.ts';
+import { actionLinks } from './links.ts';
+import type { ApiContext } from '../context.ts';
+
+const gunzip = promisify(gunzipCb);
+
+/** The action as clients see it: no platform webhook token, no stored input text. */
+export function publicAction(action: Action, publicUrl: string): Record<string, unknown> {
+  const { platform, webhook_url, ...rest } = action;
+  const view: Record<string, unknown> = { ...rest };
+  if (platform) {
+    const { webhook_token: _token, ...visible } = platform;
+    view.platform = visible;
+  }
+  if (webhook_url) view.webhook_url = webhook_url;
+  view.links = actionLinks(publicUrl, action.id);
+  return view;
+}
+
+export function actionRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  /** The action if the caller may see it; 404 otherwise, so ids of others' actions leak nothing. */
+  async function visibleAction(res: Response, id: string): Promise<Action> {
+    if (!ACTION_ID_PATTERN.test(id)) throw notFound('action');
+    const action = await ctx.store.get(id);
+    if (!action || !canSee(principalOf(res), action.owner)) throw notFound('action');
+    return action;
+  }
+
+  router.get('/actions', async (req, res) => {
+    const parsed = ListQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      throw invalidRequest(parsed.error.issues.map((i) => ({ path: `query.${issuePath(i.path)}`.replace(/\.$/, ''), message: i.message })));
+    }
+    const principal = principalOf(res);
+    const owner = principal.role === 'operator' ? null : principal.name;
+    let page;
+    try {
+      page = await ctx.store.list(owner, { status: parsed.data.status, limit: parsed.data.limit, cursor: parsed.data.cursor ?? null });
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw invalidRequest([{ path: 'query.cursor', message: err.message }]);
+      throw err;
+    }
+    const base = ctx.config.publicUrl.replace(/\/+$/, '');
+    const next = page.next_cursor
+      ? `${base}/actions?${new URLSearchParams({ ...(parsed.data.status ? { status: parsed.data.status } : {}), limit: String(parsed.data.limit), cursor: page.next_cursor })}`
+      : null;
+    res.json({ actions: page.actions.map((a) => publicAction(a, ctx.config.publicUrl)), next_cursor: page.next_cursor, links: { next } });
+  });
+
+  router.get('/actions/:id', async (req, res) => {
+    const action = await visibleAction(res, req.params.id);
+    const view = JSON.stringify(publicAction(action, ctx.config.publicUrl));
+    const gz = action.status === 'success' ? await ctx.store.getResponseGzip(action.id) : null;
+    res.type('application/json');
+    if (!gz) {
+      res.send(view);
+      return;
+    }
+    // The answer is stored as JSON text already: splice it in rather than parse and re-serialise megabytes.
+    const response = (await gunzip(gz)).toString('utf8');
+    res.send(`${view.slice(0, -1)},"response":${response}}`);
+  });
+
+  router.get('/actions/:id/archive.zip', async (req, res) => {
+    const action = await visibleAction(res, req.params.id);
+    if (action.status !== 'success') {
+      const why = action.status === 'error' ? 'it ended in error' : `it is ${action.status}`;
+      throw new HttpError(409, 'not_ready', `The action has no archive: ${why}`);
+    }
+    const answer = (await ctx.store.getResponse(action.id)) as DefectAnswer | null;
+    if (!answer) throw notFound('archive');
+    const zip = buildArchive(answer);
+    res.setHeader('content-type', 'application/zip');
+    res.setHeader('content-disposition', `attachment; filename="${archiveFilename(answer as never)}"`);
+    res.setHeader('content-length', String(zip.byteLength));
+    res.end(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength));
+  });
+
+  return router;
+}

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { CoreError, RequestError, StructureError, SupercellError, parseRequest, prepareHost } from '@defect-candidates/core';
+import type { Action, ActionInput, PlatformContext } from '@defect-candidates/service/store/actions';
+import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
+import { enqueueGeneration } from '@defect-candidates/service/queues';
+import type { Principal } from '@defect-candidates/service/auth/keys';
+import { principalOf } from '../auth.ts';
+import { HttpError, invalidRequest, type FieldIssue } from '../errors.ts';
+import { ACTION_ID_PATTERN, SubmissionEnvelopeSchema, issuePath, type SubmissionEnvelope } from '../schemas.ts';
+import { actionLinks } from './links.ts';
+import type { ApiContext } from '../context.ts';
+
+export const GENERATE_PATH = '/generate-point-defect-candidates';
+
+const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
+/** The `ouro-*` headers, checked: only the platform may choose an action id or a webhook token. */
+function platformContext(req: Request, principal: Principal): PlatformContext | undefined {
+  if (principal.role !== 'platform') {
+    const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
+    if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+    return undefined;
+  }
+  const actionId = header(req, 'ouro-action-id');
+  const issues: FieldIssue[] = [];
+  if (actionId !== undefined && !ACTION_ID_PATTERN.test(actionId)) {
+    issues.push({ path: 'headers.ouro-action-id', message: 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+  }
+  const webhookUrl = header(req, 'ouro-webhook-url');
+  if (webhookUrl !== undefined && !/^https?:\/\//i.test(webhookUrl)) {
+    issues.push({ path: 'headers.ouro-webhook-url', message: 'must be an absolute http:// or https:// URL' });
+  } else if (webhookUrl !== undefined) {
+    try {
+      new URL(webhookUrl);
+    } catch {
+      issues.push({ path: 'headers.ouro-webhook-url', message: 'is not a valid URL' });
+    }
+  }
+  if (issues.length > 0) throw invalidRequest(issues);
+  if (actionId === undefined) return undefined;
+  const ctx: PlatformContext = { action_id: actionId };
+  const optional: [keyof PlatformContext, string][] = [
+    ['webhook_url', 'ouro-webhook-url'],
+    ['webhook_token', 'ouro-webhook-token'],
+    ['route_id', 'ouro-route-id'],
+    ['route_org_id', 'ouro-route-org-id'],
+    ['route_team_id', 'ouro-route-team-id'],
+    ['user_id', 'ouro-user-id'],
+  ];
+  for (const [key, name] of optional) {
+    const v = header(req, name);
+    if (v !== undefined) ctx[key] = v.slice(0, 4096);
+  }
+  return ctx;
+}
+
+/** Validates the body: the envelope (file/structure/webhook_url) and the core's request fields, all issues at once. */
+function validate(body: Record<string, unknown>): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
+  const { file, structure, webhook_url, ...requestFields } = body;
+  const issues: FieldIssue[] = [];
+  const envelope = SubmissionEnvelopeSchema.safeParse({ file, structure, webhook_url });
+  if (!envelope.success) {
+    for (const i of envelope.error.issues) issues.push({ path: issuePath(i.path), message: i.message });
+  }
+  let parameters: Record<string, unknown> = {};
+  try {
+    parameters = parseRequest(requestFields) as unknown as Record<string, unknown>;
+  } catch (err) {
+    if (!(err instanceof RequestError)) throw err;
+    issues.push(...err.issues);
+  }
+  if (issues.length > 0 || !envelope.success) throw invalidRequest(issues);
+  return { envelope: envelope.data, parameters };
+}
+
+/** Reads, analyses and sizes an inline structure now, so a bad one is refused before it is queued. */
+function checkInlineStructure(envelope: SubmissionEnvelope, parameters: Record<string, unknown>, maxAtoms: number): void {
+  const s = envelope.structure!;
+  try {
+    prepareHost(
+      { content: s.content, ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}) },
+      parameters as never,
+      { maxAtoms },
+    );
+  } catch (err) {
+    if (err instanceof StructureError) throw new HttpError(422, 'invalid_structure', err.message, [{ path: 'structure.content', message: err.message }]);
+    if (err instanceof SupercellError) throw new HttpError(422, 'invalid_supercell', err.message, [{ path: 'supercell', message: err.message }]);
+    if (err instanceof RequestError) throw invalidRequest(err.issues);
+    if (err instanceof CoreError) throw new HttpError(422, err.code, err.message);
+    throw err;
+  }
+}
+
+function inputOf(envelope: SubmissionEnvelope): ActionInput {
+  if (envelope.structure) {
+    const s = envelope.structure;
+    return { kind: 'inline', ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}) };
+  }
+  const f = envelope.file!;
+  const input: ActionInput = { kind: 'url', url: f.url };
+  for (const k of ['filename', 'type', 'name', 'org_id', 'team_id'] as const) {
+    if (typeof f[k] === 'string') input[k] = f[k];
+  }
+  if (!input.filename && typeof f.extension === 'string') input.filename = `structure.${f.extension}`;
+  return input;
+}
+
+function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean): void {
+  const links = actionLinks(ctx.config.publicUrl, action.id);
+  res.setHeader('location', links.self);
+  if (replayed) res.setHeader('idempotent-replayed', 'true');
+  res.status(202).json({ id: action.id, status: action.status, created_at: action.created_at, links });
+}
+
+export function generateRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.post(GENERATE_PATH, async (req, res) => {
+    const principal = principalOf(res);
+    if (req.body === undefined || !req.is('application/json')) {
+      throw new HttpError(415, 'unsupported_media_type', 'Send the request as JSON with `Content-Type: application/json`');
+    }
+    const body = req.body as unknown;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw invalidRequest([{ path: '', message: 'the body must be a JSON object' }]);
+    }
+    const platform = platformContext(req, principal);
+    const idempotencyKey = header(req, 'idempotency-key');
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw invalidRequest([{ path: 'headers.idempotency-key', message: 'must be 1-255 visible ASCII characters' }]);
+    }
+
+    const { envelope, parameters } = validate(body as Record<string, unknown>);
+    if (envelope.structure) checkInlineStructure(envelope, parameters, ctx.config.maxAtoms);
+
+    let id = platform?.action_id ?? randomUUID();
+    let claimed = false;
+    if (idempotencyKey !== undefined && !platform) {
+      const outcome = await ctx.idempotency.claim(principal.name, idempotencyKey, fingerprint(body), id);
+      if (outcome.kind === 'mismatch') {
+        ctx.metrics.submissions.inc({ outcome: 'rejected' });
+        throw new HttpError(422, 'idempotency_key_reused', `This Idempotency-Key was already used with a different body (action ${outcome.actionId}); use a new key for a new request`);
+      }
+      if (outcome.kind === 'replay') {
+        const existing = await ctx.store.get(outcome.actionId);
+        ctx.metrics.submissions.inc({ outcome: 'replayed' });
+        // The first request may still be creating it: answer with what it will be.
+        return accepted(res, ctx, existing ?? ({ id: outcome.actionId, status: 'queued', created_at: new Date().toISOString() } as Action), true);
+      }
+      id = outcome.actionId;
+      claimed = true;
+    }
+
+    req.log = req.log.child({ action_id: id });
+    const { created, action } = await ctx.store
+      .create(
+        {
+          id,
+          owner: principal.name,
+          parameters,
+          input: inputOf(envelope),
+          ...(platform ? { platform } : {}),
+          ...(envelope.webhook_url ? { webhook_url: envelope.webhook_url } : {}),
+        },
+        envelope.structure?.content,
+      )
+      .catch(async (err: unknown) => {
+        if (claimed) await ctx.idempotency.release(principal.name, idempotencyKey!, id).catch(() => undefined);
+        throw err;
+      });
+
+    if (!created) {
+      if (action.owner !== principal.name) throw new HttpError(409, 'conflict', 'An action with this id already exists');
+      // A repeat of a platform call: the same action, and no new job unless the first one was lost.
+      if (action.status === 'queued') await enqueueGeneration(ctx.queue, ctx.config, id);
+      ctx.metrics.submissions.inc({ outcome: 'replayed' });
+      req.log.info({ status: action.status }, 'repeated submission, same action');
+      return accepted(res, ctx, action, true);
+    }
+
+    try {
+      await enqueueGeneration(ctx.queue, ctx.config, id);
+    } catch (err) {
+      // Without its job the action would wait forever: take it back, let the client retry.
+      await ctx.store.remove(id, principal.name).catch(() => undefined);
+      if (claimed) await ctx.idempotency.release(principal.name, idempotencyKey!, id).catch(() => undefined);
+      throw err;
+    }
+    ctx.metrics.submissions.inc({ outcome: 'accepted' });
+    req.log.info({ input: action.input.kind }, 'action accepted');
+    accepted(res, ctx, action, false);
+  });
+
+  return router;
+}

@@ -1,0 +1,136 @@
+import { Router, type RequestHandler } from 'express';
+import type { Queue } from 'bullmq';
+import { z } from 'zod';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+
+type BoardOptions = Parameters<typeof createBullBoard>[0];
+import type { Principal } from '@defect-candidates/service/auth/keys';
+import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
+import { listFailedDeliveries, retryDelivery, retryFailedDeliveries, type OperatorContext } from '@defect-candidates/service/webhooks/operator';
+import type { DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
+import { principalOf, requireRole } from '../auth.ts';
+import { HttpError, invalidRequest, notFound } from '../errors.ts';
+import { ACTION_ID_PATTERN, issuePath } from '../schemas.ts';
+import type { ApiContext } from '../context.ts';
+
+const seconds = (title: string, description: string) => z.coerce.number().int().min(0).optional().meta({ title, description });
+
+export const FailedQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ title: 'Limit', description: 'Most deliveries returned, 1 to 1000.' }),
+  min_age_seconds: seconds('Minimum age', 'Only deliveries that failed at least this many seconds ago.'),
+  max_age_seconds: seconds('Maximum age', 'Only deliveries that failed at most this many seconds ago.'),
+});
+
+export const RetryQuerySchema = z.strictObject({
+  force: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1')
+    .meta({ title: 'Force', description: 'Deliver again even if the result was already delivered.' }),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    throw invalidRequest(parsed.error.issues.map((i) => ({ path: `query.${issuePath(i.path)}`.replace(/\.$/, ''), message: i.message })));
+  }
+  return parsed.data;
+}
+
+function ageFilter(q: { min_age_seconds?: number; max_age_seconds?: number }): { minAgeMs?: number; maxAgeMs?: number } {
+  return {
+    ...(q.min_age_seconds !== undefined ? { minAgeMs: q.min_age_seconds * 1000 } : {}),
+    ...(q.max_age_seconds !== undefined ? { maxAgeMs: q.max_age_seconds * 1000 } : {}),
+  };
+}
+
+/**
+ * Webhook operations: the failed-delivery list (operators see all, clients their own) and the
+ * operator-only retries. `deliveryQueue` is the `webhooks` queue the retries go onto.
+ */
+export function webhookRoutes(ctx: ApiContext, deliveryQueue: DeliveryQueue): Router {
+  const router = Router();
+  const operator: OperatorContext = { store: ctx.store, queue: deliveryQueue, schedule: new RetrySchedule(ctx.config.webhookRetryDelaysMs) };
+
+  router.get('/webhooks/failed', async (req, res) => {
+    const q = parseQuery(FailedQuerySchema, req.query);
+    const principal: Principal = principalOf(res);
+    const deliveries = await listFailedDeliveries(ctx.store, {
+      limit: q.limit,
+      ...ageFilter(q),
+      ...(principal.role === 'operator' ? {} : { owner: principal.name }),
+    });
+    res.json({ deliveries });
+  });
+
+  router.post('/actions/:id/webhook/retry', requireRole('operator'), async (req, res) => {
+    const { force } = parseQuery(RetryQuerySchema, req.query);
+    const id = req.params.id as string;
+    if (!ACTION_ID_PATTERN.test(id)) throw notFound('action');
+    const outcome = await retryDelivery(operator, id, { force });
+    switch (outcome.result) {
+      case 'not_found':
+        throw new HttpError(404, 'not_found', 'No finished action with this id');
+      case 'no_webhook':
+        throw new HttpError(409, 'no_webhook', 'This action asked for no webhook: there is nothing to deliver');
+      case 'delivered':
+        throw new HttpError(409, 'already_delivered', 'The result was already delivered; add ?force=true to send it again');
+      case 'in_progress':
+        throw new HttpError(409, 'delivery_in_progress', 'A delivery attempt is running right now; retry once it ends');
+      case 'queued':
+        req.log?.info({ action_id: id, force }, 'webhook delivery retried by an operator');
+        res.status(202).json({ action_id: id, webhook: outcome.state });
+    }
+  });
+
+  router.post('/webhooks/retry-failed', requireRole('operator'), async (req, res) => {
+    const q = parseQuery(FailedQuerySchema, req.query);
+    const result = await retryFailedDeliveries(operator, { limit: q.limit, ...ageFilter(q) });
+    req.log?.info({ retried: result.retried.length, skipped: result.skipped.length }, 'failed webhook deliveries retried by an operator');
+    res.status(202).json(result);
+  });
+
+  return router;
+}
+
+/**
+ * Operator credentials for the dashboard: the usual `Bearer <operator key>`, or HTTP Basic with
+ * the operator key as password, so a browser's login prompt works.
+ */
+export function operatorDashboardAuth(ctx: ApiContext): RequestHandler {
+  const challenge = { 'www-authenticate': 'Basic realm="defect-candidates queues", charset="UTF-8"' };
+  return (req, res, next) => {
+    const header = req.headers.authorization ?? '';
+    const space = header.indexOf(' ');
+    const scheme = header.slice(0, Math.max(space, 0)).toLowerCase();
+    const value = header.slice(space + 1).trim();
+    let key = '';
+    if (scheme === 'bearer') key = value;
+    else if (scheme === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      key = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : '';
+    }
+    const principal = key ? ctx.keyring.authenticateKey(key) : null;
+    if (!principal) return next(new HttpError(401, 'unauthorized', 'The queue dashboard needs an operator key (Bearer, or as the Basic password)', undefined, challenge));
+    if (principal.role !== 'operator') return next(new HttpError(403, 'forbidden', 'The queue dashboard needs the operator role'));
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** bull-board at `basePath`, operators only; the `generate` queue is shown read-only. */
+export function queueDashboard(ctx: ApiContext, queues: { generate: Queue; webhooks: Queue }, basePath = '/admin/queues'): Router {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(basePath);
+  createBullBoard({
+    queues: [new BullMQAdapter(queues.generate, { readOnlyMode: true }), new BullMQAdapter(queues.webhooks)],
+    // @bull-board/express pins its own copy of @bull-board/api; the two differ only in private members.
+    serverAdapter: serverAdapter as unknown as BoardOptions['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'defect-candidates' } },
+  });
+  const router = Router();
+  router.use(basePath, operatorDashboardAuth(ctx), serverAdapter.getRouter());
+  return router;
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/** File extensions a worker can read, as the platform's asset picker needs them. */
+export const STRUCTURE_EXTENSIONS = ['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz'] as const;
+export const STRUCTURE_FORMATS = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'] as const;
+
+/** Action ids: ours are UUIDs; the platform's arrive in `ouro-action-id`. Safe in Redis keys and BullMQ job ids. */
+export const ACTION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `${what} must be an absolute http:// or https:// URL` }).max(2048);
+
+export const FileAssetSchema = z
+  .looseObject({
+    url: httpUrl('file.url').meta({
+      title: 'Download URL',
+      description: 'Where a worker downloads the structure file (http or https). The Ouro platform fills this in when it resolves an input asset.',
+    }),
+    filename: z.string().min(1).max(255).optional().meta({
+      title: 'File name',
+      description: `Name of the file; its extension helps detect the format (${STRUCTURE_EXTENSIONS.join(', ')}).`,
+      examples: ['CdTe.cif'],
+    }),
+    type: z.string().max(255).optional().meta({ title: 'MIME type', description: 'MIME type of the file, as the platform reports it (e.g. chemical/x-cif).' }),
+    extension: z.string().max(32).optional().meta({ title: 'Extension', description: 'File extension without the dot, as the platform reports it.' }),
+    name: z.string().max(1024).optional().meta({ title: 'Asset name', description: 'Display name of the platform asset.' }),
+    description: z.string().max(10_000).optional().meta({ title: 'Asset description', description: 'Description of the platform asset.' }),
+    id: z.string().max(255).optional().meta({ title: 'Asset id', description: 'Platform id of the asset.' }),
+    org_id: z.string().max(255).optional().meta({ title: 'Organisation id', description: 'Platform organisation owning the asset.' }),
+    team_id: z.string().max(255).optional().meta({ title: 'Team id', description: 'Platform team owning the asset.' }),
+    visibility: z.string().max(64).optional().meta({ title: 'Visibility', description: 'Platform visibility of the asset.' }),
+  })
+  .meta({
+    title: 'Structure file',
+    description: 'The input structure as a downloadable file (the Ouro input asset). Give either `file` or `structure`.',
+  });
+
+export const InlineStructureSchema = z
+  .strictObject({
+    content: z.string().min(1, 'the structure text is empty').meta({
+      title: 'Structure text',
+      description: 'The whole structure file as text: CIF, POSCAR/CONTCAR, pymatgen Structure JSON, plain {lattice, species, frac_coords} JSON or extended XYZ.',
+    }),
+    format: z.enum(STRUCTURE_FORMATS).optional().meta({
+      title: 'Format',
+      description: 'Format of `content`; detected from the content (and `filename`) when absent.',
+    }),
+    filename: z.string().min(1).max(255).optional().meta({
+      title: 'File name',
+      description: 'Original file name, used only to help detect the format.',
+    }),
+  })
+  .meta({ title: 'Inline structure', description: 'The input structure sent in the request body. Give either `structure` or `file`.' });
+
+/** The fields the service adds to the core's request. */
+export const SubmissionEnvelopeSchema = z
+  .object({
+    file: FileAssetSchema.optional(),
+    structure: InlineStructureSchema.optional(),
+    webhook_url: httpUrl('webhook_url').optional().meta({
+      title: 'Webhook URL',
+      description: 'Where to POST the result when the action ends (Standard Webhooks, signed with the API key\'s whsec_ secret).',
+    }),
+  })
+  .superRefine((v, ctx) => {
+    if (v.file && v.structure) ctx.addIssue({ code: 'custom', path: ['structure'], message: 'give the structure either as `file` or as `structure`, not both' });
+    if (!v.file && !v.structure) ctx.addIssue({ code: 'custom', path: ['file'], message: 'missing: give the structure as `file` ({url, filename}) or as `structure` ({content, format?})' });
+  });
+
+export type SubmissionEnvelope = z.output<typeof SubmissionEnvelopeSchema>;
+
+const isoDate = (title: string, description: string) => z.iso.datetime().meta({ title, description });
+
+export const LinksSchema = z
+  .object({
+    self: z.string().meta({ title: 'Action', description: 'URL of the action (poll it with GET).' }),
+    archive: z.string().meta({ title: 'Archive', description: 'URL of the zip of all candidate structures (once the action succeeded).' }),
+  })
+  .meta({ title: 'Links', description: 'Where to find the action and its results.' });
+
+export const ActionStatusSchema = z.enum(['queued', 'in-progress', 'success', 'error']).meta({
+  title: 'Status',
+  description: 'queued: waiting for a worker; in-progress: running; success: `response` holds the answer; error: `error` says why.',
+});
+
+export const AcceptedSchema = z
+  .object({
+    id: z.string().meta({ title: 'Action id', description: 'Identifier of the action (the `ouro-action-id` header when the platform sent one).' }),
+    status: ActionStatusSchema,
+    created_at: isoDate('Created', 'When the action was accepted (ISO 8601, UTC).'),
+    links: LinksSchema,
+  })
+  .meta({ title: 'Accepted action', description: 'The action was accepted and queued; poll `links.self` or wait for the webhook.' });
+
+export const ActionErrorSchema = z
+  .object({
+    message: z.string().meta({ title: 'Message', description: 'What went wrong, for a person.' }),
+    code: z.string().meta({ title: 'Code', description: 'invalid_structure, download_failed, timeout or internal.' }),
+    type: z.string().meta({ title: 'Type', description: 'Class of the underlying error (e.g. StructureError, DownloadError).' }),
+    retryable: z.boolean().meta({ title: 'Retryable', description: 'Whether sending the same request again may succeed.' }),
+  })
+  .meta({ title: 'Action error', description: 'Why the action ended in error.' });
+
+export const ActionSchema = z
+  .object({
+    id: z.string().meta({ title: 'Action id', description: 'Identifier of the action.' }),
+    owner: z.string().meta({ title: 'Owner', description: 'Name of the API key that submitted it, or `ouro` for the platform.' }),
+    status: ActionStatusSchema,
+    created_at: isoDate('Created', 'When the action was accepted.'),
+    started_at: isoDate('Started', 'When a worker first started it.').nullable(),
+    finished_at: isoDate('Finished', 'When it ended.').nullable(),
+    progress: z
+      .object({
+        stage: z.string().meta({ title: 'Stage', description: 'Current stage (queued, downloading, reading, symmetry, supercell, vacancies, substitutions, interstitials, writing, storing, done).' }),
+        percent: z.number().min(0).max(100).meta({ title: 'Percent', description: 'Rough completion, 0 to 100.' }),
+      })
+      .meta({ title: 'Progress', description: 'Where the work stands.' }),
+    parameters: z.record(z.string(), z.unknown()).meta({ title: 'Parameters', description: 'The request with every default resolved.' }),
+    input: z
+      .object({
+        kind: z.enum(['inline', 'url']).meta({ title: 'Kind', description: 'inline (`structure`) or url (`file`).' }),
+        url: z.string().optional().meta({ title: 'URL', description: 'The file URL, for url inputs.' }),
+        filename: z.string().optional().meta({ title: 'File name', description: 'The input file name, when known.' }),
+        format: z.string().optional().meta({ title: 'Format', description: 'The declared input format, when given.' }),
+      })
+      .meta({ title: 'Input', description: 'Where the structure came from (the inline text itself is not echoed).' }),
+    response: z.record(z.string(), z.unknown()).optional().meta({ title: 'Response', description: 'The answer (host, supercell, parameters, candidates, groups, warnings), on success.' }),
+    error: ActionErrorSchema.optional(),
+    webhook: z.record(z.string(), z.unknown()).optional().meta({ title: 'Webhook', description: 'Delivery state of the completion webhook, when there is one.' }),
+    runs: z.number().int().meta({ title: 'Runs', description: 'How many times a worker started it (more than one after a worker was lost mid-job).' }),
+    links: LinksSchema,
+  })
+  .meta({ title: 'Action', description: 'One submitted generation and, once finished, its result.' });
+
+export const ActionListSchema = z
+  .object({
+    actions: z.array(ActionSchema.omit({ response: true })).meta({ title: 'Actions', description: 'Newest first, without their responses.' }),
+    next_cursor: z.string().nullable().meta({ title: 'Next cursor', description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  })
+  .meta({ title: 'Action list', description: 'A page of the caller\'s actions.' });
+
+export const ListQuerySchema = z.strictObject({
+  status: ActionStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ title: 'Limit', description: 'Page size, 1 to 100.' }),
+  cursor: z.string().max(512).optional().meta({ title: 'Cursor', description: '`next_cursor` of the previous page.' }),
+});
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ title: 'Code', description: 'Machine-readable error code.' }),
+      message: z.string().meta({ title: 'Message', description: 'What went wrong, for a person.' }),
+      issues: z
+        .array(
+          z.object({
+            path: z.string().meta({ title: 'Path', description: 'The offending field, dot-separated (e.g. `supercell.1`).' }),
+            message: z.string().meta({ title: 'Message', description: 'What is wrong with it and what is allowed.' }),
+          }),
+        )
+        .optional()
+        .meta({ title: 'Issues', description: 'One entry per invalid field.' }),
+    }),
+  })
+  .meta({ title: 'Error', description: 'Every error answer has this shape.' });
+
+/** `supercell.0`, `file.url`: zod's path as one string. */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join('.');
+}

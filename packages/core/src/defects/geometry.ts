@@ -1,0 +1,162 @@
+import type { Lattice } from '../base/lattice.ts';
+import { type Mat3, type Vec3, inverse, matmul, norm, vecmat, wrap01 } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import type { NeighborShellEntry } from './types.ts';
+
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f + Math.sign(x) * 1e-9) / f;
+};
+
+/** Fractional coordinates wrapped into [0, 1), with values a hair below 1 folded to 0. */
+export function wrapFrac(v: Vec3): Vec3 {
+  return [wrap01(v[0], 1e-8), wrap01(v[1], 1e-8), wrap01(v[2], 1e-8)];
+}
+
+/**
+ * Every image, inside the supercell, of the given input-cell points (fractional coordinates of the
+ * supercell, wrapped and deduplicated). Works for any supercell of the crystal's lattice, including
+ * ones built on the primitive cell of a centred input cell, as long as the points form whole orbits.
+ */
+export function supercellImages(inputLattice: Lattice, supercellLattice: Lattice, points: Vec3[]): Vec3[] {
+  // x_super = x_input · M with M = L_input · S⁻¹; corners of the supercell in input coordinates bound the search.
+  const M: Mat3 = matmul(inputLattice.matrix, inverse(supercellLattice.matrix));
+  const back: Mat3 = matmul(supercellLattice.matrix, inverse(inputLattice.matrix));
+  const lo: Vec3 = [Infinity, Infinity, Infinity];
+  const hi: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const c of [0, 1]) for (const d of [0, 1]) for (const e of [0, 1]) {
+    const corner = vecmat([c, d, e], back);
+    for (let k = 0; k < 3; k++) {
+      lo[k] = Math.min(lo[k], corner[k]);
+      hi[k] = Math.max(hi[k], corner[k]);
+    }
+  }
+  const seen = new Set<string>();
+  const out: Vec3[] = [];
+  for (const p of points) {
+    const q = wrapFrac(p);
+    for (let i = Math.floor(lo[0]) - 1; i <= Math.ceil(hi[0]); i++)
+      for (let j = Math.floor(lo[1]) - 1; j <= Math.ceil(hi[1]); j++)
+        for (let k = Math.floor(lo[2]) - 1; k <= Math.ceil(hi[2]); k++) {
+          const s = vecmat([q[0] + i, q[1] + j, q[2] + k], M);
+          if (s.some((v) => v < -1e-6 || v >= 1 + 1e-6)) continue;
+          const w = wrapFrac(s);
+          const key = w.map((v) => Math.round(v * 1e5) % 100000).join(',');
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push(w);
+        }
+  }
+  return out;
+}
+
+/**
+ * doped's placement rule: of the equivalent positions, the one nearest the supercell's centre in
+ * fractional coordinates, ties going to the smaller norm, then the smaller |x|, |y|, |z| (each
+ * compared at 4 decimals). Returns the index into `positions`.
+ */
+export function nearestToCentre(positions: Vec3[]): number {
+  const keyOf = (f: Vec3) => [
+    round(norm([f[0] - 0.5, f[1] - 0.5, f[2] - 0.5]), 4),
+    round(norm(f), 4),
+    round(Math.abs(f[0]), 4),
+    round(Math.abs(f[1]), 4),
+    round(Math.abs(f[2]), 4),
+  ];
+  let best = 0;
+  let bestKey = keyOf(positions[0]);
+  for (let i = 1; i < positions.length; i++) {
+    const key = keyOf(positions[i]);
+    for (let k = 0; k < key.length; k++) {
+      if (key[k] < bestKey[k]) {
+        best = i;
+        bestKey = key;
+        break;
+      }
+      if (key[k] > bestKey[k]) break;
+    }
+  }
+  return best;
+}
+
+export interface Neighbor {
+  element: string;
+  distance: number;
+}
+
+/** Host atoms within `cutoff` Å of a point given in the structure's fractional coordinates, nearest first. */
+export function neighborsWithin(structure: Structure, point: Vec3, cutoff: number): Neighbor[] {
+  const m = structure.lattice.matrix;
+  const inv = inverse(m);
+  // Interplanar spacing d_k = 1/|column k of L⁻¹| bounds how many images along axis k can be in reach.
+  const reach = [0, 1, 2].map((k) => Math.ceil(cutoff * Math.hypot(inv[0][k], inv[1][k], inv[2][k])) + 1);
+  const p = wrapFrac(point);
+  const out: Neighbor[] = [];
+  structure.fracCoords.forEach((f, idx) => {
+    const w = wrapFrac(f);
+    const d: Vec3 = [w[0] - p[0], w[1] - p[1], w[2] - p[2]];
+    for (let i = -reach[0]; i <= reach[0]; i++)
+      for (let j = -reach[1]; j <= reach[1]; j++)
+        for (let k = -reach[2]; k <= reach[2]; k++) {
+          const c = vecmat([d[0] + i, d[1] + j, d[2] + k], m);
+          const r = Math.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
+          if (r <= cutoff) out.push({ element: structure.species[idx], distance: r });
+        }
+  });
+  return out.sort((a, b) => a.distance - b.distance);
+}
+
+/** The atom sitting on the point itself (a vacancy's or substitution's own site) is not a neighbour. */
+const SELF = 0.02;
+
+/**
+ * First coordination shell of a point: host atoms within 1.1 × the nearest distance, grouped by
+ * element and distance (to 0.01 Å), nearest first.
+ */
+export function firstShell(structure: Structure, point: Vec3): NeighborShellEntry[] {
+  let cutoff = 4;
+  let near: Neighbor[] = [];
+  while (cutoff <= 64) {
+    near = neighborsWithin(structure, point, cutoff).filter((n) => n.distance > SELF);
+    if (near.length > 0 && near[0].distance * 1.1 <= cutoff) break;
+    cutoff *= 2;
+  }
+  if (near.length === 0) return [];
+  const limit = near[0].distance * 1.1;
+  const groups = new Map<string, NeighborShellEntry>();
+  for (const n of near) {
+    if (n.distance > limit) break;
+    const key = `${n.element}@${round(n.distance, 2)}`;
+    const g = groups.get(key);
+    if (g) g.count++;
+    else groups.set(key, { element: n.element, distance: round(n.distance, 3), count: 1 });
+  }
+  return [...groups.values()].sort((a, b) => a.distance - b.distance || a.element.localeCompare(b.element));
+}
+
+/**
+ * doped's "closest site info" for the first `count` neighbour shells: element and distance to two
+ * decimals ('Te2.83'), each shell at least 0.02 Å beyond the previous one unless the element differs;
+ * equal distances list elements in `elementOrder`.
+ */
+export function closestSiteInfo(structure: Structure, point: Vec3, elementOrder: string[], count = 3): string[] {
+  const rank = (el: string) => {
+    const i = elementOrder.indexOf(el);
+    return i < 0 ? 100 : i;
+  };
+  let cutoff = 6;
+  while (true) {
+    const near = neighborsWithin(structure, point, cutoff).sort(
+      (a, b) => round(a.distance, 2) - round(b.distance, 2) || rank(a.element) - rank(b.element) || a.element.localeCompare(b.element),
+    );
+    const shells: Neighbor[] = [];
+    for (let i = 0; i < near.length; i++) {
+      if (!(near[i].distance > SELF)) continue;
+      if (i > 0 && !(Math.abs(near[i].distance - near[i - 1].distance) > 0.02) && near[i].element === near[i - 1].element) continue;
+      shells.push(near[i]);
+      if (shells.length === count) break;
+    }
+    if (shells.length >= count || cutoff > 40) return shells.map((s) => `${s.element}${round(s.distance, 2).toFixed(2)}`);
+    cutoff += 4;
+  }
+}

@@ -1,0 +1,121 @@
+import type { Vec3 } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import type { HostOxidationStates } from '../charges/oxidation.ts';
+import type { DefectRequest, DefectType } from '../request.ts';
+import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
+import type { Supercell } from '../supercell/resolve.ts';
+
+/** Everything a defect family needs to know about the host, computed once per generation. */
+export interface HostContext {
+  /** The input cell as read. */
+  structure: Structure;
+  analysis: SymmetryAnalysis;
+  supercell: Supercell;
+  /** For each supercell site, the input site it is an image of. */
+  supercellToInput: number[];
+  oxidation: HostOxidationStates;
+  /** Host elements in order of first appearance. */
+  elements: string[];
+  /** Dopants that are not host elements, in the order the request gives them. */
+  dopants: string[];
+  request: DefectRequest;
+}
+
+/**
+ * One symmetry class of a defect before naming, charge guessing and capping: the defect families
+ * (vacancy, substitution, interstitial) produce these, and the pipeline turns them into candidates.
+ */
+export interface DefectDraft {
+  family: DefectType;
+  /** 'native' for the host's own species, else the dopant element: the draft's group. */
+  origin: string;
+  /** Element added to the host (substitutions, interstitials), else null. */
+  species: string | null;
+  /** Element removed from the host (vacancies, substitutions), else null. */
+  hostSpecies: string | null;
+  label: SiteLabel;
+  /** The class's representative in the input cell (fractional, wrapped). */
+  unitCellFrac: Vec3;
+  /** Every position of the class in the supercell (fractional coordinates of the supercell). */
+  supercellPositions: Vec3[];
+  /** For lattice-site defects, the supercell site index at each of those positions; null for interstitials. */
+  supercellSites: number[] | null;
+  /** Content key of the class, stable across runs: goes into the candidate id. */
+  key: string;
+  /** Family-specific fields copied into the candidate as they are (snake_case). */
+  extra?: Record<string, unknown>;
+}
+
+export interface NeighborShellEntry {
+  element: string;
+  /** Å, rounded to 3 decimals. */
+  distance: number;
+  count: number;
+}
+
+export type StructureOutputs = { poscar?: string; cif?: string; pymatgen?: Record<string, unknown>; extxyz?: string };
+
+/** One defect supercell of the answer (snake_case: it is the JSON users receive). */
+export interface DefectCandidate {
+  id: string;
+  name: string;
+  defect_type: DefectType;
+  group: string;
+  species: string | null;
+  host_species: string | null;
+  wyckoff: string;
+  site_symmetry: string;
+  point_group: string;
+  multiplicity: number;
+  supercell_multiplicity: number;
+  unit_cell_frac_coords: Vec3;
+  conventional_cell_frac_coords: Vec3;
+  frac_coords: Vec3;
+  cart_coords: Vec3;
+  nearest_neighbors: NeighborShellEntry[];
+  charge_states: number[];
+  n_atoms: number;
+  [extra: string]: unknown;
+  structures: StructureOutputs;
+}
+
+export interface GroupReport {
+  /** 'vacancy', 'substitution:Mg', 'interstitial' … : the family, and the dopant when there is one. */
+  group: string;
+  defect_type: DefectType;
+  /** The dopant the group holds, or null for the host's own species. */
+  dopant: string | null;
+  generated: number;
+  emitted: number;
+  dropped: number;
+  /** How many were dropped by each cap. */
+  dropped_by: { max_candidates_per_type: number; max_candidates: number };
+  /** Why the group lost candidates (or has none), in words; absent when nothing was dropped. */
+  reason?: string;
+}
+
+export interface DefectAnswer {
+  version: string;
+  host: {
+    formula: string;
+    space_group: { number: number; symbol: string };
+    n_sites: number;
+    lattice: number[][];
+    /** Symmetry-distinct sites of the input cell. */
+    sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number }[];
+    oxidation_states: Record<string, number>;
+    oxidation_state_method: string;
+    input_format: string;
+  };
+  supercell: {
+    matrix: number[][];
+    base: 'input' | 'primitive';
+    n_atoms: number;
+    min_image_distance: number;
+    lattice: number[][];
+  };
+  parameters: DefectRequest;
+  candidates: DefectCandidate[];
+  groups: GroupReport[];
+  warnings: string[];
+}

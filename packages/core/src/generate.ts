@@ -1,0 +1,216 @@
+import type { StructureFormat } from './base/errors.ts';
+import type { Structure } from './base/structure.ts';
+import { formula } from './base/structure.ts';
+import { elementOrder, hostOxidationStates } from './charges/oxidation.ts';
+import { interstitialCandidates } from './defects/interstitial.ts';
+import { candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from './defects/pipeline.ts';
+import { substitutionDrafts } from './defects/substitution.ts';
+import type { DefectAnswer, DefectCandidate, DefectDraft, HostContext, StructureOutputs } from './defects/types.ts';
+import { vacancyDrafts } from './defects/vacancy.ts';
+import { readStructure } from './io/read.ts';
+import { writeStructure } from './io/write.ts';
+import { LIBRARY_VERSION } from './output/version.ts';
+import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes } from './request.ts';
+import { analyzeSymmetry } from './symmetry/analyze.ts';
+import type { SymmetryAnalysis } from './symmetry/types.ts';
+import { type Supercell, resolveSupercell } from './supercell/resolve.ts';
+
+/** The structure as the caller sent it: file text, and what is known about its format. */
+export interface StructureInput {
+  content: string;
+  format?: StructureFormat;
+  filename?: string;
+  /** Element of each species block, for VASP 4 POSCARs. */
+  species?: string[];
+}
+
+export interface PrepareOptions {
+  /** Largest supercell (atoms) the caller accepts. */
+  maxAtoms?: number;
+}
+
+/** A host read, analysed and expanded: everything cheap that can fail on bad input. */
+export interface PreparedHost {
+  structure: Structure;
+  format: StructureFormat;
+  analysis: SymmetryAnalysis;
+  supercell: Supercell;
+  request: DefectRequest;
+  warnings: string[];
+}
+
+export type GenerateStage = 'read' | 'symmetry' | 'supercell' | 'vacancies' | 'substitutions' | 'interstitials' | 'writing';
+
+export interface GenerateOptions extends PrepareOptions {
+  onProgress?: (stage: GenerateStage, percent: number) => void;
+}
+
+/** Where each stage starts, in percent of the whole run. */
+const STAGE_START: Record<GenerateStage, number> = {
+  read: 0,
+  symmetry: 5,
+  supercell: 10,
+  vacancies: 20,
+  substitutions: 30,
+  interstitials: 40,
+  writing: 60,
+};
+
+function prepare(input: StructureInput, request: DefectRequest, options: GenerateOptions): PreparedHost {
+  const progress = options.onProgress ?? (() => {});
+  progress('read', STAGE_START.read);
+  const read = readStructure(input.content, { format: input.format, filename: input.filename, species: input.species });
+  progress('symmetry', STAGE_START.symmetry);
+  const analysis = analyzeSymmetry(read.structure, { symprec: request.symprec });
+  progress('supercell', STAGE_START.supercell);
+  const supercell = resolveSupercell(read.structure, analysis, request.supercell, {
+    minImageDistance: request.min_image_distance,
+    maxAtoms: options.maxAtoms,
+  });
+  return {
+    structure: read.structure,
+    format: read.format,
+    analysis,
+    supercell,
+    request,
+    warnings: [...read.warnings, ...analysis.warnings, ...supercell.warnings],
+  };
+}
+
+/**
+ * Reads the structure, finds its symmetry and builds the supercell: the part that refuses bad
+ * structures and oversized supercells, cheap enough to run while a request is being accepted.
+ * Throws RequestError, StructureError or SupercellError.
+ */
+export function prepareHost(input: StructureInput, request: DefectRequestInput | DefectRequest, options: PrepareOptions = {}): PreparedHost {
+  return prepare(input, parseRequest(request), options);
+}
+
+function writeOutputs(structure: Structure, formats: DefectRequest['output_formats'], comment: string): StructureOutputs {
+  const out: StructureOutputs = {};
+  for (const format of formats) {
+    const text = writeStructure(structure, format, { comment });
+    if (format === 'pymatgen') out.pymatgen = JSON.parse(text) as Record<string, unknown>;
+    else out[format] = text;
+  }
+  return out;
+}
+
+/**
+ * Symmetry-distinct vacancy, substitution and interstitial supercells of a host, named, with
+ * guessed charge states, capped and ordered as the request says. The same input and request
+ * always give the same answer, byte for byte.
+ */
+export function generate(input: StructureInput, requestInput: DefectRequestInput | DefectRequest, options: GenerateOptions = {}): DefectAnswer {
+  const request = parseRequest(requestInput);
+  const progress = options.onProgress ?? (() => {});
+  const host = prepare(input, request, options);
+  const { structure, analysis, supercell } = host;
+  const warnings = [...host.warnings];
+
+  const elements = elementOrder(structure);
+  const dopants: string[] = [];
+  for (const d of request.dopant_elements) {
+    if (elements.includes(d)) warnings.push(`dopant ${d} is a host element: its substitutions are the native antisites and its interstitials the native ones`);
+    else dopants.push(d);
+  }
+  const oxidation = hostOxidationStates(structure);
+  warnings.push(...oxidation.warnings);
+
+  const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };
+  const types = requestedTypes(request);
+  const drafts: DefectDraft[] = [];
+  if (types.includes('vacancy')) {
+    progress('vacancies', STAGE_START.vacancies);
+    drafts.push(...vacancyDrafts(ctx));
+  }
+  if (types.includes('substitution')) {
+    progress('substitutions', STAGE_START.substitutions);
+    drafts.push(...substitutionDrafts(ctx));
+  }
+  if (types.includes('interstitial')) {
+    progress('interstitials', STAGE_START.interstitials);
+    const found = interstitialCandidates(ctx);
+    drafts.push(...found.drafts);
+    warnings.push(...found.warnings);
+  }
+
+  const { placed, groups } = selectDefects(ctx, drafts);
+
+  progress('writing', STAGE_START.writing);
+  const fingerprint = hostFingerprint(structure);
+  const candidates: DefectCandidate[] = [];
+  placed.forEach((p, i) => {
+    const { structure: defect, frac } = defectStructure(ctx, p);
+    const { draft } = p;
+    candidates.push({
+      id: candidateId(fingerprint, ctx, p),
+      name: p.name,
+      defect_type: draft.family,
+      group: p.group,
+      species: draft.species,
+      host_species: draft.hostSpecies,
+      wyckoff: draft.label.wyckoff,
+      site_symmetry: draft.label.siteSymmetry,
+      point_group: draft.label.pointGroup,
+      multiplicity: draft.label.multiplicity,
+      supercell_multiplicity: draft.supercellPositions.length,
+      unit_cell_frac_coords: roundVec(draft.unitCellFrac),
+      conventional_cell_frac_coords: roundVec(draft.label.conventionalFracCoords),
+      frac_coords: roundVec(frac),
+      cart_coords: roundVec(cartesianOf(ctx, frac)),
+      nearest_neighbors: p.nearestNeighbors,
+      charge_states: p.chargeStates,
+      n_atoms: defect.species.length,
+      ...(draft.extra ?? {}),
+      structures: writeOutputs(defect, request.output_formats, `${p.name} ${formula(defect)}`),
+    });
+    progress('writing', STAGE_START.writing + Math.floor(((100 - STAGE_START.writing) * (i + 1)) / Math.max(1, placed.length)));
+  });
+
+  const answer: DefectAnswer = {
+    version: LIBRARY_VERSION,
+    host: {
+      formula: formula(structure),
+      space_group: { number: analysis.number, symbol: analysis.symbol },
+      n_sites: structure.species.length,
+      lattice: structure.lattice.matrix.map((r) => roundVec(r)),
+      sites: structure.species
+        .map((element, i) => ({ element, i }))
+        .filter(({ i }) => analysis.orbits[i] === i)
+        .map(({ element, i }) => ({
+          element,
+          wyckoff: analysis.sites[i].wyckoff,
+          site_symmetry: analysis.sites[i].siteSymmetry,
+          point_group: analysis.sites[i].pointGroup,
+          multiplicity: analysis.sites[i].multiplicity,
+          frac_coords: roundVec(structure.fracCoords[i]),
+          oxidation_state: oxidation.perSite[i],
+        })),
+      oxidation_states: oxidation.byElement,
+      oxidation_state_method: oxidation.method,
+      input_format: host.format,
+    },
+    supercell: {
+      matrix: supercell.matrix,
+      base: supercell.base,
+      n_atoms: supercell.nSites,
+      min_image_distance: Math.round(supercell.minImageDistance * 1000) / 1000,
+      lattice: supercell.structure.lattice.matrix.map((r) => roundVec(r)),
+    },
+    parameters: request,
+    candidates,
+    groups,
+    warnings,
+  };
+  progress('writing', 100);
+  return answer;
+}
+
+/** Coordinates in the answer carry 8 decimals: enough for any use, and free of float noise. */
+function roundVec<T extends number[]>(v: T): T {
+  return v.map((x) => {
+    const r = Math.round(x * 1e8) / 1e8;
+    return Object.is(r, -0) ? 0 : r;
+  }) as T;
+}

@@ -1,0 +1,97 @@
+import type { Vec3 } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import { labelPoint } from '../symmetry/label.ts';
+import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
+import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates, voronoiCandidates, wyckoffCandidates } from './candidates.ts';
+import { CLUSTER_TOLERANCE, clusterCandidates } from './cluster.ts';
+import { type HostNeighbor, HostEnvironment } from './environment.ts';
+import { coordinationOf } from './coordination.ts';
+import { compareLabelledSites } from './rank.ts';
+import { type SiteSource, findEquivalent } from './reduce.ts';
+import { describeVacuum, findVacuum, inVacuum } from './vacuum.ts';
+import { type VoronoiVertex, voronoiVertices } from './voronoi.ts';
+
+export interface InterstitialSite {
+  /** Representative position, fractional coordinates of the input cell. */
+  fracCoords: Vec3;
+  label: SiteLabel;
+  /** Distance to the nearest host atom, Å. */
+  minHostDistance: number;
+  /** Host atoms within 1.1 × the nearest distance, by element. */
+  coordination: Record<string, number>;
+  source: SiteSource;
+  /** Every equivalent position in the input cell, the representative first. */
+  orbit: Vec3[];
+  /** The first coordination shell (host atoms within 1.1 × the nearest distance), nearest first. */
+  shell: HostNeighbor[];
+}
+
+export interface InterstitialSearchOptions {
+  /** Sites closer than this (Å) to a host atom are dropped. */
+  minDistance: number;
+  /** Candidates closer than this (Å) are one site; default 0.8. */
+  clusterTolerance?: number;
+  /** Extra sites from the caller, fractional coordinates of the input cell (the request's `interstitial_sites`). */
+  userSites?: Vec3[];
+}
+
+const tessellations = new WeakMap<Structure, VoronoiVertex[]>();
+
+/**
+ * Symmetry-distinct interstitial sites of a host, ranked: Voronoi vertices and free-of-parameter
+ * Wyckoff positions far enough from the atoms, clustered, one per orbit, plus the caller's sites.
+ * Warnings cover dropped user sites and vacuum (slab) hosts, whose adsorption sites are not generated.
+ */
+export function findInterstitialSites(
+  structure: Structure,
+  analysis: SymmetryAnalysis,
+  options: InterstitialSearchOptions,
+): { sites: InterstitialSite[]; warnings: string[] } {
+  const env = new HostEnvironment(structure);
+  const warnings: string[] = [];
+  const { minDistance } = options;
+
+  const vacuum = findVacuum(structure);
+  if (vacuum.length > 0) {
+    warnings.push(
+      `The structure has a vacuum region along ${vacuum.map(describeVacuum).join(' and ')}: it is treated as a slab, ` +
+        'interstitial sites are generated inside it only and adsorption sites on its surfaces are not generated.',
+    );
+  }
+  const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, frac));
+
+  let vertices = tessellations.get(structure);
+  if (!vertices) {
+    vertices = voronoiVertices(structure, env);
+    tessellations.set(structure, vertices);
+  }
+  const found = clusterCandidates(
+    [...voronoiCandidates(vertices, analysis, env, admissible), ...wyckoffCandidates(structure, analysis, env, vertices, admissible)],
+    env,
+    options.clusterTolerance ?? CLUSTER_TOLERANCE,
+  );
+
+  const user = userCandidates(options.userSites ?? [], analysis, env, minDistance);
+  warnings.push(...user.warnings);
+  for (const candidate of user.candidates) {
+    // A user site that is one already found replaces it: same place, and the caller asked for it.
+    const same = findEquivalent(found, env, candidate.fracCoords, COINCIDENCE_TOLERANCE);
+    if (same >= 0) found[same] = candidate;
+    else found.push(candidate);
+  }
+
+  const sites = found.map((c): InterstitialSite => {
+    const { minHostDistance, byElement, shell } = coordinationOf(env, c.fracCoords);
+    return {
+      fracCoords: c.fracCoords,
+      label: labelPoint(structure, analysis, c.fracCoords),
+      minHostDistance,
+      coordination: byElement,
+      source: c.source,
+      orbit: c.orbit,
+      shell,
+    };
+  });
+  sites.sort(compareLabelledSites);
+  return { sites, warnings };
+}

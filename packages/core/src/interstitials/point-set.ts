@@ -1,0 +1,77 @@
+import { type Mat3, type Vec3, inverse, norm, transpose, wrapVec } from '../base/linalg.ts';
+
+/**
+ * Points of a periodic cell bucketed on a fractional grid, for "is there already a point within
+ * tol Å?" in constant time. Meant for small tolerances (well under half the shortest
+ * interplanar spacing), where the wrapped fractional difference gives the true shortest distance.
+ */
+export class PeriodicPointSet<T> {
+  private readonly matrix: Mat3;
+  private readonly tol: number;
+  private readonly counts: [number, number, number];
+  private readonly buckets = new Map<number, { frac: Vec3; value: T }[]>();
+  readonly items: { frac: Vec3; value: T }[] = [];
+
+  constructor(matrix: Mat3, tol: number) {
+    this.matrix = matrix;
+    this.tol = tol;
+    const rec = transpose(inverse(matrix));
+    // A bucket is at least tol wide along every axis, so a match lies in one of the 27 neighbouring buckets.
+    this.counts = [0, 1, 2].map((i) => Math.max(1, Math.min(512, Math.floor(1 / (tol * norm(rec[i])))))) as [number, number, number];
+  }
+
+  /** The stored item within tol of `frac`, if any. */
+  find(frac: Vec3): { frac: Vec3; value: T } | undefined {
+    const w = wrapVec(frac);
+    const [n0, n1, n2] = this.counts;
+    const b = this.bucketOf(w);
+    const seen = new Set<number>();
+    for (let i = -1; i <= 1; i++)
+      for (let j = -1; j <= 1; j++)
+        for (let k = -1; k <= 1; k++) {
+          const key = this.key(mod(b[0] + i, n0), mod(b[1] + j, n1), mod(b[2] + k, n2));
+          if (seen.has(key)) continue;
+          seen.add(key);
+          for (const item of this.buckets.get(key) ?? []) if (this.distance(item.frac, w) <= this.tol) return item;
+        }
+    return undefined;
+  }
+
+  /** Adds the point unless one is already within tol; returns the stored item either way and whether it is new. */
+  add(frac: Vec3, value: T): { item: { frac: Vec3; value: T }; added: boolean } {
+    const existing = this.find(frac);
+    if (existing) return { item: existing, added: false };
+    const w = wrapVec(frac);
+    const item = { frac: w, value };
+    const b = this.bucketOf(w);
+    const key = this.key(b[0], b[1], b[2]);
+    const list = this.buckets.get(key);
+    if (list) list.push(item);
+    else this.buckets.set(key, [item]);
+    this.items.push(item);
+    return { item, added: true };
+  }
+
+  private bucketOf(w: Vec3): [number, number, number] {
+    return [0, 1, 2].map((i) => Math.min(this.counts[i] - 1, Math.floor(w[i] * this.counts[i]))) as [number, number, number];
+  }
+
+  private key(i: number, j: number, k: number): number {
+    return (i * 1024 + j) * 1024 + k;
+  }
+
+  private distance(a: Vec3, b: Vec3): number {
+    const d0 = a[0] - b[0] - Math.round(a[0] - b[0]);
+    const d1 = a[1] - b[1] - Math.round(a[1] - b[1]);
+    const d2 = a[2] - b[2] - Math.round(a[2] - b[2]);
+    const m = this.matrix;
+    const x = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
+    const y = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
+    const z = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
+    return Math.sqrt(x * x + y * y + z * z);
+  }
+}
+
+function mod(a: number, n: number): number {
+  return ((a % n) + n) % n;
+}

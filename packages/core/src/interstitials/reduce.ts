@@ -1,0 +1,68 @@
+import type { Vec3 } from '../base/linalg.ts';
+import { equivalentPositions, symmetrizePoint } from '../symmetry/label.ts';
+import { stabilizer } from '../symmetry/orbit.ts';
+import type { SymmetryAnalysis } from '../symmetry/types.ts';
+import type { HostEnvironment } from './environment.ts';
+import { PeriodicPointSet } from './point-set.ts';
+
+export type SiteSource = 'voronoi' | 'wyckoff' | 'user';
+
+/** One candidate interstitial site, already reduced to its orbit under the host's space group. */
+export interface SiteCandidate {
+  /** The orbit's representative, on its exact special position. */
+  fracCoords: Vec3;
+  /** Distance to the nearest host atom, Å. */
+  radius: number;
+  /** Order of the site-symmetry group: the higher, the more symmetric. */
+  order: number;
+  /** Every equivalent position in the input cell (the representative first). */
+  orbit: Vec3[];
+  source: SiteSource;
+  /** Index in the request's `interstitial_sites` for user sites. */
+  userIndex?: number;
+}
+
+/**
+ * A numerically found point (a Voronoi vertex) within this distance of a special position is moved
+ * onto it: the host's own atoms may sit up to symprec off their ideal places, which moves the
+ * vertices built from them by a few times as much.
+ */
+export const SNAP_TOLERANCE = 0.1;
+
+/** The point on its exact special position, with its site-symmetry order and its orbit in the input cell. */
+export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = SNAP_TOLERANCE): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
+  const fracCoords = symmetrizePoint(analysis, frac, Math.max(snap, analysis.symprec));
+  const order = stabilizer(analysis.operations, analysis.lattice, fracCoords, analysis.symprec).length;
+  return { fracCoords, order: Math.max(1, order), orbit: equivalentPositions(analysis, fracCoords) };
+}
+
+/**
+ * Groups points into symmetry orbits, one candidate per orbit, in the order the orbits are first
+ * met. Points closer than `tol` Å to a member of an orbit already seen belong to it.
+ */
+export function reduceToOrbits(
+  points: Vec3[],
+  analysis: SymmetryAnalysis,
+  env: HostEnvironment,
+  source: SiteSource,
+  tol = Math.max(analysis.symprec, 0.01),
+): SiteCandidate[] {
+  const seen = new PeriodicPointSet<number>(env.matrix, tol);
+  const out: SiteCandidate[] = [];
+  for (const p of points) {
+    if (seen.find(p)) continue;
+    const placed = placeOnSymmetry(analysis, p);
+    if (seen.find(placed.fracCoords)) continue;
+    const index = out.length;
+    out.push({ ...placed, radius: env.nearestDistance(placed.fracCoords), source });
+    for (const member of placed.orbit) seen.add(member, index);
+  }
+  return out;
+}
+
+/** Index of the candidate whose orbit passes within `tol` Å of `frac`, or -1. */
+export function findEquivalent(candidates: SiteCandidate[], env: HostEnvironment, frac: Vec3, tol: number): number {
+  const set = new PeriodicPointSet<number>(env.matrix, tol);
+  candidates.forEach((c, i) => c.orbit.forEach((m) => set.add(m, i)));
+  return set.find(frac)?.value ?? -1;
+}

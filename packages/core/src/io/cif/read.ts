@@ -1,0 +1,233 @@
+import { StructureError } from '../../base/errors.ts';
+import { isElement } from '../../base/elements.ts';
+import { fromParameters } from '../../base/lattice.ts';
+import { wrapVec, type Vec3 } from '../../base/linalg.ts';
+import type { Structure } from '../../base/structure.ts';
+import { closePairs } from '../close-pairs.ts';
+import { CIF_MERGE_TOLERANCE, OCCUPANCY_TOLERANCE } from '../tolerances.ts';
+import { resolveSpaceGroup } from '../spacegroup.ts';
+import { elementFromLabel, normalizeElementCase, parseSpeciesSymbol } from '../species.ts';
+import { applyOperation, parseSymop, type AffineOperation } from '../symops.ts';
+import type { ReadResult } from '../result.ts';
+import { cifNumber, isNull, parseCif, valuesOf, type CifBlock, type CifValue } from './document.ts';
+
+interface AtomRow {
+  label: string;
+  element: string;
+  oxidationState: number | null;
+  frac: Vec3;
+  occupancy: number;
+  line: number;
+}
+
+const fail = (message: string, line?: number, site?: string): never => {
+  throw new StructureError(line === undefined ? `CIF: ${message}` : `CIF line ${line}: ${message}`, { format: 'cif', line, site });
+};
+
+/**
+ * Reads the first data block that has atoms, expands the asymmetric unit with the listed
+ * operators (or the space group's, when only a symbol or number is given) and merges positions
+ * that coincide. Partially occupied or shared sites are refused: disordered structures are out of scope.
+ */
+export function readCif(text: string): ReadResult {
+  const blocks = parseCif(text);
+  if (blocks.length === 0) fail('no data_ block found');
+  const withAtoms = blocks.filter((b) => valuesOf(b, '_atom_site_fract_x') !== undefined || valuesOf(b, '_atom_site_label') !== undefined);
+  if (withAtoms.length === 0) fail('no atom sites (_atom_site_label, _atom_site_fract_x, ...) in any data block');
+  const block = withAtoms[0];
+  const warnings: string[] = [];
+  if (blocks.length > 1) {
+    warnings.push(`CIF has ${blocks.length} data blocks: read data_${block.name}, the first with atoms, and ignored the others`);
+  }
+
+  const cell = readCell(block, warnings);
+  const lattice = fromParameters(cell.a, cell.b, cell.c, cell.alpha, cell.beta, cell.gamma);
+  const rows = readAtomRows(block);
+  refusePartialOccupancy(rows);
+  const operations = readOperations(block, cell, warnings);
+
+  // Expand: each row's own position first (so the file's coordinates are the ones kept), then its images.
+  const points: Vec3[] = [];
+  const source: number[] = [];
+  rows.forEach((row, r) => {
+    points.push(wrapVec(row.frac));
+    source.push(r);
+    for (const op of operations) {
+      points.push(wrapVec(applyOperation(op, row.frac)));
+      source.push(r);
+    }
+  });
+  const duplicate = new Uint8Array(points.length);
+  const mergedAcrossRows = new Set<string>();
+  for (const { i, j } of closePairs(lattice, points, CIF_MERGE_TOLERANCE)) {
+    if (i === j) continue;
+    const a = rows[source[i]];
+    const b = rows[source[j]];
+    if (a.element !== b.element) {
+      fail(
+        `sites ${a.label} (${a.element}) and ${b.label} (${b.element}) occupy the same position: a site shared by two species is disordered, and disordered structures are out of scope`,
+        b.line,
+        b.label,
+      );
+    }
+    if (source[i] !== source[j]) mergedAcrossRows.add(`${a.label}/${b.label}`);
+    duplicate[j] = 1;
+  }
+  if (mergedAcrossRows.size > 0) {
+    warnings.push(`CIF sites coincide after symmetry expansion and were merged: ${[...mergedAcrossRows].join(', ')}`);
+  }
+
+  const structure: Structure = { lattice, species: [], fracCoords: [], labels: [] };
+  const oxidationStates: (number | null)[] = [];
+  for (let p = 0; p < points.length; p++) {
+    if (duplicate[p]) continue;
+    const row = rows[source[p]];
+    structure.species.push(row.element);
+    structure.fracCoords.push(points[p]);
+    structure.labels!.push(row.label);
+    oxidationStates.push(row.oxidationState);
+  }
+  if (oxidationStates.some((o) => o !== null)) structure.oxidationStates = oxidationStates;
+  return { structure, warnings, format: 'cif' };
+}
+
+function readCell(block: CifBlock, warnings: string[]) {
+  const get = (tag: string, fallback?: number): number => {
+    const v = block.items.get(tag);
+    if (isNull(v)) {
+      if (fallback === undefined) fail(`${tag} is missing from data_${block.name}`, v?.line);
+      warnings.push(`CIF has no ${tag}: assumed ${fallback}`);
+      return fallback!;
+    }
+    const x = cifNumber(v!);
+    if (!Number.isFinite(x) || x <= 0) fail(`${tag} '${v!.text}' is not a positive number`, v!.line);
+    return x;
+  };
+  return {
+    a: get('_cell_length_a'),
+    b: get('_cell_length_b'),
+    c: get('_cell_length_c'),
+    alpha: get('_cell_angle_alpha', 90),
+    beta: get('_cell_angle_beta', 90),
+    gamma: get('_cell_angle_gamma', 90),
+  };
+}
+
+function readAtomRows(block: CifBlock): AtomRow[] {
+  const column = (tag: string) => valuesOf(block, tag);
+  const xs = column('_atom_site_fract_x');
+  const ys = column('_atom_site_fract_y');
+  const zs = column('_atom_site_fract_z');
+  const labels = column('_atom_site_label');
+  if (!xs || !ys || !zs) {
+    const cart = column('_atom_site_cartn_x');
+    const where = (labels ?? cart)?.[0]?.line;
+    fail(cart ? 'atom sites are given in Cartesian coordinates only; fractional coordinates (_atom_site_fract_x/y/z) are required' : 'atom sites have no fractional coordinates (_atom_site_fract_x/y/z)', where);
+  }
+  const n = xs!.length;
+  const types = column('_atom_site_type_symbol');
+  const occupancies = column('_atom_site_occupancy');
+  const flags = column('_atom_site_calc_flag');
+  for (const [tag, col] of [['_atom_site_fract_y', ys], ['_atom_site_fract_z', zs], ['_atom_site_label', labels], ['_atom_site_type_symbol', types], ['_atom_site_occupancy', occupancies]] as const) {
+    if (col && col.length !== n) fail(`${tag} has ${col.length} values but _atom_site_fract_x has ${n}: they must be in the same loop`, col[0]?.line);
+  }
+  const oxidationByType = readAtomTypeOxidation(block);
+
+  const rows: AtomRow[] = [];
+  for (let r = 0; r < n; r++) {
+    // Dummy atoms mark positions of interest, not atoms.
+    if (flags && !isNull(flags[r]) && flags[r].text.toLowerCase() === 'dum') continue;
+    const line = xs![r].line;
+    const label = labels && !isNull(labels[r]) ? labels[r].text : undefined;
+    const type = types && !isNull(types[r]) ? types[r].text : undefined;
+    const name = label ?? type ?? `site ${r + 1}`;
+    let element: string;
+    let oxidationState: number | null = null;
+    if (type !== undefined) {
+      const parsed = parseSpeciesSymbol(type);
+      element = parsed.element;
+      oxidationState = parsed.oxidationState ?? oxidationByType.get(type) ?? null;
+      if (!isElement(element)) {
+        // Type symbols such as 'Fe1' or 'OH' still start with the element.
+        const fromType = elementFromLabel(type);
+        if (!fromType) fail(`unknown element '${element}' at site ${name}`, line, name);
+        element = fromType!;
+      }
+    } else if (label !== undefined) {
+      const fromLabel = elementFromLabel(label);
+      if (!fromLabel) fail(`unknown element '${normalizeElementCase(/^[A-Za-z]*/.exec(label)![0] || label)}' at site ${label} (no _atom_site_type_symbol, and the label does not start with an element)`, line, label);
+      element = fromLabel!;
+    } else {
+      fail(`site ${r + 1} has neither _atom_site_type_symbol nor _atom_site_label`, line);
+    }
+    const coord = (v: CifValue, axis: string) => {
+      const x = cifNumber(v);
+      if (!Number.isFinite(x)) fail(`site ${name} has _atom_site_fract_${axis} '${v.text}', not a number`, v.line, name);
+      return x;
+    };
+    let occupancy = 1;
+    if (occupancies && !isNull(occupancies[r])) {
+      occupancy = cifNumber(occupancies[r]);
+      if (!Number.isFinite(occupancy)) fail(`site ${name} has _atom_site_occupancy '${occupancies[r].text}', not a number`, occupancies[r].line, name);
+    }
+    rows.push({ label: name, element: element!, oxidationState, frac: [coord(xs![r], 'x'), coord(ys![r], 'y'), coord(zs![r], 'z')], occupancy, line });
+  }
+  if (rows.length === 0) fail(`data_${block.name} lists no atoms`, xs![0]?.line);
+  return rows;
+}
+
+/** Oxidation numbers from the `_atom_type_*` loop that pymatgen and ICSD write, by type symbol. */
+function readAtomTypeOxidation(block: CifBlock): Map<string, number> {
+  const symbols = valuesOf(block, '_atom_type_symbol');
+  const numbers = valuesOf(block, '_atom_type_oxidation_number');
+  const map = new Map<string, number>();
+  if (!symbols || !numbers || symbols.length !== numbers.length) return map;
+  symbols.forEach((s, k) => {
+    const x = cifNumber(numbers[k]);
+    if (Number.isFinite(x)) map.set(s.text, x);
+  });
+  return map;
+}
+
+function refusePartialOccupancy(rows: AtomRow[]): void {
+  const partial = rows.filter((r) => r.occupancy < 1 - OCCUPANCY_TOLERANCE);
+  if (partial.length > 0) {
+    const list = partial.map((r) => `${r.label} (${r.occupancy})`).join(', ');
+    fail(
+      `partial occupancy at site${partial.length > 1 ? 's' : ''} ${list}: disordered structures are out of scope; supply an ordered structure (for example an ordered supercell)`,
+      partial[0].line,
+      partial[0].label,
+    );
+  }
+  const over = rows.find((r) => r.occupancy > 1 + OCCUPANCY_TOLERANCE);
+  if (over) fail(`site ${over.label} has occupancy ${over.occupancy}, more than 1`, over.line, over.label);
+}
+
+function readOperations(block: CifBlock, cell: ReturnType<typeof readCell>, warnings: string[]): AffineOperation[] {
+  const listed = valuesOf(block, '_symmetry_equiv_pos_as_xyz') ?? valuesOf(block, '_space_group_symop_operation_xyz');
+  if (listed && listed.length > 0) {
+    return listed.map((v) => {
+      try {
+        return parseSymop(v.text);
+      } catch (e) {
+        return fail(`symmetry operation ${(e as Error).message}`, v.line);
+      }
+    });
+  }
+  const item = (...tags: string[]) => tags.map((t) => block.items.get(t)).find((v) => !isNull(v));
+  const hm = item('_symmetry_space_group_name_h-m', '_space_group_name_h-m_alt', '_space_group_name_h-m');
+  const hall = item('_symmetry_space_group_name_hall', '_space_group_name_hall');
+  const num = item('_symmetry_int_tables_number', '_space_group_it_number');
+  if (!hm && !hall && !num) {
+    warnings.push('CIF lists no symmetry operations and no space group: read as P1 (the atoms as listed)');
+    return [];
+  }
+  const number = num ? cifNumber(num) : undefined;
+  const group = resolveSpaceGroup({ hm: hm?.text, hall: hall?.text, number }, cell);
+  if (!group) {
+    const what = [hm && `space group '${hm.text}'`, hall && `Hall symbol '${hall.text}'`, num && `number '${num.text}'`].filter(Boolean).join(', ');
+    return fail(`no symmetry operations listed and ${what} is not a space group this reader knows: list the operations in _symmetry_equiv_pos_as_xyz`, (hm ?? hall ?? num)!.line);
+  }
+  warnings.push(...group.warnings);
+  return group.operations;
+}

@@ -1,0 +1,53 @@
+import type { StructureFormat } from '../base/errors.ts';
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
+
+/** The format a filename suggests: POSCAR/CONTCAR/*.vasp, *.cif, *.json, *.extxyz/*.xyz. */
+export function formatFromFilename(filename: string | undefined): StructureFormat | undefined {
+  if (!filename) return undefined;
+  const base = filename.split(/[\\/]/).pop()!.toLowerCase();
+  if (/\.(cif|mcif)$/.test(base)) return 'cif';
+  if (/\.json$/.test(base)) return 'json';
+  if (/\.(extxyz|xyz)$/.test(base)) return 'extxyz';
+  if (/\.(vasp|poscar)$/.test(base) || /^(poscar|contcar)/.test(base)) return 'poscar';
+  return undefined;
+}
+
+/**
+ * The format of a structure file judged from its content, with the filename breaking ties;
+ * undefined when the text looks like no structure format we read. JSON is reported as 'json'
+ * (the JSON reader tells pymatgen dicts from the plain form).
+ */
+export function detectFormat(text: string, filename?: string): StructureFormat | undefined {
+  const hint = formatFromFilename(filename);
+  const trimmed = text.trimStart();
+  if (trimmed === '') return undefined;
+  if (trimmed[0] === '{') return 'json';
+  const lines = text.split(/\r?\n/, 400);
+  if (looksLikeCif(lines)) return 'cif';
+  if (looksLikeExtxyz(lines)) return 'extxyz';
+  if (looksLikePoscar(lines)) return 'poscar';
+  // The content is inconclusive: trust a filename that names a text format, which gives a precise error.
+  if (hint) return hint;
+  return undefined;
+}
+
+function looksLikeCif(lines: string[]): boolean {
+  return lines.some((l) => /^\s*(data_\S*|loop_|_cell_length_a\b|_atom_site_)/i.test(l));
+}
+
+function looksLikeExtxyz(lines: string[]): boolean {
+  return /^\s*\d+\s*$/.test(lines[0] ?? '') && /lattice\s*=/i.test(lines[1] ?? '');
+}
+
+/** Line 2 is a scale (one or three numbers) and lines 3-5 are vectors of three numbers. */
+function looksLikePoscar(lines: string[]): boolean {
+  const numbers = (l: string | undefined) => {
+    const toks = (l ?? '').trim().split(/\s+/);
+    let k = 0;
+    while (k < toks.length && NUMBER.test(toks[k])) k++;
+    return k;
+  };
+  const scale = numbers(lines[1]);
+  return (scale === 1 || scale >= 3) && numbers(lines[2]) >= 3 && numbers(lines[3]) >= 3 && numbers(lines[4]) >= 3;
+}

@@ -1,0 +1,30 @@
+import { StructureError, type StructureFormat } from '../base/errors.ts';
+import { isRecord, jsonFail } from './json-values.ts';
+import { readPlainJson } from './plain-json.ts';
+import { readPymatgenDict } from './pymatgen-json.ts';
+import type { ReadResult } from './result.ts';
+
+/** Parses JSON text and reads it as a pymatgen Structure dict or the plain {lattice, species, frac_coords} form. */
+export function readJson(text: string, format: StructureFormat = 'json'): ReadResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    const name = format === 'pymatgen' ? 'pymatgen JSON' : 'JSON';
+    throw new StructureError(`${name}${line ? ` line ${line}` : ''}: not valid JSON (${message})`, { format, line });
+  }
+  if (!isRecord(data)) jsonFail(format, 'expected an object with a lattice and sites');
+  const d = data as Record<string, unknown>;
+  if (Array.isArray(d.sites) || d['@class'] === 'Structure' || d['@class'] === 'IStructure' || d['@class'] === 'Molecule') return readPymatgenDict(d);
+  // Entries (ComputedStructureEntry and the like) wrap the structure.
+  if (isRecord(d.structure) && Array.isArray(d.structure.sites)) {
+    const result = readPymatgenDict(d.structure);
+    result.warnings.push(`read the "structure" inside this ${String(d['@class'] ?? 'object')}`);
+    return result;
+  }
+  if ('species' in d || 'frac_coords' in d || 'cart_coords' in d) return readPlainJson(d);
+  return jsonFail(format, `expected a pymatgen Structure ("lattice", "sites") or { "lattice", "species", "frac_coords" }, found keys ${Object.keys(d).slice(0, 8).join(', ') || '(none)'}`);
+}

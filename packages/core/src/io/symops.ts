@@ -1,0 +1,76 @@
+import type { Mat3, Vec3 } from '../base/linalg.ts';
+
+/**
+ * An affine map on fractional column vectors, x' = R·x + t, with R's rows giving the new x, y, z.
+ * Same shape and convention as moyo's operations and the symmetry module's SymmetryOperation.
+ */
+export interface AffineOperation {
+  rotation: Mat3;
+  translation: Vec3;
+}
+
+const AXIS: Record<string, number> = { x: 0, y: 1, z: 2 };
+
+/**
+ * Parses a symmetry operation written as coordinate triplets, as CIFs list them:
+ * 'x, y, z', '-y+1/2, x-y, z+0.25', '1/2+X,-Y,Z', '+x,+y,+z'. Throws Error with a short reason.
+ */
+export function parseSymop(text: string): AffineOperation {
+  const parts = text.replace(/^['"]|['"]$/g, '').split(',');
+  if (parts.length !== 3) throw new Error(`'${text}' is not three comma-separated components`);
+  const rotation: Mat3 = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  const translation: Vec3 = [0, 0, 0];
+  parts.forEach((part, row) => {
+    const expr = part.replace(/\s+/g, '').toLowerCase();
+    if (expr === '') throw new Error(`'${text}': component ${row + 1} is empty`);
+    // Terms: optional sign, optional coefficient (integer, decimal or fraction), optional '*', optional axis.
+    const term = /([+-]?)(\d+(?:\.\d*)?(?:\/\d+)?|\.\d+)?\*?([xyz])?/y;
+    let pos = 0;
+    while (pos < expr.length) {
+      term.lastIndex = pos;
+      const m = term.exec(expr);
+      if (!m || m[0] === '' || (m[2] === undefined && m[3] === undefined)) {
+        throw new Error(`'${text}': cannot read '${expr.slice(pos)}' in component ${row + 1}`);
+      }
+      const sign = m[1] === '-' ? -1 : 1;
+      const coefficient = m[2] === undefined ? 1 : parseCoefficient(m[2]);
+      if (m[3] !== undefined) rotation[row][AXIS[m[3]]] += sign * coefficient;
+      else translation[row] += sign * coefficient;
+      pos = term.lastIndex;
+    }
+  });
+  return { rotation, translation };
+}
+
+function parseCoefficient(s: string): number {
+  const slash = s.indexOf('/');
+  if (slash < 0) return Number(s);
+  return Number(s.slice(0, slash)) / Number(s.slice(slash + 1));
+}
+
+/** Applies x' = R·x + t to a fractional point. */
+export function applyOperation(op: AffineOperation, p: Vec3): Vec3 {
+  const r = op.rotation;
+  const t = op.translation;
+  return [
+    r[0][0] * p[0] + r[0][1] * p[1] + r[0][2] * p[2] + t[0],
+    r[1][0] * p[0] + r[1][1] * p[1] + r[1][2] * p[2] + t[1],
+    r[2][0] * p[0] + r[2][1] * p[1] + r[2][2] * p[2] + t[2],
+  ];
+}
+
+/** Converts moyo's flat row-major rotation and translation into an AffineOperation. */
+export function fromFlat(rotation: ArrayLike<number>, translation: ArrayLike<number>): AffineOperation {
+  return {
+    rotation: [
+      [rotation[0], rotation[1], rotation[2]],
+      [rotation[3], rotation[4], rotation[5]],
+      [rotation[6], rotation[7], rotation[8]],
+    ],
+    translation: [translation[0], translation[1], translation[2]],
+  };
+}

@@ -1,0 +1,79 @@
+import { StructureError, type StructureFormat } from '../base/errors.ts';
+import { isElement } from '../base/elements.ts';
+import { det, norm } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import { closePairs } from './close-pairs.ts';
+import { MIN_INTERATOMIC_DISTANCE } from './tolerances.ts';
+
+const FORMAT_NAMES: Record<StructureFormat | 'unknown', string> = {
+  cif: 'CIF',
+  poscar: 'POSCAR',
+  pymatgen: 'pymatgen JSON',
+  json: 'JSON',
+  extxyz: 'extxyz',
+  unknown: 'structure',
+};
+
+/** Volume below this fraction of |a||b||c| means the vectors are (nearly) coplanar. */
+const SINGULAR_RELATIVE_VOLUME = 1e-6;
+
+/** How a site is named in messages: its 1-based index and its label or element, e.g. `site 2 (Cl)`. */
+export function siteName(s: Structure, i: number): string {
+  return `site ${i + 1} (${s.labels?.[i] ?? s.species[i]})`;
+}
+
+const round = (x: number) => Number(x.toPrecision(3));
+
+/**
+ * Refuses structures the rest of the pipeline cannot use: no atoms, mismatched arrays, unknown
+ * elements, non-finite numbers, a singular or left-handed lattice, or two atoms closer than
+ * 0.5 Å (periodic images included). Throws StructureError naming the format, the site and the problem.
+ */
+export function validateStructure(s: Structure, format: StructureFormat | 'unknown' = 'unknown'): void {
+  const name = FORMAT_NAMES[format];
+  const fail = (message: string, site?: number): never => {
+    throw new StructureError(`${name}${site === undefined ? '' : ` ${siteName(s, site)}`}: ${message}`, {
+      format,
+      site: site === undefined ? undefined : site + 1,
+    });
+  };
+  const n = s.species.length;
+  if (n === 0) fail('no atoms');
+  if (s.fracCoords.length !== n) fail(`${n} species but ${s.fracCoords.length} coordinates`);
+  if (s.labels && s.labels.length !== n) fail(`${n} sites but ${s.labels.length} labels`);
+  if (s.oxidationStates && s.oxidationStates.length !== n) fail(`${n} sites but ${s.oxidationStates.length} oxidation states`);
+
+  const m = s.lattice.matrix;
+  if (m.length !== 3 || m.some((row) => row.length !== 3 || row.some((x) => !Number.isFinite(x)))) {
+    fail('the lattice must be three vectors of three finite numbers');
+  }
+  const d = det(m);
+  const scale = norm(m[0]) * norm(m[1]) * norm(m[2]);
+  if (scale === 0 || Math.abs(d) <= SINGULAR_RELATIVE_VOLUME * scale) {
+    fail(`the lattice is singular (cell volume ${round(Math.abs(d))} Å³): its three vectors are linearly dependent (coplanar or zero), so it spans no 3D cell`);
+  }
+  if (d < 0) {
+    fail(
+      `the lattice is left-handed (a·(b×c) = ${round(d)} Å³ < 0): swap b and c to make it right-handed (listing them a, c, b, and swapping the second and third fractional coordinates of every site)`,
+    );
+  }
+
+  for (let i = 0; i < n; i++) {
+    if (!isElement(s.species[i])) fail(`unknown element '${s.species[i]}'`, i);
+    const p = s.fracCoords[i];
+    if (!Array.isArray(p) || p.length !== 3 || p.some((x) => !Number.isFinite(x))) fail('coordinates must be three finite numbers', i);
+  }
+
+  let closest: { i: number; j: number; distance: number } | undefined;
+  for (const pair of closePairs(s.lattice, s.fracCoords, MIN_INTERATOMIC_DISTANCE)) {
+    if (!closest || pair.distance < closest.distance) closest = pair;
+  }
+  if (closest) {
+    const { i, j, distance } = closest;
+    if (i === j) fail(`is ${round(distance)} Å from its own periodic image (closer than ${MIN_INTERATOMIC_DISTANCE} Å): a lattice vector is too short`, i);
+    throw new StructureError(
+      `${name}: ${siteName(s, i)} and ${siteName(s, j)} are ${round(distance)} Å apart, closer than ${MIN_INTERATOMIC_DISTANCE} Å: overlapping atoms`,
+      { format, site: i + 1 },
+    );
+  }
+}

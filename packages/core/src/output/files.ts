@@ -1,0 +1,63 @@
+import type { DefectAnswer, DefectCandidate } from '../defects/types.ts';
+
+export interface AnswerFile {
+  path: string;
+  content: string;
+}
+
+const FILE_NAMES = { poscar: 'POSCAR', cif: 'structure.cif', pymatgen: 'structure.json', extxyz: 'structure.extxyz' } as const;
+type FormatName = keyof typeof FILE_NAMES;
+
+/** Candidate names are doped names (letters, digits, '_', '.', '+', '-'); anything else becomes '_' so a name is always one safe path segment. */
+export function safeDirectoryName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_.+-]/g, '_');
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? '_' : cleaned;
+}
+
+function formatsOf(answer: DefectAnswer, candidate: DefectCandidate): FormatName[] {
+  return answer.parameters.output_formats.filter((f): f is FormatName => f in FILE_NAMES && candidate.structures[f as FormatName] !== undefined);
+}
+
+function fileContent(candidate: DefectCandidate, format: FormatName): string {
+  const value = candidate.structures[format];
+  return typeof value === 'string' ? value : `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function candidateFiles(answer: DefectAnswer, candidate: DefectCandidate): string[] {
+  const dir = safeDirectoryName(candidate.name);
+  return formatsOf(answer, candidate).map((f) => `${dir}/${FILE_NAMES[f]}`);
+}
+
+/** The answer without any candidate's `structures`: small enough for webhooks and listings. */
+export function summarizeAnswer(answer: DefectAnswer): Omit<DefectAnswer, 'candidates'> & { candidates: Omit<DefectCandidate, 'structures'>[] } {
+  return {
+    ...answer,
+    candidates: answer.candidates.map((c) => {
+      const { structures: _structures, ...rest } = c;
+      return rest;
+    }),
+  };
+}
+
+/** manifest.json: the summary, with each candidate's files listed beside it. */
+export function manifest(answer: DefectAnswer): Record<string, unknown> {
+  const summary = summarizeAnswer(answer);
+  return {
+    ...summary,
+    candidates: summary.candidates.map((c, i) => ({ ...c, files: candidateFiles(answer, answer.candidates[i]) })),
+  };
+}
+
+/**
+ * The answer as files: one folder per candidate (`<name>/POSCAR`, `<name>/structure.cif`,
+ * `<name>/structure.json`, `<name>/structure.extxyz`, as the request's formats ask) and `manifest.json`.
+ */
+export function answerFiles(answer: DefectAnswer): AnswerFile[] {
+  const files: AnswerFile[] = [];
+  for (const candidate of answer.candidates) {
+    const dir = safeDirectoryName(candidate.name);
+    for (const format of formatsOf(answer, candidate)) files.push({ path: `${dir}/${FILE_NAMES[format]}`, content: fileContent(candidate, format) });
+  }
+  files.push({ path: 'manifest.json', content: `${JSON.stringify(manifest(answer), null, 2)}\n` });
+  return files;
+}

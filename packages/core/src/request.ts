@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import { isElement } from './base/elements.ts';
+import { RequestError } from './base/errors.ts';
+
+/**
+ * The request contract shared by the CLI, the API and the worker. Field names, ranges and defaults
+ * are fixed by the route users already call; every field carries a title and a description because
+ * the API publishes this schema as OpenAPI through `z.toJSONSchema`.
+ */
+
+export const DEFECT_TYPES = ['vacancy', 'substitution', 'interstitial'] as const;
+export type DefectType = (typeof DEFECT_TYPES)[number];
+export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz'] as const;
+export type RequestOutputFormat = (typeof OUTPUT_FORMAT_NAMES)[number];
+
+export const REQUEST_LIMITS = {
+  supercellEntry: 20,
+  maxCandidates: 200,
+  maxCandidatesPerType: 100,
+  dopants: 20,
+  interstitialSites: 64,
+  symprec: { min: 1e-5, max: 1 },
+  minImageDistance: { min: 1, max: 50 },
+  interstitialMinDistance: { min: 0.1, max: 5 },
+} as const;
+
+/** What each field accepts, in words: the error for a bad value repeats it with what was sent. */
+export const FIELD_EXPECTATIONS: Record<string, string> = {
+  supercell: `must be [] (automatic), [n], [a, b, c] or a 3x3 integer matrix with a positive determinant; diagonal entries 1-${REQUEST_LIMITS.supercellEntry}, matrix entries -${REQUEST_LIMITS.supercellEntry} to ${REQUEST_LIMITS.supercellEntry}`,
+  random_seed: `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`,
+  defect_types: `must be a list of distinct values from ${DEFECT_TYPES.join(', ')} ([] means all three)`,
+  max_candidates: `must be an integer from 1 to ${REQUEST_LIMITS.maxCandidates}`,
+  dedupe_symmetry: 'must be true or false',
+  dopant_elements: `must be a list of at most ${REQUEST_LIMITS.dopants} distinct element symbols (e.g. "Mg")`,
+  max_candidates_per_type: `must be an integer from 1 to ${REQUEST_LIMITS.maxCandidatesPerType}`,
+  symprec: `must be a number from ${REQUEST_LIMITS.symprec.min} to ${REQUEST_LIMITS.symprec.max} (Å)`,
+  min_image_distance: `must be a number from ${REQUEST_LIMITS.minImageDistance.min} to ${REQUEST_LIMITS.minImageDistance.max} (Å)`,
+  output_formats: `must be a non-empty list of distinct values from ${OUTPUT_FORMAT_NAMES.join(', ')}`,
+  interstitial_sites: `must be a list of at most ${REQUEST_LIMITS.interstitialSites} fractional coordinates [x, y, z] of the input cell (finite numbers)`,
+  interstitial_min_distance: `must be a number from ${REQUEST_LIMITS.interstitialMinDistance.min} to ${REQUEST_LIMITS.interstitialMinDistance.max} (Å)`,
+};
+
+const int = () => z.number().int();
+const supercellInt = () => int().min(1).max(REQUEST_LIMITS.supercellEntry);
+const matrixInt = () => int().min(-REQUEST_LIMITS.supercellEntry).max(REQUEST_LIMITS.supercellEntry);
+
+function det3(m: number[][]): number {
+  return (
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+  );
+}
+
+const SupercellSchema = z
+  .union([
+    z.tuple([]),
+    z.tuple([supercellInt()]),
+    z.tuple([supercellInt(), supercellInt(), supercellInt()]),
+    z
+      .tuple([
+        z.tuple([matrixInt(), matrixInt(), matrixInt()]),
+        z.tuple([matrixInt(), matrixInt(), matrixInt()]),
+        z.tuple([matrixInt(), matrixInt(), matrixInt()]),
+      ])
+      .refine((m) => det3(m) > 0, { message: 'the supercell matrix must have a positive determinant' }),
+  ])
+  .default([])
+  .meta({
+    title: 'Supercell',
+    description:
+      'Supercell used for the candidates: [] chooses one automatically (minimum image distance, from the primitive cell), ' +
+      '[n] is n x n x n, [a, b, c] a diagonal expansion and a 3x3 integer matrix any expansion of the input cell.',
+    examples: [[], [2], [2, 2, 2], [[-1, 1, 1], [1, -1, 1], [1, 1, -1]]],
+  });
+
+const ElementSymbol = z
+  .string()
+  .refine((s) => isElement(s), { message: 'unknown element' })
+  .meta({ title: 'Element symbol', description: 'A chemical element symbol, capitalised as usual (e.g. "Mg").' });
+
+const FracCoord = z
+  .tuple([z.number().finite(), z.number().finite(), z.number().finite()])
+  .meta({ title: 'Fractional coordinates', description: 'x, y, z in units of the input cell vectors.' });
+
+function distinct<T>(values: T[]): boolean {
+  return new Set(values).size === values.length;
+}
+
+export const DefectRequestSchema = z
+  .strictObject({
+    supercell: SupercellSchema,
+    random_seed: int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(0)
+      .meta({
+        title: 'Random seed',
+        description:
+          'Seed for the deterministic choices that are open (which sites are kept when deduplication is off and a group overflows). ' +
+          'The same request and seed always give the same answer.',
+      }),
+    defect_types: z
+      .array(z.enum(DEFECT_TYPES))
+      .refine(distinct, { message: 'defect types must not repeat' })
+      .default([])
+      .meta({
+        title: 'Defect types',
+        description: 'Families to generate: vacancy, substitution, interstitial. [] (the default) means all three.',
+      }),
+    max_candidates: int()
+      .min(1)
+      .max(REQUEST_LIMITS.maxCandidates)
+      .default(24)
+      .meta({
+        title: 'Maximum candidates',
+        description:
+          'Most defect structures in the answer. When it binds, groups are filled round-robin (vacancy, substitution, interstitial; native, then dopants) so every group is represented first.',
+      }),
+    dedupe_symmetry: z
+      .boolean()
+      .default(true)
+      .meta({
+        title: 'Deduplicate by symmetry',
+        description: 'One candidate per symmetry-equivalent class (true) or one per site of the supercell (false).',
+      }),
+    dopant_elements: z
+      .array(ElementSymbol)
+      .max(REQUEST_LIMITS.dopants)
+      .refine(distinct, { message: 'dopant elements must not repeat' })
+      .default([])
+      .meta({
+        title: 'Dopant elements',
+        description:
+          'Extrinsic species for substitutions (on every host site) and interstitials. A host element listed here adds nothing: its antisites are generated anyway.',
+      }),
+    max_candidates_per_type: int()
+      .min(1)
+      .max(REQUEST_LIMITS.maxCandidatesPerType)
+      .default(8)
+      .meta({
+        title: 'Maximum candidates per type',
+        description: 'Most candidates per group (one group per family and dopant; native species form one group per family).',
+      }),
+    symprec: z
+      .number()
+      .min(REQUEST_LIMITS.symprec.min)
+      .max(REQUEST_LIMITS.symprec.max)
+      .default(0.01)
+      .meta({ title: 'Symmetry tolerance', description: 'Distance tolerance (Å) of the symmetry search.' }),
+    min_image_distance: z
+      .number()
+      .min(REQUEST_LIMITS.minImageDistance.min)
+      .max(REQUEST_LIMITS.minImageDistance.max)
+      .default(10)
+      .meta({
+        title: 'Minimum image distance',
+        description: 'Smallest distance (Å) between a defect and its periodic images that the automatic supercell must reach.',
+      }),
+    output_formats: z
+      .array(z.enum(OUTPUT_FORMAT_NAMES))
+      .min(1)
+      .refine(distinct, { message: 'output formats must not repeat' })
+      .default(['poscar', 'pymatgen'])
+      .meta({
+        title: 'Output formats',
+        description: 'Formats of every candidate structure: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz.',
+      }),
+    interstitial_sites: z
+      .array(FracCoord)
+      .max(REQUEST_LIMITS.interstitialSites)
+      .optional()
+      .meta({
+        title: 'Interstitial sites',
+        description:
+          'Extra interstitial sites to try, as fractional coordinates of the input cell; they are filtered, clustered and reduced by symmetry with the others.',
+      }),
+    interstitial_min_distance: z
+      .number()
+      .min(REQUEST_LIMITS.interstitialMinDistance.min)
+      .max(REQUEST_LIMITS.interstitialMinDistance.max)
+      .optional()
+      .meta({
+        title: 'Interstitial minimum distance',
+        description:
+          'Interstitial sites closer than this (Å) to a host atom are dropped. When absent: 0.9 Å, and 0.5 Å for hydrogen interstitials.',
+      }),
+  })
+  .meta({
+    title: 'DefectRequest',
+    description: 'Parameters of a defect-candidate generation. Unknown fields are refused.',
+  });
+
+export type DefectRequest = z.output<typeof DefectRequestSchema>;
+export type DefectRequestInput = z.input<typeof DefectRequestSchema>;
+
+/** Default distance to host atoms below which interstitial sites are dropped (hydrogen sits closer). */
+export function interstitialMinDistance(request: DefectRequest, species: string): number {
+  return request.interstitial_min_distance ?? (species === 'H' ? 0.5 : 0.9);
+}
+
+/** The families a request asks for, in the fixed order vacancy, substitution, interstitial. */
+export function requestedTypes(request: DefectRequest): DefectType[] {
+  return request.defect_types.length === 0 ? [...DEFECT_TYPES] : DEFECT_TYPES.filter((t) => request.defect_types.includes(t));
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+function pathString(path: PropertyKey[]): string {
+  return path.map((p) => String(p)).join('.');
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key as string];
+  }
+  return v;
+}
+
+/**
+ * Validates and completes a request. Throws RequestError with one issue per offending field:
+ * the field's path, what it accepts, and what was sent.
+ */
+export function parseRequest(input: unknown): DefectRequest {
+  if (input === undefined || input === null) input = {};
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new RequestError([{ path: '', message: `the request must be a JSON object (got ${show(input)})` }]);
+  }
+  const result = DefectRequestSchema.safeParse(input);
+  if (result.success) return result.data;
+
+  const issues: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        issues.push({ path: key, message: `unknown field; allowed fields are ${Object.keys(FIELD_EXPECTATIONS).join(', ')}` });
+      }
+      continue;
+    }
+    const field = String(issue.path[0] ?? '');
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const expectation = FIELD_EXPECTATIONS[field] ?? 'is not valid';
+    let path = field;
+    let detail = `got ${show(valueAt(input, [field]))}`;
+    if (field === 'dopant_elements' && issue.message === 'unknown element') {
+      const bad = issue.path.slice(0, 2);
+      path = pathString(bad);
+      detail = `unknown element ${show(valueAt(input, bad))}`;
+    } else if (issue.code === 'custom' && issue.message) {
+      detail = `${issue.message}; got ${show(valueAt(input, [field]))}`;
+    }
+    issues.push({ path, message: `${expectation} (${detail})` });
+  }
+  throw new RequestError(issues);
+}

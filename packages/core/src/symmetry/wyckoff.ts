@@ -1,0 +1,91 @@
+import type { Lattice } from '../base/lattice.ts';
+import { type Vec3, vecmat, wrap01 } from '../base/linalg.ts';
+import { foldedDifference } from './orbit.ts';
+import type { WyckoffPosition } from './types.ts';
+
+/** One coordinate of a Wyckoff triplet: coefficients of x, y, z plus a constant. */
+interface AffineCoordinate {
+  coefficients: Vec3;
+  constant: number;
+}
+
+const VARIABLE_INDEX = { x: 0, y: 1, z: 2 } as const;
+const cache = new Map<string, AffineCoordinate[]>();
+
+/** Parses a triplet such as 'x,2x,1/4', '-x+1/2,x,z' or '3/4,3/4,3/4'. */
+export function parseTriplet(text: string): AffineCoordinate[] {
+  const hit = cache.get(text);
+  if (hit) return hit;
+  const parts = text.split(',').map((s) => s.replace(/\s+/g, ''));
+  if (parts.length !== 3) throw new RangeError(`Wyckoff triplet '${text}' does not have three coordinates`);
+  const parsed = parts.map((part) => {
+    const coordinate: AffineCoordinate = { coefficients: [0, 0, 0], constant: 0 };
+    const terms = part.match(/[+-]?[^+-]+/g) ?? [];
+    for (const term of terms) {
+      const m = /^([+-]?)(\d+(?:\/\d+)?)?([xyz])?$/.exec(term);
+      if (!m || (m[2] === undefined && m[3] === undefined)) {
+        throw new RangeError(`cannot read term '${term}' of Wyckoff triplet '${text}'`);
+      }
+      const sign = m[1] === '-' ? -1 : 1;
+      const [num, den] = (m[2] ?? '1').split('/').map(Number);
+      const value = sign * (den === undefined ? num : num / den);
+      if (m[3] !== undefined) coordinate.coefficients[VARIABLE_INDEX[m[3] as 'x' | 'y' | 'z']] += value;
+      else coordinate.constant += value;
+    }
+    return coordinate;
+  });
+  cache.set(text, parsed);
+  return parsed;
+}
+
+export function hasFreeParameter(position: WyckoffPosition): boolean {
+  return /[xyz]/.test(position.coordinates);
+}
+
+/**
+ * The point of `position`'s representative triplet nearest to `point`, if within `tol` Å, wrapped
+ * into [0, 1); else null. In every triplet of the tables x only appears alone as the first
+ * coordinate, y as the second and z as the third whenever they appear at all ('x,2x,z',
+ * '1/2,y,-y'), so the free parameters are read off the point's own coordinates and the other
+ * coordinates are then checked against them.
+ */
+export function matchRepresentative(position: WyckoffPosition, lattice: Lattice, point: Vec3, tol: number): Vec3 | null {
+  const triplet = parseTriplet(position.coordinates);
+  const ideal = triplet.map(
+    (c) => c.coefficients[0] * point[0] + c.coefficients[1] * point[1] + c.coefficients[2] * point[2] + c.constant,
+  ) as Vec3;
+  const d = vecmat(foldedDifference(ideal, point), lattice.matrix);
+  if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > tol * tol) return null;
+  return ideal.map((v) => cleanCoordinate(v)) as Vec3;
+}
+
+/** Wrapped into [0, 1) and snapped to k/48 (halves, thirds, quarters, sixths, eighths…) when within floating-point dust of it. */
+export function cleanCoordinate(v: number): number {
+  const w = wrap01(v, 1e-9);
+  const snapped = Math.round(w * 48) / 48;
+  if (Math.abs(snapped - w) < 1e-9) return snapped >= 1 ? 0 : snapped;
+  return w;
+}
+
+/** Lexicographic order on coordinates, equal within 1e-6. */
+export function compareCoordinates(a: Vec3, b: Vec3): number {
+  for (let i = 0; i < 3; i++) {
+    if (Math.abs(a[i] - b[i]) > 1e-6) return a[i] - b[i];
+  }
+  return 0;
+}
+
+/**
+ * The representative of an orbit (given in the conventional cell) for a Wyckoff position: among
+ * the orbit's points that fit the tables' first triplet, the smallest in lexicographic order.
+ * For positions without free parameters this is exactly the tables' point (4c → 1/4,1/4,1/4);
+ * for 'x,x,x' in F-43m only one point of each orbit lies on the diagonal (16e → 0.625,0.625,0.625).
+ */
+export function orbitRepresentative(position: WyckoffPosition, lattice: Lattice, orbit: Vec3[], tol: number): Vec3 | null {
+  let best: Vec3 | null = null;
+  for (const p of orbit) {
+    const m = matchRepresentative(position, lattice, p, tol);
+    if (m && (best === null || compareCoordinates(m, best) < 0)) best = m;
+  }
+  return best;
+}

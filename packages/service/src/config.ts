@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * Everything the API and the workers read from the environment, in one table: the README's
+ * "Configuration" section is this table, and `loadConfig` refuses a malformed value with a message
+ * naming the variable instead of starting with a surprise.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  redisUrl: string;
+  keyPrefix: string;
+  apiKeys: string;
+  ouroServiceSecret: string;
+  allowPrivateUrls: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  maxAtoms: number;
+  actionTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  redisTimeoutMs: number;
+  workerConcurrency: number;
+  workerMemoryMb: number;
+  jobTimeoutMs: number;
+  jobLockDurationMs: number;
+  jobStalledIntervalMs: number;
+  jobMaxStalledCount: number;
+  jobKeepCompletedSeconds: number;
+  jobKeepFailedSeconds: number;
+  shutdownGraceMs: number;
+  downloadTimeoutMs: number;
+  downloadMaxBytes: number;
+  downloadAttempts: number;
+  downloadRetryDelayMs: number;
+  webhookRetryDelaysMs: number[];
+  webhookTimeoutMs: number;
+  ouroApiKey: string;
+  ouroBackendUrl: string;
+}
+
+type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList';
+
+export interface ConfigVariable {
+  env: string;
+  key: keyof Config;
+  kind: Kind;
+  /** The default as written in the README; `() => ...` for defaults computed on this machine. */
+  default: string | (() => string);
+  description: string;
+  min?: number;
+}
+
+export const CONFIG_VARIABLES: ConfigVariable[] = [
+  { env: 'PORT', key: 'port', kind: 'int', default: '8080', min: 0, description: 'HTTP port of the API (0 picks a free port).' },
+  { env: 'HOST', key: 'host', kind: 'string', default: '0.0.0.0', description: 'Interface the API listens on.' },
+  { env: 'PUBLIC_URL', key: 'publicUrl', kind: 'string', default: '', description: 'Absolute base URL used in `links` (e.g. `https://defects.example.org`); empty gives relative links.' },
+  { env: 'REDIS_URL', key: 'redisUrl', kind: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis holding the queues and the action records (`redis://[:password@]host:port[/db]`, `rediss://` for TLS).' },
+  { env: 'KEY_PREFIX', key: 'keyPrefix', kind: 'string', default: 'dc', description: 'Prefix of every Redis key and of the BullMQ queues, so several deployments can share one Redis.' },
+  { env: 'API_KEYS', key: 'apiKeys', kind: 'string', default: '', description: 'Comma-separated `name:role:secret[:whsec_...]` entries; role `client` or `operator`; the optional fourth field signs this key\'s direct webhooks.' },
+  { env: 'OURO_SERVICE_SECRET', key: 'ouroServiceSecret', kind: 'string', default: '', description: 'Secret the Ouro platform sends as `Authorization: Basic <secret>`; empty refuses platform calls.' },
+  { env: 'ALLOW_PRIVATE_URLS', key: 'allowPrivateUrls', kind: 'bool', default: 'false', description: 'Allow downloads and webhooks to loopback, private and link-local addresses (tests, local setups).' },
+  { env: 'LOG_LEVEL', key: 'logLevel', kind: 'string', default: 'info', description: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.' },
+  { env: 'BODY_LIMIT', key: 'bodyLimitBytes', kind: 'bytes', default: '5mb', min: 1, description: 'Largest request body the API reads (`5mb`, `512kb` or bytes); larger bodies get 413.' },
+  { env: 'MAX_ATOMS', key: 'maxAtoms', kind: 'int', default: '1000', min: 1, description: 'Most atoms in a candidate supercell; a request above it is refused with 422.' },
+  { env: 'ACTION_TTL_SECONDS', key: 'actionTtlSeconds', kind: 'int', default: '604800', min: 60, description: 'How long an action (status, parameters, response) is kept, from its creation: 7 days.' },
+  { env: 'IDEMPOTENCY_TTL_SECONDS', key: 'idempotencyTtlSeconds', kind: 'int', default: '86400', min: 1, description: 'How long an `Idempotency-Key` is remembered: 24 hours.' },
+  { env: 'REDIS_TIMEOUT_MS', key: 'redisTimeoutMs', kind: 'int', default: '2000', min: 50, description: 'Longest the API waits for Redis before answering 503.' },
+  { env: 'WORKER_CONCURRENCY', key: 'workerConcurrency', kind: 'int', default: () => String(availableParallelism()), min: 1, description: 'Jobs one worker process runs at once, each in its own thread (default: the number of cores).' },
+  { env: 'WORKER_MEMORY_MB', key: 'workerMemoryMb', kind: 'int', default: '2048', min: 64, description: 'Heap limit of each generation thread; a job above it ends `internal` without taking the process down.' },
+  { env: 'JOB_TIMEOUT_MS', key: 'jobTimeoutMs', kind: 'int', default: '600000', min: 100, description: 'A job running longer (download plus generation) is stopped and its action errored with code `timeout`.' },
+  { env: 'JOB_LOCK_DURATION_MS', key: 'jobLockDurationMs', kind: 'int', default: '30000', min: 100, description: 'BullMQ lock of a running job; a worker that dies loses its jobs to others after about this long.' },
+  { env: 'JOB_STALLED_INTERVAL_MS', key: 'jobStalledIntervalMs', kind: 'int', default: '30000', min: 100, description: 'How often workers look for jobs whose worker died.' },
+  { env: 'JOB_MAX_STALLED_COUNT', key: 'jobMaxStalledCount', kind: 'int', default: '3', min: 0, description: 'How many times a job may lose its worker before its action is errored (`internal`).' },
+  { env: 'JOB_KEEP_COMPLETED_SECONDS', key: 'jobKeepCompletedSeconds', kind: 'int', default: '3600', min: 0, description: 'Retention of finished BullMQ jobs (the action records live on for ACTION_TTL_SECONDS).' },
+  { env: 'JOB_KEEP_FAILED_SECONDS', key: 'jobKeepFailedSeconds', kind: 'int', default: '604800', min: 0, description: 'Retention of failed BullMQ jobs, for inspection.' },
+  { env: 'SHUTDOWN_GRACE_MS', key: 'shutdownGraceMs', kind: 'int', default: '20000', min: 0, description: 'On SIGTERM, how long running jobs may finish before they are handed back to the queue.' },
+  { env: 'DOWNLOAD_TIMEOUT_MS', key: 'downloadTimeoutMs', kind: 'int', default: '30000', min: 100, description: 'Timeout of one download of `file.url`.' },
+  { env: 'DOWNLOAD_MAX_BYTES', key: 'downloadMaxBytes', kind: 'bytes', default: '20mb', min: 1, description: 'Largest structure file a worker downloads.' },
+  { env: 'DOWNLOAD_ATTEMPTS', key: 'downloadAttempts', kind: 'int', default: '3', min: 1, description: 'Attempts at a download that fails for a transient reason before the action ends `download_failed`.' },
+  { env: 'DOWNLOAD_RETRY_DELAY_MS', key: 'downloadRetryDelayMs', kind: 'int', default: '2000', min: 0, description: 'Delay before the second download attempt; it doubles for each further one.' },
+  { env: 'WEBHOOK_RETRY_DELAYS_MS', key: 'webhookRetryDelaysMs', kind: 'intList', default: '0,5000,300000,1800000,7200000,18000000,36000000,50400000,72000000,86400000', description: 'Milliseconds before each webhook delivery attempt (the first is normally 0).' },
+  { env: 'WEBHOOK_TIMEOUT_MS', key: 'webhookTimeoutMs', kind: 'int', default: '15000', min: 100, description: 'Timeout of one webhook delivery attempt.' },
+  { env: 'OURO_API_KEY', key: 'ouroApiKey', kind: 'string', default: '', description: 'Ouro platform API key, used to post progress logs on long runs; empty disables them.' },
+  { env: 'OURO_BACKEND_URL', key: 'ouroBackendUrl', kind: 'string', default: '', description: 'Ouro platform API base URL for those progress logs.' },
+];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** `5mb`, `512kb`, `1048576`: the sizes people write in env files. */
+export function parseBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(text);
+  if (!m) return null;
+  return Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+
+function parseValue(v: ConfigVariable, raw: string): Config[keyof Config] {
+  const fail = (what: string): never => {
+    throw new ConfigError(`${v.env}=${JSON.stringify(raw)}: ${what}`);
+  };
+  switch (v.kind) {
+    case 'string':
+      return raw;
+    case 'bool': {
+      const t = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+      if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
+      return fail('expected true or false');
+    }
+    case 'int': {
+      if (!/^\s*\d+\s*$/.test(raw)) return fail('expected a whole number');
+      const n = Number(raw);
+      if (v.min !== undefined && n < v.min) fail(`must be at least ${v.min}`);
+      return n;
+    }
+    case 'bytes': {
+      const n = parseBytes(raw);
+      if (n === null) return fail('expected a size such as 5mb, 512kb or a number of bytes');
+      if (v.min !== undefined && n < v.min) fail(`must be at least ${v.min} bytes`);
+      return n;
+    }
+    case 'intList': {
+      const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+      if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return fail('expected comma-separated milliseconds, e.g. 0,300,300');
+      return parts.map(Number);
+    }
+  }
+}
+
+export function defaultText(v: ConfigVariable): string {
+  return typeof v.default === 'function' ? v.default() : v.default;
+}
+
+/**
+ * Reads the configuration from `env` (the process environment by default); `overrides` wins over
+ * both, which is how tests start an API on port 0 with their own prefix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const config = {} as Record<keyof Config, unknown>;
+  for (const v of CONFIG_VARIABLES) {
+    const raw = env[v.env];
+    config[v.key] = parseValue(v, raw === undefined || (raw === '' && v.kind !== 'string') ? defaultText(v) : raw);
+  }
+  const result = { ...(config as unknown as Config), ...overrides };
+  if (!/^[A-Za-z0-9_.-]+$/.test(result.keyPrefix)) {
+    throw new ConfigError(`KEY_PREFIX=${JSON.stringify(result.keyPrefix)}: use letters, digits, '.', '_' or '-'`);
+  }
+  return result;
+}
+
+/** The Redis URL without its password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    if (u.username && u.password === '') u.username = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

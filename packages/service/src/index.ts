@@ -1,0 +1,10 @@
+export * from './config.ts';
+export * from './redis.ts';
+export * from './logger.ts';
+export * from './queues.ts';
+export * from './archive.ts';
+export * from './auth/keys.ts';
+export * from './store/actions.ts';
+export * from './store/idempotency.ts';
+export * from './store/stats.ts';
+export { keys as redisKeys } from './store/keys.ts';

@@ -1,0 +1,483 @@
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import type { Redis } from 'ioredis';
+import { keys, type Keys } from './keys.ts';
+
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
+
+/** The platform's vocabulary for an action's life. */
+export type ActionStatus = 'queued' | 'in-progress' | 'success' | 'error';
+export const ACTION_STATUSES: readonly ActionStatus[] = ['queued', 'in-progress', 'success', 'error'];
+export const FINISHED_STATUSES: readonly ActionStatus[] = ['success', 'error'];
+
+/** Error codes an action can end with. */
+export type ActionErrorCode = 'invalid_structure' | 'download_failed' | 'timeout' | 'internal';
+
+export interface ActionError {
+  message: string;
+  code: ActionErrorCode | string;
+  type: string;
+  retryable: boolean;
+}
+
+export interface ActionProgress {
+  stage: string;
+  percent: number;
+}
+
+/** Where the structure comes from; the inline text itself is kept apart (see `getInput`). */
+export interface ActionInput {
+  kind: 'inline' | 'url';
+  url?: string;
+  filename?: string;
+  format?: string;
+  type?: string;
+  name?: string;
+  org_id?: string;
+  team_id?: string;
+}
+
+/** What the Ouro platform sent in its `ouro-*` headers, kept for the completion webhook. */
+export interface PlatformContext {
+  action_id: string;
+  webhook_url?: string;
+  webhook_token?: string;
+  route_id?: string;
+  route_org_id?: string;
+  route_team_id?: string;
+  user_id?: string;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  status?: number;
+  error?: string;
+  latency_ms: number;
+}
+
+/** Delivery state, written by the webhook deliverer. */
+export interface WebhookState {
+  state: 'pending' | 'delivered' | 'failed';
+  kind: 'platform' | 'direct';
+  message_id: string;
+  attempts: WebhookAttempt[];
+  [extra: string]: unknown;
+}
+
+export interface ActionMeta {
+  id: string;
+  /** API key name, or 'ouro' for the platform. */
+  owner: string;
+  status: ActionStatus;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  progress: ActionProgress;
+  /** The request with the core's defaults resolved. */
+  parameters: Record<string, unknown>;
+  input: ActionInput;
+  error?: ActionError;
+  platform?: PlatformContext;
+  /** Direct (Standard Webhooks) delivery target from the request body. */
+  webhook_url?: string;
+  /** How many times a worker started on it (more than one after a worker died mid-job). */
+  runs: number;
+}
+
+export interface Action extends ActionMeta {
+  webhook?: WebhookState;
+}
+
+export type NewAction = Pick<ActionMeta, 'id' | 'owner' | 'parameters' | 'input'> &
+  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'created_at'>>;
+
+export interface ListOptions {
+  status?: ActionStatus;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface ActionPage {
+  actions: Action[];
+  next_cursor: string | null;
+}
+
+/** A response already serialised and gzip-compressed (e.g. by the generation thread). */
+export interface EncodedResponse {
+  gzip: Uint8Array;
+}
+
+export type ActionFinishedListener = (action: Action) => void | Promise<void>;
+
+/** Job durations are kept as histogram buckets in Redis so every worker contributes to one metric. */
+export const DURATION_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+
+export function durationBucket(seconds: number): string {
+  const le = DURATION_BUCKETS_SECONDS.find((b) => seconds <= b);
+  return le === undefined ? '+Inf' : String(le);
+}
+
+// Creates the record only if the id is new; returns 1, or the existing meta.
+const CREATE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('HGET', KEYS[1], 'meta')
+end
+redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'status', 'queued')
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'input', ARGV[2]) end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[2], 0, ARGV[4])
+redis.call('ZADD', KEYS[3], 0, ARGV[4])
+redis.call('ZREMRANGEBYLEX', KEYS[2], '-', '(' .. ARGV[5])
+redis.call('ZREMRANGEBYLEX', KEYS[3], '-', '(' .. ARGV[5])
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[3]))
+return 1
+`;
+
+// Check-and-set on the status field: the only way an action's status changes. A finished action
+// can never be finished again, which is what makes "completes once" hold with many workers.
+// Returns -1 (no such action), 0 (status not allowed: nothing written) or 1.
+const TRANSITION_SCRIPT = `
+local cur = redis.call('HGET', KEYS[1], 'status')
+if not cur then return -1 end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do
+  if s == cur then allowed = true end
+end
+if not allowed then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'meta', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'response', ARGV[4]) end
+if ARGV[5] ~= '' then
+  redis.call('HINCRBY', KEYS[1], 'completions', 1)
+  redis.call('HINCRBY', KEYS[2], ARGV[5], 1)
+  redis.call('HINCRBY', KEYS[3], ARGV[6], 1)
+  redis.call('HINCRBY', KEYS[3], 'count', 1)
+  redis.call('HINCRBYFLOAT', KEYS[3], 'sum', ARGV[7])
+end
+return 1
+`;
+
+// Writes a field only while the action exists (HSET alone would resurrect an expired one).
+const SET_FIELD_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    dcCreateAction(k1: string, k2: string, k3: string, meta: string, input: Buffer | string, ttl: number, member: string, cutoff: string): Result<number | string, Context>;
+    dcTransition(k1: string, k2: string, k3: string, allowed: string, status: string, meta: string, response: Buffer | string, outcome: string, bucket: string, seconds: string): Result<number, Context>;
+    dcSetField(k1: string, field: string, value: string): Result<number, Context>;
+  }
+}
+
+function defineScripts(redis: Redis): void {
+  if (typeof (redis as Partial<Redis>).dcTransition === 'function') return;
+  redis.defineCommand('dcCreateAction', { numberOfKeys: 3, lua: CREATE_SCRIPT });
+  redis.defineCommand('dcTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
+  redis.defineCommand('dcSetField', { numberOfKeys: 1, lua: SET_FIELD_SCRIPT });
+}
+
+/** Index members sort by creation time, then id: `<13-digit ms>:<id>`. */
+function indexMember(createdAt: string, id: string): string {
+  return `${String(Date.parse(createdAt)).padStart(13, '0')}:${id}`;
+}
+
+function encodeCursor(member: string): string {
+  return Buffer.from(member, 'utf8').toString('base64url');
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this API returned');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+function decodeCursor(cursor: string): string {
+  const member = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{13}:[A-Za-z0-9._-]+$/.test(member)) throw new InvalidCursorError();
+  return member;
+}
+
+export interface ActionStoreOptions {
+  prefix: string;
+  ttlSeconds: number;
+}
+
+/**
+ * Action records in Redis: one hash per action (`meta`, `status`, `response`, `input`, `webhook`),
+ * kept `ttlSeconds` from creation whatever BullMQ does with its jobs, plus two indexes
+ * (all actions, per owner) for newest-first listing.
+ */
+export class ActionStore {
+  readonly keys: Keys;
+  private readonly listeners = new Set<ActionFinishedListener>();
+
+  constructor(
+    readonly redis: Redis,
+    readonly options: ActionStoreOptions,
+  ) {
+    this.keys = keys(options.prefix);
+    defineScripts(redis);
+  }
+
+  /**
+   * Registers a callback run after an action reaches `success` or `error` (once per recorded end;
+   * again when a worker finds an already finished action on a retried job, so listeners must be
+   * idempotent). Returns a function that unregisters it.
+   */
+  onActionFinished(listener: ActionFinishedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs the finished-listeners; a listener's failure is thrown after all of them ran. */
+  async notifyFinished(action: Action): Promise<void> {
+    const errors: unknown[] = [];
+    for (const listener of this.listeners) {
+      try {
+        await listener(action);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'several action-finished listeners failed');
+  }
+
+  /**
+   * Creates the action unless one with this id exists. `inputContent` is the inline structure
+   * text, stored compressed beside the record for the worker.
+   */
+  async create(init: NewAction, inputContent?: string): Promise<{ created: boolean; action: Action }> {
+    const meta: ActionMeta = {
+      id: init.id,
+      owner: init.owner,
+      status: 'queued',
+      created_at: init.created_at ?? new Date().toISOString(),
+      started_at: null,
+      finished_at: null,
+      progress: { stage: 'queued', percent: 0 },
+      parameters: init.parameters,
+      input: init.input,
+      ...(init.platform ? { platform: init.platform } : {}),
+      ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
+      runs: 0,
+    };
+    const input = inputContent === undefined ? '' : await gzip(Buffer.from(inputContent, 'utf8'));
+    const cutoff = String(Date.now() - this.options.ttlSeconds * 1000).padStart(13, '0');
+    const reply = await this.redis.dcCreateAction(
+      this.keys.action(meta.id),
+      this.keys.indexAll,
+      this.keys.indexOwner(meta.owner),
+      JSON.stringify(meta),
+      input,
+      this.options.ttlSeconds,
+      indexMember(meta.created_at, meta.id),
+      cutoff,
+    );
+    if (reply === 1) return { created: true, action: meta };
+    const existing = await this.get(meta.id);
+    return { created: false, action: existing ?? (JSON.parse(String(reply)) as ActionMeta) };
+  }
+
+  /** Removes an action that could not be queued, so a retry of the same request starts clean. */
+  async remove(id: string, owner: string): Promise<void> {
+    const action = await this.get(id);
+    const multi = this.redis.multi().del(this.keys.action(id));
+    if (action) {
+      const member = indexMember(action.created_at, id);
+      multi.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
+    }
+    await multi.exec();
+  }
+
+  async get(id: string): Promise<Action | null> {
+    const [meta, webhook] = await this.redis.hmget(this.keys.action(id), 'meta', 'webhook');
+    if (!meta) return null;
+    const action = JSON.parse(meta) as Action;
+    if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
+    return action;
+  }
+
+  /** The inline structure text submitted with the action, if any. */
+  async getInput(id: string): Promise<string | null> {
+    const buf = await this.redis.hgetBuffer(this.keys.action(id), 'input');
+    if (!buf || buf.length === 0) return null;
+    return (await gunzip(buf)).toString('utf8');
+  }
+
+  /** The answer of a successful action, decompressed and parsed. */
+  async getResponse(id: string): Promise<unknown | null> {
+    const buf = await this.getResponseGzip(id);
+    if (!buf) return null;
+    return JSON.parse((await gunzip(buf)).toString('utf8'));
+  }
+
+  /** The stored (gzip-compressed JSON) answer, as it sits in Redis. */
+  async getResponseGzip(id: string): Promise<Buffer | null> {
+    const buf = await this.redis.hgetBuffer(this.keys.action(id), 'response');
+    return buf && buf.length > 0 ? buf : null;
+  }
+
+  /**
+   * A worker takes the action up. Returns the updated action, or `{ finished }` when it already
+   * ended (a retried or re-delivered job), or null when the record is gone (expired).
+   */
+  async markStarted(id: string): Promise<{ action: Action; started: boolean } | null> {
+    const current = await this.get(id);
+    if (!current) return null;
+    if (FINISHED_STATUSES.includes(current.status)) return { action: current, started: false };
+    const next: ActionMeta = {
+      ...stripWebhook(current),
+      status: 'in-progress',
+      started_at: current.started_at ?? new Date().toISOString(),
+      progress: { stage: 'started', percent: 0 },
+      runs: (current.runs ?? 0) + 1,
+    };
+    const r = await this.transition(id, ['queued', 'in-progress'], next);
+    if (r === 1) return { action: { ...next, ...(current.webhook ? { webhook: current.webhook } : {}) }, started: true };
+    const after = await this.get(id);
+    return after ? { action: after, started: false } : null;
+  }
+
+  /** Records progress while the action runs; ignored once it has ended. */
+  async setProgress(id: string, stage: string, percent: number): Promise<void> {
+    const current = await this.get(id);
+    if (!current || current.status !== 'in-progress') return;
+    const next: ActionMeta = { ...stripWebhook(current), progress: { stage, percent: Math.max(0, Math.min(100, Math.round(percent))) } };
+    await this.transition(id, ['in-progress'], next);
+  }
+
+  /**
+   * Ends the action with its answer. Returns false when it had already ended (another worker won):
+   * nothing is written then and no listener runs.
+   */
+  async complete(id: string, response: unknown | EncodedResponse): Promise<boolean> {
+    const gz = isEncoded(response) ? Buffer.from(response.gzip) : await gzip(Buffer.from(JSON.stringify(response), 'utf8'));
+    return this.finish(id, 'success', undefined, gz);
+  }
+
+  /** Ends the action with an error; false when it had already ended. */
+  async fail(id: string, error: ActionError): Promise<boolean> {
+    return this.finish(id, 'error', error, undefined);
+  }
+
+  /** How many times an end was recorded for this action (1 for a finished one, by construction). */
+  async completionCount(id: string): Promise<number> {
+    return Number((await this.redis.hget(this.keys.action(id), 'completions')) ?? 0);
+  }
+
+  async setWebhook(id: string, state: WebhookState): Promise<boolean> {
+    return (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+  }
+
+  async getWebhook(id: string): Promise<WebhookState | null> {
+    const raw = await this.redis.hget(this.keys.action(id), 'webhook');
+    return raw ? (JSON.parse(raw) as WebhookState) : null;
+  }
+
+  /**
+   * Newest first. `owner` null lists everyone's (operators). The cursor is opaque; actions that
+   * expired are dropped from the index as the listing meets them.
+   */
+  async list(owner: string | null, options: ListOptions = {}): Promise<ActionPage> {
+    const limit = Math.max(1, Math.min(options.limit ?? 20, 100));
+    const index = owner === null ? this.keys.indexAll : this.keys.indexOwner(owner);
+    let upper = options.cursor ? `(${decodeCursor(options.cursor)}` : '+';
+    const found: Action[] = [];
+    const batch = Math.max(limit * 2, 50);
+    // A status filter over a long history must not turn one request into a full scan: past this
+    // many index entries the page is returned short, with a cursor to go on from.
+    const scanCap = 5000;
+    let scanned = 0;
+    let next: string | null = null;
+    const gone: string[] = [];
+    scan: while (true) {
+      const members = await this.redis.zrevrangebylex(index, upper, '-', 'LIMIT', 0, batch);
+      if (members.length === 0) break;
+      const pipeline = this.redis.pipeline();
+      for (const m of members) pipeline.hmget(this.keys.action(m.slice(m.indexOf(':') + 1)), 'meta', 'webhook');
+      const rows = (await pipeline.exec()) ?? [];
+      const exhausted = members.length < batch;
+      for (let i = 0; i < members.length; i++) {
+        scanned++;
+        const [err, value] = rows[i] ?? [null, [null, null]];
+        if (err) throw err;
+        const [meta, webhook] = value as [string | null, string | null];
+        if (!meta) {
+          gone.push(members[i]);
+          continue;
+        }
+        const action = JSON.parse(meta) as Action;
+        if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
+        if (options.status && action.status !== options.status) continue;
+        found.push(action);
+        if (found.length === limit) {
+          if (!(exhausted && i === members.length - 1)) next = members[i];
+          break scan;
+        }
+      }
+      if (exhausted) break;
+      upper = `(${members[members.length - 1]}`;
+      if (scanned >= scanCap) {
+        next = members[members.length - 1];
+        break;
+      }
+    }
+    if (gone.length > 0) await this.redis.zrem(index, ...gone);
+    return { actions: found, next_cursor: next ? encodeCursor(next) : null };
+  }
+
+  private async finish(id: string, status: 'success' | 'error', error: ActionError | undefined, response: Buffer | undefined): Promise<boolean> {
+    const current = await this.get(id);
+    if (!current || FINISHED_STATUSES.includes(current.status)) return false;
+    const finishedAt = new Date();
+    const next: ActionMeta = {
+      ...stripWebhook(current),
+      status,
+      finished_at: finishedAt.toISOString(),
+      started_at: current.started_at ?? finishedAt.toISOString(),
+      progress: status === 'success' ? { stage: 'done', percent: 100 } : current.progress,
+      ...(error ? { error } : {}),
+    };
+    const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
+    const outcome = `${status}|${error?.code ?? ''}`;
+    const r = await this.transition(id, ['queued', 'in-progress'], next, response, { outcome, seconds });
+    if (r !== 1) return false;
+    await this.notifyFinished({ ...next, ...(current.webhook ? { webhook: current.webhook } : {}) });
+    return true;
+  }
+
+  private transition(
+    id: string,
+    from: ActionStatus[],
+    next: ActionMeta,
+    response?: Buffer,
+    stats?: { outcome: string; seconds: number },
+  ): Promise<number> {
+    return this.redis.dcTransition(
+      this.keys.action(id),
+      this.keys.statsOutcomes,
+      this.keys.statsDurations,
+      from.join(','),
+      next.status,
+      JSON.stringify(next),
+      response ?? '',
+      stats?.outcome ?? '',
+      stats ? durationBucket(stats.seconds) : '',
+      stats ? stats.seconds.toFixed(6) : '0',
+    );
+  }
+}
+
+function isEncoded(value: unknown): value is EncodedResponse {
+  return typeof value === 'object' && value !== null && (value as EncodedResponse).gzip instanceof Uint8Array && Object.keys(value).length === 1;
+}
+
+function stripWebhook(action: Action): ActionMeta {
+  const { webhook: _webhook, ...meta } = action;
+  return meta;
+}

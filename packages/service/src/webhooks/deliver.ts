@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import type { Got } from 'got';
+import type { DefectAnswer } from '@defect-candidates/core';
+import type { ApiKeyring } from '../auth/keys.ts';
+import type { Action, ActionStore } from '../store/actions.ts';
+import { isUnsafeUrlError } from '../net/errors.ts';
+import { judgeAttempt, type AttemptResult, type AttemptVerdict } from './outcome.ts';
+import { deliveryEvent, deliveryTarget, directPayload, platformPayload } from './payloads.ts';
+import type { RetrySchedule } from './schedule.ts';
+import { webhookHeaders } from './signature.ts';
+import type { DeliveryAttempt, DeliveryLedger, DeliveryState } from './state.ts';
+
+const USER_AGENT = 'defect-candidates-webhooks/0.1';
+
+export interface Deliverer {
+  store: ActionStore;
+  ledger: DeliveryLedger;
+  keyring: ApiKeyring;
+  http: Got;
+  schedule: RetrySchedule;
+  publicUrl?: string;
+  now?: () => number;
+}
+
+/** Origin and path of a URL: what is shown and logged of a receiver (queries may hold tokens). */
+export function displayTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+export function newMessageId(): string {
+  return `msg_${randomBytes(16).toString('base64url')}`;
+}
+
+/** The pending state of a delivery that has not been tried yet. */
+export function initialDeliveryState(action: Action, now = new Date()): DeliveryState | null {
+  const target = deliveryTarget(action);
+  if (!target) return null;
+  return {
+    state: 'pending',
+    kind: target.kind,
+    event: deliveryEvent(action),
+    target: displayTarget(target.url),
+    message_id: newMessageId(),
+    created_at: now.toISOString(),
+    attempts: [],
+    next_attempt_at: now.toISOString(),
+    operator_retries: 0,
+  };
+}
+
+/** What one attempt concluded: the verdict, and the wait before the next attempt when there is one. */
+export interface AttemptReport {
+  verdict: AttemptVerdict;
+  state: DeliveryState;
+  /** Set when another attempt is scheduled. */
+  nextDelayMs?: number;
+}
+
+interface Request {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number): Request {
+  const target = deliveryTarget(action)!;
+  const timestamp = Math.floor(nowMs / 1000);
+  if (target.kind === 'platform') {
+    const body = JSON.stringify(platformPayload(action, answer));
+    const headers: Record<string, string> = { 'webhook-id': state.message_id, 'webhook-timestamp': String(timestamp) };
+    if (action.platform?.webhook_token) headers['ouro-webhook-token'] = action.platform.webhook_token;
+    return { url: target.url, body, headers };
+  }
+  const body = JSON.stringify(directPayload(action, answer, d.publicUrl));
+  const secret = d.keyring.webhookSecret(action.owner);
+  return { url: target.url, body, headers: webhookHeaders(secret, { id: state.message_id, timestamp, body }) };
+}
+
+async function send(d: Deliverer, request: Request): Promise<AttemptResult> {
+  try {
+    const response = await d.http.post(request.url, {
+      body: request.body,
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...request.headers },
+      throwHttpErrors: false,
+    });
+    return { status: response.statusCode, headers: response.headers };
+  } catch (error) {
+    const e = error as { message?: string; code?: string };
+    return { error: { message: e.message ?? String(error), code: e.code, permanent: isUnsafeUrlError(error) } };
+  }
+}
+
+/**
+ * Makes attempt number `attemptsMade + 1` of `maxAttempts` at delivering an action's result and
+ * records it on the action. A run that has no attempt left, or a refusal by the receiver, ends the
+ * delivery `failed`; a 2xx ends it `delivered`.
+ */
+export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMade: number, maxAttempts: number): Promise<AttemptReport | null> {
+  const action = await d.store.get(actionId);
+  if (!action) return null;
+  let state = (action.webhook as DeliveryState | undefined) ?? initialDeliveryState(action);
+  if (!state) return null;
+  if (state.state === 'delivered') return { verdict: { kind: 'delivered' }, state };
+
+  const now = d.now ?? Date.now;
+  const started = now();
+  let result: AttemptResult;
+  try {
+    const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
+    result = await send(d, buildRequest(d, action, answer, state, started));
+  } catch (error) {
+    // Building the body failed (answer expired, corrupt record): retrying cannot help.
+    result = { error: { message: (error as Error).message, permanent: true } };
+  }
+  const finished = now();
+  const verdict = judgeAttempt(result, finished);
+
+  const attempt: DeliveryAttempt = {
+    at: new Date(started).toISOString(),
+    ...(result.status !== undefined ? { status: result.status } : {}),
+    ...(result.error ? { error: result.error.message } : verdict.kind !== 'delivered' ? { error: verdict.reason } : {}),
+    latency_ms: finished - started,
+    ...(verdict.kind === 'retry' && verdict.retryAfterMs !== undefined ? { retry_after_ms: verdict.retryAfterMs } : {}),
+  };
+  state = { ...state, attempts: [...state.attempts, attempt] };
+
+  let nextDelayMs: number | undefined;
+  if (verdict.kind === 'delivered') {
+    state = { ...state, state: 'delivered', delivered_at: new Date(finished).toISOString(), next_attempt_at: null };
+    delete state.failed_at;
+  } else {
+    state.last_error = verdict.reason;
+    nextDelayMs = verdict.kind === 'retry' && attemptsMade + 1 < maxAttempts ? d.schedule.delayAfter(attemptsMade + 1, verdict.retryAfterMs) : undefined;
+    if (nextDelayMs === undefined) {
+      state = { ...state, state: 'failed', failed_at: new Date(finished).toISOString(), next_attempt_at: null };
+    } else {
+      state = { ...state, state: 'pending', next_attempt_at: new Date(finished + nextDelayMs).toISOString() };
+    }
+  }
+  await d.ledger.put(actionId, state);
+  return { verdict, state, ...(nextDelayMs !== undefined ? { nextDelayMs } : {}) };
+}
