@@ -14,6 +14,7 @@ import { createGenerateQueue } from '@defect-candidates/service/queues';
 import { authenticate } from './auth.ts';
 import { errorHandler, unmatchedRoute } from './errors.ts';
 import { createMetrics } from './metrics.ts';
+import { HostChecker } from './host-check.ts';
 import { buildOpenApi } from './openapi.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { generateRoutes } from './routes/generate.ts';
@@ -120,6 +121,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
     metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
+    hostChecker: new HostChecker(config.maxAtoms),
   };
   const plugins = options.plugins ?? [];
   const app = await createApp(ctx, plugins);

@@ -7,6 +7,7 @@ import type { ActionStore } from '@defect-candidates/service/store/actions';
 import type { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
 import type { GenerateJobData, GenerateJobResult } from '@defect-candidates/service/queues';
 import type { ApiMetrics } from './metrics.ts';
+import type { HostChecker } from './host-check.ts';
 
 /** Everything a route needs, built once per API instance (tests run several in one process). */
 export interface ApiContext {
@@ -19,4 +20,6 @@ export interface ApiContext {
   queue: Queue<GenerateJobData, GenerateJobResult>;
   keyring: ApiKeyring;
   metrics: ApiMetrics;
+  /** Refuses unreadable inline structures and oversized supercells at submission. */
+  hostChecker: HostChecker;
 }

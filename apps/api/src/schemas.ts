@@ -163,6 +163,19 @@ export const ErrorSchema = z
   })
   .meta({ title: 'Error', description: 'Every error answer has this shape.' });
 
+/**
+ * zod's issues as `{path, message}`, one per offending field: an unknown key becomes an issue
+ * at that key's own path, so clients see which field to remove.
+ */
+export function fieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): { path: string; message: string }[] {
+  const join = (path: readonly PropertyKey[]) => [prefix, issuePath(path)].filter((p) => p !== '').join('.');
+  return issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: join([...i.path, k]), message: `unknown field '${k}'` }))
+      : [{ path: join(i.path), message: i.message }],
+  );
+}
+
 /** `supercell.0`, `file.url`: zod's path as one string. */
 export function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');

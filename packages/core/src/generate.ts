@@ -8,6 +8,7 @@ import { substitutionDrafts } from './defects/substitution.ts';
 import type { DefectAnswer, DefectCandidate, DefectDraft, HostContext, StructureOutputs } from './defects/types.ts';
 import { vacancyDrafts } from './defects/vacancy.ts';
 import { readStructure } from './io/read.ts';
+import { toPymatgenDict } from './io/pymatgen-json.ts';
 import { writeStructure } from './io/write.ts';
 import { LIBRARY_VERSION } from './output/version.ts';
 import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes } from './request.ts';
@@ -89,9 +90,9 @@ export function prepareHost(input: StructureInput, request: DefectRequestInput |
 function writeOutputs(structure: Structure, formats: DefectRequest['output_formats'], comment: string): StructureOutputs {
   const out: StructureOutputs = {};
   for (const format of formats) {
-    const text = writeStructure(structure, format, { comment });
-    if (format === 'pymatgen') out.pymatgen = JSON.parse(text) as Record<string, unknown>;
-    else out[format] = text;
+    // The answer carries pymatgen's dict itself, not its JSON text: one level of escaping less for API users.
+    if (format === 'pymatgen') out.pymatgen = toPymatgenDict(structure);
+    else out[format] = writeStructure(structure, format, { comment });
   }
   return out;
 }
@@ -114,7 +115,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
     if (elements.includes(d)) warnings.push(`dopant ${d} is a host element: its substitutions are the native antisites and its interstitials the native ones`);
     else dopants.push(d);
   }
-  const oxidation = hostOxidationStates(structure);
+  const oxidation = hostOxidationStates(structure, analysis.orbits);
   warnings.push(...oxidation.warnings);
 
   const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };

@@ -6,7 +6,7 @@ import { archiveFilename, buildArchive } from '@defect-candidates/service/archiv
 import { InvalidCursorError, type Action } from '@defect-candidates/service/store/actions';
 import { canSee, principalOf } from '../auth.ts';
 import { HttpError, invalidRequest, notFound } from '../errors.ts';
-import { ACTION_ID_PATTERN, ListQuerySchema, issuePath } from '../schemas.ts';
+import { ACTION_ID_PATTERN, ListQuerySchema, fieldIssues } from '../schemas.ts';
 import { actionLinks } from './links.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -39,7 +39,7 @@ export function actionRoutes(ctx: ApiContext): Router {
   router.get('/actions', async (req, res) => {
     const parsed = ListQuerySchema.safeParse(req.query);
     if (!parsed.success) {
-      throw invalidRequest(parsed.error.issues.map((i) => ({ path: `query.${issuePath(i.path)}`.replace(/\.$/, ''), message: i.message })));
+      throw invalidRequest(fieldIssues(parsed.error.issues, 'query'));
     }
     const principal = principalOf(res);
     const owner = principal.role === 'operator' ? null : principal.name;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { CoreError, RequestError, StructureError, SupercellError, parseRequest, prepareHost } from '@defect-candidates/core';
+import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { Action, ActionInput, PlatformContext } from '@defect-candidates/service/store/actions';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
 import { enqueueGeneration } from '@defect-candidates/service/queues';
 import type { Principal } from '@defect-candidates/service/auth/keys';
 import { principalOf } from '../auth.ts';
 import { HttpError, invalidRequest, type FieldIssue } from '../errors.ts';
-import { ACTION_ID_PATTERN, SubmissionEnvelopeSchema, issuePath, type SubmissionEnvelope } from '../schemas.ts';
+import { ACTION_ID_PATTERN, SubmissionEnvelopeSchema, fieldIssues, type SubmissionEnvelope } from '../schemas.ts';
 import { actionLinks } from './links.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -67,7 +67,7 @@ function validate(body: Record<string, unknown>): { envelope: SubmissionEnvelope
   const issues: FieldIssue[] = [];
   const envelope = SubmissionEnvelopeSchema.safeParse({ file, structure, webhook_url });
   if (!envelope.success) {
-    for (const i of envelope.error.issues) issues.push({ path: issuePath(i.path), message: i.message });
+    issues.push(...fieldIssues(envelope.error.issues));
   }
   let parameters: Record<string, unknown> = {};
   try {
@@ -78,24 +78,6 @@ function validate(body: Record<string, unknown>): { envelope: SubmissionEnvelope
   }
   if (issues.length > 0 || !envelope.success) throw invalidRequest(issues);
   return { envelope: envelope.data, parameters };
-}
-
-/** Reads, analyses and sizes an inline structure now, so a bad one is refused before it is queued. */
-function checkInlineStructure(envelope: SubmissionEnvelope, parameters: Record<string, unknown>, maxAtoms: number): void {
-  const s = envelope.structure!;
-  try {
-    prepareHost(
-      { content: s.content, ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}) },
-      parameters as never,
-      { maxAtoms },
-    );
-  } catch (err) {
-    if (err instanceof StructureError) throw new HttpError(422, 'invalid_structure', err.message, [{ path: 'structure.content', message: err.message }]);
-    if (err instanceof SupercellError) throw new HttpError(422, 'invalid_supercell', err.message, [{ path: 'supercell', message: err.message }]);
-    if (err instanceof RequestError) throw invalidRequest(err.issues);
-    if (err instanceof CoreError) throw new HttpError(422, err.code, err.message);
-    throw err;
-  }
 }
 
 function inputOf(envelope: SubmissionEnvelope): ActionInput {
@@ -138,7 +120,7 @@ export function generateRoutes(ctx: ApiContext): Router {
     }
 
     const { envelope, parameters } = validate(body as Record<string, unknown>);
-    if (envelope.structure) checkInlineStructure(envelope, parameters, ctx.config.maxAtoms);
+    if (envelope.structure) ctx.hostChecker.check(envelope.structure, parameters);
 
     let id = platform?.action_id ?? randomUUID();
     let claimed = false;

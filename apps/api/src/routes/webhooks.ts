@@ -4,16 +4,17 @@ import { z } from 'zod';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-
-type BoardOptions = Parameters<typeof createBullBoard>[0];
 import type { Principal } from '@defect-candidates/service/auth/keys';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import { listFailedDeliveries, retryDelivery, retryFailedDeliveries, type OperatorContext } from '@defect-candidates/service/webhooks/operator';
-import type { DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
-import { principalOf, requireRole } from '../auth.ts';
+import { createDeliveryQueue, type DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
+import { authenticate, principalOf, requireRole } from '../auth.ts';
 import { HttpError, invalidRequest, notFound } from '../errors.ts';
 import { ACTION_ID_PATTERN, issuePath } from '../schemas.ts';
 import type { ApiContext } from '../context.ts';
+import type { ApiPlugin } from '../app.ts';
+
+type BoardOptions = Parameters<typeof createBullBoard>[0];
 
 const seconds = (title: string, description: string) => z.coerce.number().int().min(0).optional().meta({ title, description });
 
@@ -133,4 +134,73 @@ export function queueDashboard(ctx: ApiContext, queues: { generate: Queue; webho
   const router = Router();
   router.use(basePath, operatorDashboardAuth(ctx), serverAdapter.getRouter());
   return router;
+}
+
+const errorRef = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const security = [{ bearer: [] }];
+const ageParams = [
+  { name: 'min_age_seconds', in: 'query', required: false, description: 'Only deliveries that failed at least this many seconds ago.', schema: { type: 'integer', minimum: 0 } },
+  { name: 'max_age_seconds', in: 'query', required: false, description: 'Only deliveries that failed at most this many seconds ago.', schema: { type: 'integer', minimum: 0 } },
+  { name: 'limit', in: 'query', required: false, description: 'Most deliveries considered, 1 to 1000 (default 100).', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+];
+
+export const WEBHOOK_OPENAPI_PATHS: Record<string, unknown> = {
+  '/webhooks/failed': {
+    get: {
+      operationId: 'list_failed_webhooks',
+      summary: 'Failed webhook deliveries',
+      description: 'Deliveries that ran out of attempts or were refused by the receiver, newest failure first, each with its last error. Operators see all; clients their own.',
+      security,
+      parameters: ageParams,
+      responses: { '200': { description: '`{deliveries: [{action_id, owner, kind, target, failed_at, attempts, last_error, last_attempt}]}`.' }, '401': errorRef('No or wrong key.'), '422': errorRef('Bad query.') },
+    },
+  },
+  '/actions/{id}/webhook/retry': {
+    post: {
+      operationId: 'retry_webhook',
+      summary: 'Deliver an action\'s webhook again (operators)',
+      description: 'Starts the delivery over with the full retry schedule, now, keeping the message id. 409 when it was already delivered, unless `force=true`.',
+      security,
+      parameters: [
+        { name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } },
+        { name: 'force', in: 'query', required: false, description: 'Deliver even if already delivered.', schema: { type: 'boolean' } },
+      ],
+      responses: {
+        '202': { description: 'Queued; the body holds the delivery state.' },
+        '401': errorRef('No or wrong key.'),
+        '403': errorRef('Not an operator key.'),
+        '404': errorRef('No finished action with this id.'),
+        '409': errorRef('Already delivered, being attempted right now, or no webhook was asked for.'),
+      },
+    },
+  },
+  '/webhooks/retry-failed': {
+    post: {
+      operationId: 'retry_failed_webhooks',
+      summary: 'Retry every failed delivery (operators)',
+      description: 'Starts every failed delivery over, optionally only those that failed within an age window.',
+      security,
+      parameters: ageParams,
+      responses: { '202': { description: '`{retried: [action ids], skipped: [{action_id, reason}]}`.' }, '401': errorRef('No or wrong key.'), '403': errorRef('Not an operator key.') },
+    },
+  },
+};
+
+/** Mounts the webhook endpoints and the queue dashboard on the API. */
+export function webhooksPlugin(): ApiPlugin {
+  let queue: DeliveryQueue | null = null;
+  return {
+    name: 'webhooks',
+    openapiPaths: WEBHOOK_OPENAPI_PATHS,
+    register(app, ctx) {
+      queue = createDeliveryQueue(ctx.config, ctx.redis);
+      queue.on('error', (err) => ctx.logger.warn({ err: err.message }, 'webhooks queue error'));
+      app.use('/webhooks', authenticate(ctx.keyring));
+      app.use(webhookRoutes(ctx, queue));
+      app.use(queueDashboard(ctx, { generate: ctx.queue, webhooks: queue }));
+    },
+    async close() {
+      await queue?.close();
+    },
+  };
 }

@@ -1,7 +1,8 @@
 import type { Structure } from '../base/structure.ts';
+import { bondValenceOxidationStates } from './bond-valence.ts';
 import { COMMON_OXIDATION_STATES, ICSD_OCCURRENCE } from './oxidation-data.ts';
 
-export type OxidationMethod = 'input' | 'icsd_probability' | 'most_common' | 'elemental';
+export type OxidationMethod = 'input' | 'bond_valence' | 'icsd_probability' | 'most_common' | 'elemental';
 
 export interface HostOxidationStates {
   /** Oxidation state of every site of the structure. */
@@ -149,12 +150,13 @@ function isWhole(values: Record<string, number>): boolean {
 }
 
 /**
- * Oxidation states of the host, as doped settles them before guessing charge states: the input's
- * own decorations when every site carries one; otherwise the charge-balanced assignment the ICSD
- * makes most likely (first from each element's ICSD states, then also its common states); failing
- * that, each element's most common state (with a warning). A one-element host is neutral.
+ * Oxidation states of the host, settled before guessing charge states: the input's own decorations
+ * when every site carries one; otherwise bond valences (per symmetry-distinct site, given `orbits`,
+ * the per-site orbit representatives); otherwise the charge-balanced assignment the ICSD makes most
+ * likely (first from each element's ICSD states, then also its common states); failing that, each
+ * element's most common state (with a warning). A one-element host is neutral, as in doped.
  */
-export function hostOxidationStates(structure: Structure): HostOxidationStates {
+export function hostOxidationStates(structure: Structure, orbits?: number[]): HostOxidationStates {
   const elements = elementOrder(structure);
   const decorated = structure.oxidationStates;
   if (decorated && decorated.length === structure.species.length && decorated.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -175,6 +177,16 @@ export function hostOxidationStates(structure: Structure): HostOxidationStates {
   });
 
   if (elements.length === 1) return fromElements({ [elements[0]]: 0 }, 'elemental', []);
+
+  const bv = bondValenceOxidationStates(structure, orbits);
+  if (bv && bv.some((v) => v !== 0)) {
+    const byElement: Record<string, number> = {};
+    for (const el of elements) {
+      const values = bv.filter((_, i) => structure.species[i] === el);
+      byElement[el] = values.reduce((a, b) => a + b, 0) / values.length;
+    }
+    return { perSite: bv, byElement, method: 'bond_valence', warnings: [] };
+  }
 
   const amounts = reducedAmounts(structure);
   const attempts: ((el: string) => number[])[] = [

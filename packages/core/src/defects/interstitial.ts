@@ -1,45 +1,67 @@
-/*
- * Interstitial family plug (owner: H4). H3 created this file with a working first version because
- * generate() needed it; H4 owns it from here and may change anything inside, as long as
- * `interstitialCandidates(ctx)` keeps returning orbit-level DefectDrafts (family 'interstitial',
- * origin 'native' for host elements or the dopant, ranked within each origin) plus warnings.
- * The pipeline (defects/pipeline.ts) names them, guesses charges, places them nearest the
- * supercell centre, applies dedupe/caps/seeds and writes the structures.
- */
-import { findInterstitialSites } from '../interstitials/find.ts';
+import type { Vec3 } from '../base/linalg.ts';
+import { type InterstitialSite, findInterstitialSites } from '../interstitials/find.ts';
 import { interstitialMinDistance } from '../request.ts';
 import { supercellImages } from './geometry.ts';
 import { coordinateKey } from './orbits.ts';
 import type { DefectDraft, HostContext } from './types.ts';
 
-/** Self-interstitials of every host element, then every dopant, on each symmetry-distinct interstitial site. */
+/**
+ * The interstitial family: every host element (self-interstitials, the 'native' group) and every
+ * dopant (a group each) on each symmetry-distinct interstitial site, as orbit-level drafts for the
+ * pipeline, which names them, guesses charges, places them and applies the caps.
+ *
+ * Within a group the drafts follow the sites' ranking (roomiest first, then most symmetric). The
+ * native group holds several species, so it takes the best site for every host element before the
+ * second-best for any: a cap then trims the least promising sites, never a whole element.
+ */
 export function interstitialCandidates(ctx: HostContext): { drafts: DefectDraft[]; warnings: string[] } {
-  const drafts: DefectDraft[] = [];
   const warnings = new Set<string>();
-  const bySpeciesDistance = new Map<number, ReturnType<typeof findInterstitialSites>>();
-  const userSites = ctx.request.interstitial_sites;
-  for (const species of [...ctx.elements, ...ctx.dopants]) {
+  // The sites depend on the species only through the minimum distance (0.5 Å for hydrogen).
+  const byMinDistance = new Map<number, InterstitialSite[]>();
+  const sitesFor = (species: string): InterstitialSite[] => {
     const minDistance = interstitialMinDistance(ctx.request, species);
-    let found = bySpeciesDistance.get(minDistance);
-    if (!found) {
-      found = findInterstitialSites(ctx.structure, ctx.analysis, { minDistance, userSites });
-      bySpeciesDistance.set(minDistance, found);
+    let sites = byMinDistance.get(minDistance);
+    if (!sites) {
+      const found = findInterstitialSites(ctx.structure, ctx.analysis, { minDistance, userSites: ctx.request.interstitial_sites });
+      for (const w of found.warnings) warnings.add(w);
+      sites = found.sites;
+      byMinDistance.set(minDistance, sites);
     }
-    for (const w of found.warnings) warnings.add(w);
-    for (const site of found.sites) {
-      drafts.push({
-        family: 'interstitial',
-        origin: ctx.elements.includes(species) ? 'native' : species,
-        species,
-        hostSpecies: null,
-        label: site.label,
-        unitCellFrac: site.fracCoords,
-        supercellPositions: supercellImages(ctx.structure.lattice, ctx.supercell.structure.lattice, site.orbit),
-        supercellSites: null,
-        key: `interstitial|${species}|${coordinateKey(site.fracCoords)}`,
-        extra: { min_host_distance: Math.round(site.minHostDistance * 1000) / 1000, coordination: site.coordination, source: site.source },
-      });
+    return sites;
+  };
+
+  const images = new Map<string, Vec3[]>();
+  const draft = (species: string, origin: string, site: InterstitialSite): DefectDraft => {
+    const key = coordinateKey(site.fracCoords);
+    let supercellPositions = images.get(key);
+    if (!supercellPositions) {
+      supercellPositions = supercellImages(ctx.structure.lattice, ctx.supercell.structure.lattice, site.orbit);
+      images.set(key, supercellPositions);
     }
+    return {
+      family: 'interstitial',
+      origin,
+      species,
+      hostSpecies: null,
+      label: site.label,
+      unitCellFrac: site.fracCoords,
+      supercellPositions,
+      supercellSites: null,
+      key: `interstitial|${species}|${key}`,
+      extra: {
+        min_host_distance: Math.round(site.minHostDistance * 1000) / 1000,
+        coordination: site.coordination,
+        source: site.source,
+      },
+    };
+  };
+
+  const drafts: DefectDraft[] = [];
+  const native = ctx.elements.map((species) => ({ species, sites: sitesFor(species) }));
+  const rounds = Math.max(0, ...native.map((n) => n.sites.length));
+  for (let rank = 0; rank < rounds; rank++) {
+    for (const { species, sites } of native) if (rank < sites.length) drafts.push(draft(species, 'native', sites[rank]));
   }
+  for (const dopant of ctx.dopants) for (const site of sitesFor(dopant)) drafts.push(draft(dopant, dopant, site));
   return { drafts, warnings: [...warnings] };
 }

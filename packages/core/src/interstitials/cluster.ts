@@ -14,14 +14,11 @@ export const SYMMETRY_PREFERENCE = 0.85;
 /**
  * Merges candidate orbits lying within `tol` Å of each other into one site each.
  *
- * Works on whole orbits, greedily from the roomiest down. Each unclaimed orbit (the seed) claims
- * an unclaimed orbit if the points of both around the seed's representative form a closed group
- * within `tol` of one another: every point of the claimed orbits within `tol` of a group member is
- * in the group, and all group members are within `tol` of each other (complete linkage). Three
- * vertices 0.4 Å apart around a three-fold axis and the point on the axis are one site; BCC's
- * octahedral site, flanked by tetrahedral sites 0.72 Å away on opposite sides that are 1.43 Å from
- * each other, is a site of its own rather than a blur of either. Chaining neighbour to neighbour
- * (single linkage) would instead collapse whole networks of such sites into one.
+ * Works on whole orbits, so the result does not depend on which member of an orbit is met first,
+ * and greedily from the roomiest down: each unclaimed orbit (the seed) claims every unclaimed orbit
+ * passing within `tol` of its representative, and the cluster is represented by doped's rule.
+ * Measuring from the seed rather than chaining neighbour to neighbour keeps a cluster at most
+ * 2·tol across, so a network of close vertices cannot collapse into a single site.
  */
 export function clusterCandidates(candidates: SiteCandidate[], env: HostEnvironment, tol = CLUSTER_TOLERANCE): SiteCandidate[] {
   const order = candidates.map((_, i) => i).sort((i, j) => compareSites(candidates[i], candidates[j]));
@@ -31,21 +28,46 @@ export function clusterCandidates(candidates: SiteCandidate[], env: HostEnvironm
     if (claimed[seedIndex]) continue;
     claimed[seedIndex] = true;
     const seed = candidates[seedIndex];
+    const centre = env.toCart(seed.fracCoords);
     const members = [seed];
-    let group = closedGroup(env, members, [env.toCart(seed.fracCoords)], tol);
     for (const other of order) {
-      if (claimed[other] || group === null) continue;
-      const near = group.flatMap((p) => pointsNear(env, candidates[other], p, tol));
-      if (near.length === 0) continue;
-      const grown = closedGroup(env, [...members, candidates[other]], [...group, ...near], tol);
-      if (grown === null) continue;
+      if (claimed[other] || pointsNear(env, candidates[other], centre, tol).length === 0) continue;
       claimed[other] = true;
       members.push(candidates[other]);
-      group = grown;
     }
     sites.push(representative(members));
   }
   return sites;
+}
+
+/**
+ * Adds the special positions (Wyckoff positions without a free parameter) to the clustered sites.
+ * A special position joins a site when the site's points around it and the position itself form a
+ * tight group, all within `tol` of one another: three vertices 0.4 Å apart around a three-fold
+ * axis and the point on the axis are one site, represented by doped's rule. It stays a site of its
+ * own when the nearby points lie on different sides of it, farther than `tol` from each other:
+ * BCC's octahedral site, flanked by tetrahedral sites 0.72 Å away that are 1.43 Å apart, is not a
+ * blur of either but a different place for an interstitial.
+ */
+export function attachSpecialPositions(
+  sites: SiteCandidate[],
+  special: SiteCandidate[],
+  env: HostEnvironment,
+  tol = CLUSTER_TOLERANCE,
+): SiteCandidate[] {
+  const out = [...sites];
+  for (const position of special) {
+    const centre = env.toCart(position.fracCoords);
+    let merged = false;
+    for (let i = 0; i < out.length && !merged; i++) {
+      const near = pointsNear(env, out[i], centre, tol);
+      if (near.length === 0 || closedGroup(env, [out[i], position], [centre, ...near], tol) === null) continue;
+      out[i] = representative([out[i], position].sort(compareSites));
+      merged = true;
+    }
+    if (!merged) out.push(position);
+  }
+  return out;
 }
 
 /** Largest group of points examined before a cluster is declared too spread out to be one site. */
@@ -57,32 +79,42 @@ const MAX_GROUP = 96;
  */
 function closedGroup(env: HostEnvironment, orbits: SiteCandidate[], start: Vec3[], tol: number): Vec3[] | null {
   const group: Vec3[] = [];
-  const add = (p: Vec3) => {
-    if (group.some((q) => distance(p, q) < 1e-6)) return false;
+  // Every member must end up within tol of every other, so the first point that is not fails the group.
+  const add = (p: Vec3): boolean => {
+    let fits = true;
+    for (const q of group) {
+      const d = distance(p, q);
+      if (d < 1e-6) return true;
+      if (d > tol) fits = false;
+    }
+    if (!fits) return false;
     group.push(p);
     return true;
   };
-  start.forEach(add);
+  for (const p of start) if (!add(p)) return null;
   for (let i = 0; i < group.length; i++) {
     if (group.length > MAX_GROUP) return null;
-    for (const orbit of orbits) for (const p of pointsNear(env, orbit, group[i], tol)) add(p);
+    for (const orbit of orbits) for (const p of pointsNear(env, orbit, group[i], tol)) if (!add(p)) return null;
   }
-  for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) if (distance(group[i], group[j]) > tol) return null;
   return group;
 }
 
 /** Cartesian positions of the orbit's points within `tol` of `centre`, each as its image nearest to it. */
 function pointsNear(env: HostEnvironment, candidate: SiteCandidate, centre: Vec3, tol: number): Vec3[] {
   const out: Vec3[] = [];
+  const m = env.matrix;
   const from = env.toFrac(centre);
-  for (const m of candidate.orbit) {
-    const d: Vec3 = [m[0] - from[0], m[1] - from[1], m[2] - from[2]];
-    for (let i = 0; i < 3; i++) d[i] -= Math.round(d[i]);
+  for (const p of candidate.orbit) {
+    const d0 = p[0] - from[0] - Math.round(p[0] - from[0]);
+    const d1 = p[1] - from[1] - Math.round(p[1] - from[1]);
+    const d2 = p[2] - from[2] - Math.round(p[2] - from[2]);
     for (let i = -1; i <= 1; i++)
       for (let j = -1; j <= 1; j++)
         for (let k = -1; k <= 1; k++) {
-          const c = env.toCart([d[0] + i, d[1] + j, d[2] + k]);
-          if (Math.hypot(c[0], c[1], c[2]) <= tol) out.push([centre[0] + c[0], centre[1] + c[1], centre[2] + c[2]]);
+          const x = (d0 + i) * m[0][0] + (d1 + j) * m[1][0] + (d2 + k) * m[2][0];
+          const y = (d0 + i) * m[0][1] + (d1 + j) * m[1][1] + (d2 + k) * m[2][1];
+          const z = (d0 + i) * m[0][2] + (d1 + j) * m[1][2] + (d2 + k) * m[2][2];
+          if (x * x + y * y + z * z <= tol * tol) out.push([centre[0] + x, centre[1] + y, centre[2] + z]);
         }
   }
   return out;

@@ -3,7 +3,7 @@ import type { Structure } from '../base/structure.ts';
 import { labelPoint } from '../symmetry/label.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
 import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates, voronoiCandidates, wyckoffCandidates } from './candidates.ts';
-import { CLUSTER_TOLERANCE, clusterCandidates } from './cluster.ts';
+import { CLUSTER_TOLERANCE, attachSpecialPositions, clusterCandidates } from './cluster.ts';
 import { type HostNeighbor, HostEnvironment } from './environment.ts';
 import { coordinationOf } from './coordination.ts';
 import { compareLabelledSites } from './rank.ts';
@@ -65,10 +65,12 @@ export function findInterstitialSites(
     vertices = voronoiVertices(structure, env);
     tessellations.set(structure, vertices);
   }
-  const found = clusterCandidates(
-    [...voronoiCandidates(vertices, analysis, env, admissible), ...wyckoffCandidates(structure, analysis, env, vertices, admissible)],
+  const tol = options.clusterTolerance ?? CLUSTER_TOLERANCE;
+  const found = attachSpecialPositions(
+    clusterCandidates(voronoiCandidates(vertices, analysis, env, admissible), env, tol),
+    wyckoffCandidates(structure, analysis, env, vertices, admissible),
     env,
-    options.clusterTolerance ?? CLUSTER_TOLERANCE,
+    tol,
   );
 
   const user = userCandidates(options.userSites ?? [], analysis, env, minDistance);

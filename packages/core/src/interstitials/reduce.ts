@@ -1,6 +1,6 @@
-import type { Vec3 } from '../base/linalg.ts';
-import { equivalentPositions, symmetrizePoint } from '../symmetry/label.ts';
-import { stabilizer } from '../symmetry/orbit.ts';
+import { type Vec3, wrapVec } from '../base/linalg.ts';
+import { symmetrizePoint } from '../symmetry/label.ts';
+import { orbitOf, stabilizer } from '../symmetry/orbit.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
@@ -29,11 +29,18 @@ export interface SiteCandidate {
  */
 export const SNAP_TOLERANCE = 0.1;
 
+/** Operations closer than this (Å) to fixing a point fix it exactly: the point is already on its special position. */
+const EXACT = 1e-4;
+
 /** The point on its exact special position, with its site-symmetry order and its orbit in the input cell. */
 export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = SNAP_TOLERANCE): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
-  const fracCoords = symmetrizePoint(analysis, frac, Math.max(snap, analysis.symprec));
-  const order = stabilizer(analysis.operations, analysis.lattice, fracCoords, analysis.symprec).length;
-  return { fracCoords, order: Math.max(1, order), orbit: equivalentPositions(analysis, fracCoords) };
+  const { operations, lattice } = analysis;
+  const tol = Math.max(snap, analysis.symprec);
+  // Vertices of an exact structure are exact to rounding; only near misses need the (costlier) averaging.
+  const exact = stabilizer(operations, lattice, frac, EXACT).length === stabilizer(operations, lattice, frac, tol).length;
+  const fracCoords = exact ? wrapVec(frac) : symmetrizePoint(analysis, frac, tol);
+  const order = stabilizer(operations, lattice, fracCoords, analysis.symprec).length;
+  return { fracCoords, order: Math.max(1, order), orbit: orbitOf(operations, lattice, fracCoords, EXACT) };
 }
 
 /**

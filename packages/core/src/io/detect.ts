@@ -22,11 +22,13 @@ export function detectFormat(text: string, filename?: string): StructureFormat |
   const hint = formatFromFilename(filename);
   const trimmed = text.trimStart();
   if (trimmed === '') return undefined;
-  if (trimmed[0] === '{') return 'json';
   const lines = text.split(/\r?\n/, 400);
-  if (looksLikeCif(lines)) return 'cif';
+  // The POSCAR and extxyz shapes are strict (numbers on fixed lines) while a brace or a CIF
+  // marker could sit in a POSCAR comment, so they are tested first.
   if (looksLikeExtxyz(lines)) return 'extxyz';
   if (looksLikePoscar(lines)) return 'poscar';
+  if (trimmed[0] === '{') return 'json';
+  if (looksLikeCif(lines)) return 'cif';
   // The content is inconclusive: trust a filename that names a text format, which gives a precise error.
   if (hint) return hint;
   return undefined;

@@ -1,4 +1,5 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
+import { jsonErrorOffset } from './json-syntax.ts';
 import { isRecord, jsonFail } from './json-values.ts';
 import { readPlainJson } from './plain-json.ts';
 import { readPymatgenDict } from './pymatgen-json.ts';
@@ -10,11 +11,9 @@ export function readJson(text: string, format: StructureFormat = 'json'): ReadRe
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    const line = text.slice(0, jsonErrorOffset(text)).split('\n').length;
     const name = format === 'pymatgen' ? 'pymatgen JSON' : 'JSON';
-    throw new StructureError(`${name}${line ? ` line ${line}` : ''}: not valid JSON (${message})`, { format, line });
+    throw new StructureError(`${name} line ${line}: not valid JSON (${(e as Error).message})`, { format, line });
   }
   if (!isRecord(data)) jsonFail(format, 'expected an object with a lattice and sites');
   const d = data as Record<string, unknown>;

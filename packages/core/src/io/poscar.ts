@@ -43,6 +43,7 @@ export function readPoscar(text: string, options: { species?: string[] } = {}): 
 
   const scaleNums = leadingNumbers(line(2, 'the scaling factor'));
   if (scaleNums.length === 0) fail(2, `expected the scaling factor, found '${lines[1].trim()}'`);
+  if (scaleNums.length === 2) fail(2, `expected one scaling factor or three (per axis), found two in '${lines[1].trim()}'`);
   const names = ['a', 'b', 'c'] as const;
   const raw = names.map((name, k) => {
     const v = leadingNumbers(line(3 + k, `lattice vector ${name}`));

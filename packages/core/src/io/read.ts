@@ -25,6 +25,8 @@ export interface ReadOptions {
  */
 export function readStructure(text: string, options: ReadOptions = {}): ReadResult {
   if (typeof text !== 'string') throw new StructureError('not a recognised structure: expected text', { format: 'unknown' });
+  // Editors on Windows may prefix a byte-order mark, which no format allows.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const format = options.format ?? detectFormat(text, options.filename);
   if (!format) {
     throw new StructureError('not a recognised structure: expected CIF, POSCAR, extended XYZ or JSON (pymatgen Structure or {lattice, species, frac_coords})', {

@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveSpaceGroup } from './spacegroup.ts';
+import { parseSymop, type AffineOperation } from './symops.ts';
+
+const FIXTURES = new URL('../../../../../shared/fixtures/structures/', import.meta.url);
+
+/** An operation as text with its translation reduced mod 1, so sets of operations can be compared. */
+const opKey = (op: AffineOperation) =>
+  `${op.rotation.flat().join(',')}|${op.translation.map((t) => (((t % 1) + 1) % 1).toFixed(6)).join(',')}`;
 
 const hexagonal = { a: 4.759, b: 4.759, c: 12.99, alpha: 90, beta: 90, gamma: 120 };
 const rhombohedral = { a: 5.128, b: 5.128, c: 5.128, alpha: 55.28, beta: 55.28, gamma: 55.28 };
@@ -17,6 +25,9 @@ describe('resolveSpaceGroup', () => {
     ['P4_2/mnm', 136, 16],
     ['P m -3 m', 221, 48],
     ['I a -3 d', 230, 96],
+    ['Fm3m', 225, 192],
+    ['P m 3', 200, 24],
+    ['P 3 m 1', 156, 6],
   ])('reads %s as No. %i with %i operations', (symbol, number, count) => {
     const g = resolveSpaceGroup({ hm: symbol }, hexagonal)!;
     expect(g.number).toBe(number);
@@ -60,5 +71,18 @@ describe('resolveSpaceGroup', () => {
   it('returns undefined for symbols and numbers that name no group', () => {
     expect(resolveSpaceGroup({ hm: 'Q 9' })).toBeUndefined();
     expect(resolveSpaceGroup({ number: 231 })).toBeUndefined();
+  });
+
+  // pymatgen listed every operation in these files: the tables must give the same set from the symbol.
+  it.each([
+    ['CdTe.cif', 'F-43m'],
+    ['Cu.cif', 'Fm-3m'],
+    ['TiO2-rutile.cif', 'P4_2/mnm'],
+    ['Al2O3.cif', 'R-3c'],
+  ])('gives the operations %s lists for %s', (file, symbol) => {
+    const text = readFileSync(new URL(file, FIXTURES), 'utf8');
+    const listed = [...text.matchAll(/^ +\d+ +'([^']+)'$/gm)].map((m) => opKey(parseSymop(m[1])));
+    const g = resolveSpaceGroup({ hm: symbol }, hexagonal)!;
+    expect(g.operations.map(opKey).sort()).toEqual(listed.sort());
   });
 });

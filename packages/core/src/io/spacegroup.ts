@@ -23,6 +23,11 @@ interface HallEntry {
 /** Setting preferred when a symbol fits several: unique axis b, cell choice 1, origin choice 2, hexagonal axes (ITA's standard). */
 const PREFERRED_SETTINGS = ['', 'b', 'b1', '2', 'H'];
 
+function settingPreference(setting: string): number {
+  const k = PREFERRED_SETTINGS.indexOf(setting);
+  return k < 0 ? PREFERRED_SETTINGS.length : k;
+}
+
 let entries: HallEntry[] | undefined;
 let bySymbol: Map<string, HallEntry[]> | undefined;
 
@@ -68,13 +73,9 @@ function symbolIndex(): Map<string, HallEntry[]> {
     }
     add(hmKey(e.hmShort), e, 2);
   }
-  const pref = (s: string) => {
-    const k = PREFERRED_SETTINGS.indexOf(s);
-    return k < 0 ? PREFERRED_SETTINGS.length : k;
-  };
   bySymbol = new Map();
   for (const [key, list] of ranked) {
-    list.sort((x, y) => x.rank - y.rank || pref(x.entry.setting) - pref(y.entry.setting) || x.entry.hallNumber - y.entry.hallNumber);
+    list.sort((x, y) => x.rank - y.rank || settingPreference(x.entry.setting) - settingPreference(y.entry.setting) || x.entry.hallNumber - y.entry.hallNumber);
     bySymbol.set(key, list.map((x) => x.entry));
   }
   return bySymbol;
@@ -118,15 +119,16 @@ export function resolveSpaceGroup(query: { hm?: string; hall?: string; number?: 
         suffix = m[2];
       }
     }
+    // Older files drop the bar of cubic symbols: 'Fm3m', 'Ia3d'.
+    if (candidates.length === 0 && !key.includes('-3')) {
+      candidates = (symbolIndex().get(key.replace('3', '-3')) ?? []).filter((e) => e.number >= 195);
+    }
     named = `symbol '${query.hm}'`;
   }
   if (candidates.length === 0 && query.number !== undefined && Number.isInteger(query.number) && query.number >= 1 && query.number <= 230) {
-    candidates = all.filter((e) => e.number === query.number);
-    const pref = (s: string) => {
-      const k = PREFERRED_SETTINGS.indexOf(s);
-      return k < 0 ? PREFERRED_SETTINGS.length : k;
-    };
-    candidates.sort((x, y) => pref(x.setting) - pref(y.setting) || x.hallNumber - y.hallNumber);
+    candidates = all
+      .filter((e) => e.number === query.number)
+      .sort((x, y) => settingPreference(x.setting) - settingPreference(y.setting) || x.hallNumber - y.hallNumber);
     named = `space-group number ${query.number}`;
   }
   if (candidates.length === 0) return undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOperation, parseSymop } from './symops.ts';
+import { applyOperation, fromFlat, parseSymop } from './symops.ts';
+import { loadMoyo } from '../symmetry/moyo.ts';
 
 describe('parseSymop', () => {
   it('reads the rotation rows and translation of a CIF triplet', () => {
@@ -37,5 +38,16 @@ describe('parseSymop', () => {
     expect(() => parseSymop('x, y')).toThrow(/three comma-separated/);
     expect(() => parseSymop('x, y, w')).toThrow(/cannot read 'w'/);
     expect(() => parseSymop('x, , z')).toThrow(/component 2 is empty/);
+  });
+});
+
+describe('fromFlat', () => {
+  it("reads moyo's column-major flat rotations: P6's 6+ is x-y, x, z", () => {
+    const ops = loadMoyo()
+      .operations_from_number(168, { type: 'Standard' }, false)
+      .map((op) => fromFlat(op.rotation, op.translation));
+    // The six operations of P6 as the International Tables list them.
+    const expected = ['x,y,z', '-y,x-y,z', '-x+y,-x,z', '-x,-y,z', 'y,-x+y,z', 'x-y,x,z'].map((t) => JSON.stringify(parseSymop(t).rotation));
+    expect(ops.map((op) => JSON.stringify(op.rotation)).sort()).toEqual(expected.sort());
   });
 });

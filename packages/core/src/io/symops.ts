@@ -63,13 +63,17 @@ export function applyOperation(op: AffineOperation, p: Vec3): Vec3 {
   ];
 }
 
-/** Converts moyo's flat row-major rotation and translation into an AffineOperation. */
+/**
+ * Converts moyo's flat rotation and translation into an AffineOperation. moyo-wasm serialises its
+ * nalgebra matrices column by column, so the flat array is column-major: element k is R[k % 3][⌊k / 3⌋].
+ * (Checked against the International Tables: P6's 6+ is x-y, x, z, flat [1, 1, 0, -1, 0, 0, 0, 0, 1].)
+ */
 export function fromFlat(rotation: ArrayLike<number>, translation: ArrayLike<number>): AffineOperation {
   return {
     rotation: [
-      [rotation[0], rotation[1], rotation[2]],
-      [rotation[3], rotation[4], rotation[5]],
-      [rotation[6], rotation[7], rotation[8]],
+      [rotation[0], rotation[3], rotation[6]],
+      [rotation[1], rotation[4], rotation[7]],
+      [rotation[2], rotation[5], rotation[8]],
     ],
     translation: [translation[0], translation[1], translation[2]],
   };

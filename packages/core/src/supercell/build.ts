@@ -44,7 +44,7 @@ export function hermiteNormalForm(m: IntMatrix): IntMatrix {
       if (q !== 0) for (let k = 0; k < 3; k++) h[r][k] -= q * h[col][k];
     }
   }
-  return h;
+  return h.map((row) => row.map((v) => v + 0)) as IntMatrix; // no -0 entries
 }
 
 /**

@@ -150,8 +150,13 @@ export function reduceSupercellMatrix(base: Lattice, choice: SupercellChoice): I
   if (choice.diagonal) return choice.matrix;
   const cart = multiply(choice.matrix, base.matrix);
   const { transform } = lllReduce(cart);
-  let m = multiplyInt(transform, choice.matrix);
-  if (integerDeterminant(m) < 0) m = m.map((r) => r.map((v) => -v)) as IntMatrix;
+  // Each row's first non-zero entry made positive (v and −v are the same lattice vector), then
+  // two rows swapped if that left the cell left-handed.
+  const m = multiplyInt(transform, choice.matrix).map((row) => {
+    const first = row.find((v) => v !== 0) ?? 0;
+    return first < 0 ? row.map((v) => -v) : row;
+  }) as IntMatrix;
+  if (integerDeterminant(m) < 0) [m[1], m[2]] = [m[2], m[1]];
   return m;
 }
 

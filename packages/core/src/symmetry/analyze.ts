@@ -1,12 +1,13 @@
 import { StructureError } from '../base/errors.ts';
-import type { Lattice } from '../base/lattice.ts';
-import { type Mat3, type Vec3, inverse, matmul, matvec, transpose } from '../base/linalg.ts';
+import { type Vec3, matmul, transpose } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { type MoyoDataset, loadMoyo } from './moyo.ts';
 import { fromColumnMajor, toMoyoCellJson, toOperation } from './moyo-convert.ts';
-import { orbitOf } from './orbit.ts';
+import { EXACT, orbitOf, symmetrize } from './orbit.ts';
 import { schoenflies } from './schoenflies.ts';
-import type { ConventionalSetting, SiteLabel, SymmetryAnalysis, WyckoffPosition } from './types.ts';
+import { applyOriginChange, canonicalOrigin } from './origin.ts';
+import { makeSetting, toConventional } from './setting.ts';
+import type { SiteLabel, SymmetryAnalysis, SymmetryOperation, WyckoffPosition } from './types.ts';
 import { orbitRepresentative } from './wyckoff.ts';
 
 export interface AnalyzeOptions {
@@ -28,7 +29,6 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   }
   const cellJson = toMoyoCellJson(structure);
   const dataset = runMoyo(cellJson, symprec);
-  const moyo = loadMoyo();
 
   const warnings: string[] = [];
   if (dataset.number === 1 && symprec < LOOSE_SYMPREC) {
@@ -41,35 +41,45 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
     }
   }
 
-  const wyckoffPositions: WyckoffPosition[] = moyo.wyckoff_positions(dataset.hall_number).map((w) => ({
-    multiplicity: w.multiplicity,
-    letter: w.letter,
-    siteSymmetry: w.site_symmetry,
-    coordinates: w.coordinates,
-  }));
-  const conventional = conventionalSetting(structure.lattice, dataset);
+  const { wyckoffPositions, operations: conventionalOperations } = settingTables(dataset.number, dataset.hall_number);
+  const moyoSetting = makeSetting(structure.lattice, fromColumnMajor(dataset.std_linear), [...dataset.std_origin_shift] as Vec3, conventionalOperations);
   const primitiveTransformation = fromColumnMajor(dataset.prim_std_linear);
   const operations = dataset.operations.map(toOperation);
   const orbits = [...dataset.orbits];
 
+  const representatives = [...new Set(orbits)];
+  // Each orbit in the conventional cell, from its first site moved exactly onto its special position.
+  const conventionalOrbits = representatives.map((r) => {
+    const x = symmetrize(operations, structure.lattice, structure.fracCoords[r], symprec);
+    return orbitOf(moyoSetting.operations, moyoSetting.lattice, toConventional(moyoSetting, x), EXACT);
+  });
+  const origin = canonicalOrigin(moyoSetting, wyckoffPositions, conventionalOrbits, symprec);
+  const conventional = applyOriginChange(moyoSetting, structure.lattice, origin.change);
+  const moved = conventional !== moyoSetting;
+  const labelOf = new Map(representatives.map((r, k) => [r, origin.labels[k]]));
+
   const orbitSize = new Map<number, number>();
   for (const o of orbits) orbitSize.set(o, (orbitSize.get(o) ?? 0) + 1);
-  const representatives = new Map<number, Vec3>();
+  if (!moved) {
+    // Where moyo's setting stands its letters are authoritative; ours only fill in the representative.
+    representatives.forEach((r, k) => {
+      const position = wyckoffPositions.find((w) => w.letter === dataset.wyckoffs[r]);
+      if (position && position !== origin.labels[k].position) {
+        const representative = orbitRepresentative(position, moyoSetting.lattice, conventionalOrbits[k], symprec) ?? conventionalOrbits[k][0];
+        labelOf.set(r, { position, representative });
+      }
+    });
+  }
   const sites: SiteLabel[] = orbits.map((orbit, i) => {
-    const letter = dataset.wyckoffs[i];
-    const position = wyckoffPositions.find((w) => w.letter === letter);
-    if (!position) throw new StructureError(`moyo reported Wyckoff letter '${letter}' unknown to Hall setting ${dataset.hall_number}`, { site: i + 1 }, 'symmetry_failed');
-    let rep = representatives.get(orbit);
-    if (!rep) {
-      rep = conventionalRepresentative(conventional, position, structure.fracCoords[orbit], symprec);
-      representatives.set(orbit, rep);
-    }
+    const { position, representative } = labelOf.get(orbit)!;
+    // moyo's own oriented symbol where its setting stands; the tables' one for a moved origin
+    const siteSymmetry = moved ? position.siteSymmetry : dataset.site_symmetry_symbols[i];
     return {
-      wyckoff: `${position.multiplicity}${letter}`,
-      siteSymmetry: dataset.site_symmetry_symbols[i],
-      pointGroup: schoenflies(dataset.site_symmetry_symbols[i]),
+      wyckoff: `${position.multiplicity}${position.letter}`,
+      siteSymmetry,
+      pointGroup: schoenflies(siteSymmetry),
       multiplicity: orbitSize.get(orbit) ?? 1,
-      conventionalFracCoords: rep,
+      conventionalFracCoords: representative,
     };
   });
 
@@ -97,40 +107,30 @@ export function compactSymbol(number: number): string {
   return loadMoyo().space_group_type(number).hm_short.replace(/\s+/g, '');
 }
 
-/** Input fractional coordinates → conventional standard cell: x_s = P⁻¹·(x − p). */
-export function toConventional(setting: ConventionalSetting, x: Vec3): Vec3 {
-  const p = setting.originShift;
-  return matvec(inverse(setting.transformation), [x[0] - p[0], x[1] - p[1], x[2] - p[2]]);
+interface SettingTables {
+  wyckoffPositions: WyckoffPosition[];
+  operations: SymmetryOperation[];
 }
 
-/** Conventional standard cell → input fractional coordinates: x = P·x_s + p. */
-export function fromConventional(setting: ConventionalSetting, xs: Vec3): Vec3 {
-  const r = matvec(setting.transformation, xs);
-  const p = setting.originShift;
-  return [r[0] + p[0], r[1] + p[1], r[2] + p[2]];
-}
+/** Per Hall setting: fixed tables, read from moyo once per process. */
+const tablesByHall = new Map<number, SettingTables>();
 
-/**
- * The representative of the orbit through input point `x` for a known Wyckoff position; if
- * tolerance effects keep every orbit point from fitting the tables' triplet, the point itself.
- */
-export function conventionalRepresentative(setting: ConventionalSetting, position: WyckoffPosition, x: Vec3, tol: number): Vec3 {
-  const xs = toConventional(setting, x);
-  const orbit = orbitOf(setting.operations, setting.lattice, xs, tol);
-  return orbitRepresentative(position, setting.lattice, orbit, tol) ?? orbit[0];
-}
-
-function conventionalSetting(lattice: Lattice, dataset: MoyoDataset): ConventionalSetting {
-  const transformation = fromColumnMajor(dataset.std_linear);
-  const operations = loadMoyo()
-    .operations_from_number(dataset.number, { type: 'HallNumber', value: dataset.hall_number }, false)
-    .map(toOperation);
-  return {
-    transformation,
-    originShift: [...dataset.std_origin_shift] as Vec3,
-    lattice: { matrix: matmul(transpose(transformation), lattice.matrix) as Mat3 },
-    operations,
-  };
+function settingTables(number: number, hallNumber: number): SettingTables {
+  let tables = tablesByHall.get(hallNumber);
+  if (!tables) {
+    const moyo = loadMoyo();
+    tables = {
+      wyckoffPositions: moyo.wyckoff_positions(hallNumber).map((w) => ({
+        multiplicity: w.multiplicity,
+        letter: w.letter,
+        siteSymmetry: w.site_symmetry,
+        coordinates: w.coordinates,
+      })),
+      operations: moyo.operations_from_number(number, { type: 'HallNumber', value: hallNumber }, false).map(toOperation),
+    };
+    tablesByHall.set(hallNumber, tables);
+  }
+  return tables;
 }
 
 function runMoyo(cellJson: string, symprec: number): MoyoDataset {

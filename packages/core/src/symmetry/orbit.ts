@@ -79,3 +79,29 @@ export function generatedSubgroup(operations: SymmetryOperation[], generators: S
   }
   return [...group.values()];
 }
+
+/** Points closer than this (Å) after symmetrization are one point: only floating-point dust separates them. */
+export const EXACT = 1e-5;
+
+/**
+ * `x` moved onto its exact special position: the average of its images under its own site-symmetry
+ * group (each image taken next to x), i.e. the projection onto the subspace that group fixes. The
+ * group is the closure of the operations moving x by at most `tol` Å; the search is repeated
+ * from the moved point until the group stops growing. Not wrapped.
+ */
+export function symmetrize(operations: SymmetryOperation[], lattice: Lattice, x: Vec3, tol: number): Vec3 {
+  let point = x;
+  let order = 0;
+  for (let round = 0; round < 4; round++) {
+    const group = generatedSubgroup(operations, stabilizer(operations, lattice, point, tol));
+    if (group.length <= order) break;
+    order = group.length;
+    const sum: Vec3 = [0, 0, 0];
+    for (const op of group) {
+      const d = foldedDifference(applyOperation(op, point), point);
+      for (let k = 0; k < 3; k++) sum[k] += point[k] + d[k];
+    }
+    point = [sum[0] / group.length, sum[1] / group.length, sum[2] / group.length];
+  }
+  return point;
+}

@@ -59,12 +59,16 @@ export function matchRepresentative(position: WyckoffPosition, lattice: Lattice,
   return ideal.map((v) => cleanCoordinate(v)) as Vec3;
 }
 
-/** Wrapped into [0, 1) and snapped to k/48 (halves, thirds, quarters, sixths, eighths…) when within floating-point dust of it. */
+/**
+ * Wrapped into [0, 1), snapped to k/48 (halves, thirds, quarters, sixths, eighths…) when within
+ * floating-point dust of it, else rounded to 12 decimals, so the same point reached through
+ * different operations prints the same.
+ */
 export function cleanCoordinate(v: number): number {
   const w = wrap01(v, 1e-9);
   const snapped = Math.round(w * 48) / 48;
-  if (Math.abs(snapped - w) < 1e-9) return snapped >= 1 ? 0 : snapped;
-  return w;
+  const r = Math.abs(snapped - w) < 1e-9 ? snapped : Math.round(w * 1e12) / 1e12;
+  return r >= 1 ? 0 : r;
 }
 
 /** Lexicographic order on coordinates, equal within 1e-6. */
@@ -88,4 +92,39 @@ export function orbitRepresentative(position: WyckoffPosition, lattice: Lattice,
     if (m && (best === null || compareCoordinates(m, best) < 0)) best = m;
   }
   return best;
+}
+
+/**
+ * The Wyckoff position of an orbit given in the conventional cell, and the orbit's representative:
+ * the position of the orbit's multiplicity whose tables' triplet some orbit point fits.
+ */
+export function identifyPosition(
+  positions: WyckoffPosition[],
+  lattice: Lattice,
+  orbit: Vec3[],
+  tol: number,
+): { position: WyckoffPosition; representative: Vec3 } {
+  const sameSize = positions.filter((w) => w.multiplicity === orbit.length);
+  for (const position of sameSize) {
+    const representative = orbitRepresentative(position, lattice, orbit, tol);
+    if (representative) return { position, representative };
+  }
+  // Tolerance effects (a point just outside symprec of a special position) can leave no exact fit;
+  // the position that fits best is then the honest answer.
+  let best: { position: WyckoffPosition; representative: Vec3; residual: number } | null = null;
+  for (const position of sameSize.length > 0 ? sameSize : positions) {
+    for (const p of orbit) {
+      const ideal = matchRepresentative(position, lattice, p, Infinity) as Vec3;
+      const c = vecmat(foldedDifference(ideal, p), lattice.matrix);
+      const residual = Math.hypot(c[0], c[1], c[2]);
+      if (
+        best === null ||
+        residual < best.residual - 1e-9 ||
+        (residual < best.residual + 1e-9 && compareCoordinates(ideal, best.representative) < 0)
+      ) {
+        best = { position, representative: ideal, residual };
+      }
+    }
+  }
+  return { position: best!.position, representative: best!.representative };
 }

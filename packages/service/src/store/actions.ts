@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { keys, type Keys } from './keys.ts';
 
 const gzip = promisify(gzipCb);
@@ -341,6 +341,14 @@ export class ActionStore {
     if (r === 1) return { action: { ...next, ...(current.webhook ? { webhook: current.webhook } : {}) }, started: true };
     const after = await this.get(id);
     return after ? { action: after, started: false } : null;
+  }
+
+  /** A running action handed back to the queue (worker shutting down): `queued` again. */
+  async requeue(id: string): Promise<boolean> {
+    const current = await this.get(id);
+    if (!current || current.status !== 'in-progress') return false;
+    const next: ActionMeta = { ...stripWebhook(current), status: 'queued', progress: { stage: 'queued', percent: 0 } };
+    return (await this.transition(id, ['in-progress'], next)) === 1;
   }
 
   /** Records progress while the action runs; ignored once it has ended. */

@@ -19,7 +19,6 @@ export interface Deliverer {
   http: Got;
   schedule: RetrySchedule;
   publicUrl?: string;
-  now?: () => number;
 }
 
 /** Origin and path of a URL: what is shown and logged of a receiver (queries may hold tokens). */
@@ -107,8 +106,7 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
   if (!state) return null;
   if (state.state === 'delivered') return { verdict: { kind: 'delivered' }, state };
 
-  const now = d.now ?? Date.now;
-  const started = now();
+  const started = Date.now();
   let result: AttemptResult;
   try {
     const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
@@ -117,7 +115,7 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
     // Building the body failed (answer expired, corrupt record): retrying cannot help.
     result = { error: { message: (error as Error).message, permanent: true } };
   }
-  const finished = now();
+  const finished = Date.now();
   const verdict = judgeAttempt(result, finished);
 
   const attempt: DeliveryAttempt = {

@@ -83,6 +83,8 @@ export async function listFailedDeliveries(store: ActionStore, filter: FailedFil
   const entries = await ledger.listFailed({
     ...(filter.minAgeMs !== undefined ? { failedBefore: now - filter.minAgeMs } : {}),
     ...(filter.maxAgeMs !== undefined ? { failedAfter: now - filter.maxAgeMs } : {}),
+    // Without an owner filter every entry counts, so the index read can stop at the limit.
+    ...(filter.owner === undefined ? { limit } : {}),
   });
   const out: FailedDelivery[] = [];
   const stale: string[] = [];

@@ -65,4 +65,10 @@ describe('parseCif', () => {
     expect(() => parseCif(bad)).toThrow(StructureError);
     expect(() => parseCif(bad)).toThrow(/CIF line 2: loop of 2 tags .* holds 3 values/);
   });
+
+  it('joins the words of an unquoted value on its tag line, as hand-edited files write space groups', () => {
+    const [block] = parseCif('data_x\n_symmetry_space_group_name_H-M P 21/c\n_cell_length_a 3');
+    expect(block.items.get('_symmetry_space_group_name_h-m')!.text).toBe('P 21/c');
+    expect(() => parseCif('data_x\n_cell_length_a 3\n4')).toThrow(/CIF line 3: value '4' without a tag/);
+  });
 });

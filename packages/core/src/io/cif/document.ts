@@ -27,6 +27,7 @@ export function parseCif(text: string): CifBlock[] {
   const tokens = tokenizeCif(text);
   const blocks: CifBlock[] = [];
   let block: CifBlock | undefined;
+  let lastItem: CifValue | undefined;
   let i = 0;
   const fail = (t: CifToken, msg: string): never => {
     throw new StructureError(`CIF line ${t.line}: ${msg}`, { format: 'cif', line: t.line });
@@ -69,11 +70,19 @@ export function parseCif(text: string): CifBlock[] {
         if (!block) fail(t, `tag ${t.text} before any data_ block`);
         const v = tokens[i + 1];
         if (!v || v.kind !== 'value') fail(t, `tag ${t.text} has no value`);
-        block!.items.set(t.text.toLowerCase(), { text: v.text, line: v.line, quoted: v.quoted });
+        lastItem = { text: v.text, line: v.line, quoted: v.quoted };
+        block!.items.set(t.text.toLowerCase(), lastItem);
         i += 2;
         break;
       }
       case 'value':
+        // Hand-edited files leave values with spaces unquoted (_symmetry_space_group_name_H-M P 21/c):
+        // words on the same line as a tag's value continue it.
+        if (lastItem && !lastItem.quoted && lastItem.line === t.line && tokens[i - 1]?.kind === 'value') {
+          lastItem.text += ` ${t.text}`;
+          i++;
+          break;
+        }
         fail(t, `value '${t.text}' without a tag`);
     }
   }

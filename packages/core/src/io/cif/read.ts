@@ -1,24 +1,14 @@
 import { StructureError } from '../../base/errors.ts';
 import { isElement } from '../../base/elements.ts';
 import { fromParameters } from '../../base/lattice.ts';
-import { wrapVec, type Vec3 } from '../../base/linalg.ts';
 import type { Structure } from '../../base/structure.ts';
-import { closePairs } from '../close-pairs.ts';
-import { CIF_MERGE_TOLERANCE, OCCUPANCY_TOLERANCE } from '../tolerances.ts';
+import { OCCUPANCY_TOLERANCE } from '../tolerances.ts';
 import { resolveSpaceGroup } from '../spacegroup.ts';
 import { elementFromLabel, normalizeElementCase, parseSpeciesSymbol } from '../species.ts';
-import { applyOperation, parseSymop, type AffineOperation } from '../symops.ts';
+import { parseSymop, type AffineOperation } from '../symops.ts';
 import type { ReadResult } from '../result.ts';
 import { cifNumber, isNull, parseCif, valuesOf, type CifBlock, type CifValue } from './document.ts';
-
-interface AtomRow {
-  label: string;
-  element: string;
-  oxidationState: number | null;
-  frac: Vec3;
-  occupancy: number;
-  line: number;
-}
+import { expandRows, type AtomRow } from './expand.ts';
 
 const fail = (message: string, line?: number, site?: string): never => {
   throw new StructureError(line === undefined ? `CIF: ${message}` : `CIF line ${line}: ${message}`, { format: 'cif', line, site });
@@ -46,47 +36,18 @@ export function readCif(text: string): ReadResult {
   refusePartialOccupancy(rows);
   const operations = readOperations(block, cell, warnings);
 
-  // Expand: each row's own position first (so the file's coordinates are the ones kept), then its images.
-  const points: Vec3[] = [];
-  const source: number[] = [];
-  rows.forEach((row, r) => {
-    points.push(wrapVec(row.frac));
-    source.push(r);
-    for (const op of operations) {
-      points.push(wrapVec(applyOperation(op, row.frac)));
-      source.push(r);
-    }
-  });
-  const duplicate = new Uint8Array(points.length);
-  const mergedAcrossRows = new Set<string>();
-  for (const { i, j } of closePairs(lattice, points, CIF_MERGE_TOLERANCE)) {
-    if (i === j) continue;
-    const a = rows[source[i]];
-    const b = rows[source[j]];
-    if (a.element !== b.element) {
-      fail(
-        `sites ${a.label} (${a.element}) and ${b.label} (${b.element}) occupy the same position: a site shared by two species is disordered, and disordered structures are out of scope`,
-        b.line,
-        b.label,
-      );
-    }
-    if (source[i] !== source[j]) mergedAcrossRows.add(`${a.label}/${b.label}`);
-    duplicate[j] = 1;
-  }
-  if (mergedAcrossRows.size > 0) {
-    warnings.push(`CIF sites coincide after symmetry expansion and were merged: ${[...mergedAcrossRows].join(', ')}`);
-  }
+  const { points, source, warnings: mergeWarnings } = expandRows(lattice, rows, operations);
+  warnings.push(...mergeWarnings);
 
   const structure: Structure = { lattice, species: [], fracCoords: [], labels: [] };
   const oxidationStates: (number | null)[] = [];
-  for (let p = 0; p < points.length; p++) {
-    if (duplicate[p]) continue;
+  points.forEach((point, p) => {
     const row = rows[source[p]];
     structure.species.push(row.element);
-    structure.fracCoords.push(points[p]);
+    structure.fracCoords.push(point);
     structure.labels!.push(row.label);
     oxidationStates.push(row.oxidationState);
-  }
+  });
   if (oxidationStates.some((o) => o !== null)) structure.oxidationStates = oxidationStates;
   return { structure, warnings, format: 'cif' };
 }

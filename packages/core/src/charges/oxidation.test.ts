@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Structure } from '../base/structure.ts';
+import { bondValenceOxidationStates, bondValenceSum } from './bond-valence.ts';
+import { hostOxidationStates, icsdOxidationStates, oxidationProbabilities } from './oxidation.ts';
+
+const cell = (species: string[], oxidationStates?: (number | null)[]): Structure => ({
+  lattice: { matrix: [[5, 0, 0], [0, 5, 0], [0, 0, 5]] },
+  species,
+  fracCoords: species.map((_, i) => [i / species.length, 0, 0]),
+  oxidationStates,
+});
+
+describe('host oxidation states', () => {
+  it('uses the input’s own decorations when every site has one', () => {
+    const s = hostOxidationStates(cell(['Fe', 'Fe', 'O', 'O', 'O'], [2, 4, -2, -2, -2]));
+    expect(s.method).toBe('input');
+    expect(s.perSite).toEqual([2, 4, -2, -2, -2]);
+    expect(s.byElement).toEqual({ Fe: 3, O: -2 });
+  });
+
+  it('guesses the textbook states from ICSD frequencies when bond valences give none', () => {
+    // The toy cells put atoms 1 Å or more apart on a line: bond valences are meaningless there, the
+    // composition guess decides. (Real fixtures go through bond valences: see generate.test.ts.)
+    const guess = (species: string[]) => hostOxidationStates(cell(species)).byElement;
+    expect(guess(['Cd', 'Te'])).toEqual({ Cd: 2, Te: -2 });
+    expect(guess(['Ga', 'Ga', 'N', 'N'])).toEqual({ Ga: 3, N: -3 });
+    expect(guess(['Mg', 'O'])).toEqual({ Mg: 2, O: -2 });
+    expect(guess(['Ti', 'Ti', 'O', 'O', 'O', 'O'])).toEqual({ Ti: 4, O: -2 });
+    expect(guess(['Sr', 'Ti', 'O', 'O', 'O'])).toEqual({ Sr: 2, Ti: 4, O: -2 });
+    expect(guess(['Al', 'Al', 'O', 'O', 'O'])).toEqual({ Al: 3, O: -2 });
+    // A decoration on only some sites is not used.
+    expect(hostOxidationStates(cell(['Cd', 'Te'], [2, null])).method).toBe('icsd_probability');
+  });
+
+  it('makes a one-element host neutral, as doped does', () => {
+    expect(hostOxidationStates(cell(['Cu', 'Cu'])).byElement).toEqual({ Cu: 0 });
+  });
+
+  it('falls back to the most common states, with a warning, when no integer balance exists', () => {
+    const s = hostOxidationStates(cell(['Fe', 'Fe', 'Fe', 'O', 'O', 'O', 'O']));
+    expect(s.method).toBe('most_common');
+    expect(s.byElement).toEqual({ Fe: 3, O: -2 });
+    expect(s.warnings[0]).toMatch(/no charge-balanced integer oxidation states/);
+  });
+});
+
+describe('oxidation-state data', () => {
+  it('weighs Te’s states by ICSD counts (749 Te2-, 582 Te4+, 187 Te6+ of 1679 non-zero entries)', () => {
+    const p = oxidationProbabilities('Te').probabilities;
+    expect(p.get(-2)).toBe(0.446);
+    expect(p.get(4)).toBe(0.347);
+    expect(p.get(6)).toBe(0.111);
+  });
+  it('falls back to common states for elements without ICSD entries', () => {
+    expect(oxidationProbabilities('Au')).toEqual({ probabilities: new Map([[3, 1]]), fromIcsd: false });
+    expect(oxidationProbabilities('He').probabilities).toEqual(new Map([[0, 1]]));
+  });
+  it('lists states with at least 10 entries and 1 % of the element’s entries', () => {
+    expect(icsdOxidationStates('Cd')).toEqual([2]);
+    expect(icsdOxidationStates('O')).toEqual([-2]);
+    // Fe: 12 Fe+, 340 Fe2+, 549 Fe3+, 14 Fe4+, 2 Fe5+, 4 Fe6+ of 921 non-zero entries.
+    expect(icsdOxidationStates('Fe')).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('bond valences', () => {
+  // Rock-salt MgO, a = 4.212 Å, primitive cell.
+  const a = 4.212;
+  const mgo: Structure = {
+    lattice: { matrix: [[0, a / 2, a / 2], [a / 2, 0, a / 2], [a / 2, a / 2, 0]] },
+    species: ['Mg', 'O'],
+    fracCoords: [[0, 0, 0], [0.5, 0.5, 0.5]],
+  };
+
+  it('sums O’Keeffe–Brese bond valences within 4 Å', () => {
+    // R(Mg–O) = 1.21 + 0.63 − 1.21·0.63·(√1.23 − √3.15)² / (1.23·1.21 + 3.15·0.63) = 1.7427 Å; bonds are
+    // stretched by 1.015: six O at 2.106 Å give 6·e^(−1.2738) = 1.6786, eight at 3.648 Å 8·e^(−6.3226) = 0.0143.
+    expect(bondValenceSum(mgo, 0)).toBeCloseTo(1.6929, 3);
+    expect(bondValenceSum(mgo, 1)).toBeCloseTo(-1.6929, 3);
+  });
+
+  it('assign the charge-neutral states they make most likely, before any composition guess', () => {
+    expect(bondValenceOxidationStates(mgo)).toEqual([2, -2]);
+    expect(hostOxidationStates(mgo).method).toBe('bond_valence');
+    // No bond-valence parameters for Pt: the composition guess takes over.
+    expect(bondValenceOxidationStates({ ...mgo, species: ['Pt', 'O'] })).toBeNull();
+  });
+});

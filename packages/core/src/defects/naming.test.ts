@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { copyName, nameDefects } from './naming.ts';
+
+const vac = (host: string, pointGroup: string, shells: string[]) => ({ family: 'vacancy' as const, species: null, hostSpecies: host, pointGroup, shells });
+const int = (el: string, pointGroup: string, shells: string[]) => ({ family: 'interstitial' as const, species: el, hostSpecies: null, pointGroup, shells });
+
+describe('doped naming', () => {
+  it('uses pymatgen’s short names when they are unique', () => {
+    expect(nameDefects([vac('Cd', 'Td', ['Te2.83']), vac('Te', 'Td', ['Cd2.83']), { family: 'substitution', species: 'Mg', hostSpecies: 'Cd', pointGroup: 'Td', shells: [] }])).toEqual([
+      'v_Cd',
+      'v_Te',
+      'Mg_Cd',
+    ]);
+  });
+
+  it('adds the point group to both when two would share a name, then the nearest neighbour', () => {
+    expect(nameDefects([vac('O', 'C2v', ['Ti1.95']), vac('O', 'D4h', ['Ti1.95'])])).toEqual(['v_O_C2v', 'v_O_D4h']);
+    expect(nameDefects([vac('O', 'C1', ['Ti1.95']), vac('O', 'C1', ['Ti2.01']), vac('O', 'Cs', ['Ti1.95'])])).toEqual([
+      'v_O_C1_Ti1.95',
+      'v_O_C1_Ti2.01',
+      'v_O_Cs',
+    ]);
+  });
+
+  it('always gives interstitials their point group, as in doped’s CdTe names', () => {
+    expect(nameDefects([int('Cd', 'C3v', ['Cd2.71', 'Te2.71']), int('Cd', 'Td', ['Cd2.83']), int('Cd', 'Td', ['Te2.83'])])).toEqual([
+      'Cd_i_C3v',
+      'Cd_i_Td_Cd2.83',
+      'Cd_i_Td_Te2.83',
+    ]);
+  });
+
+  it('appends further shells, then letters', () => {
+    expect(nameDefects([int('H', 'C1', ['O0.97', 'H1.50']), int('H', 'C1', ['O0.97', 'H1.62'])])).toEqual(['H_i_C1_O0.97H1.50', 'H_i_C1_O0.97H1.62']);
+    expect(nameDefects([int('H', 'C1', ['O0.97']), int('H', 'C1', ['O0.97'])])).toEqual(['H_i_C1_O0.97a', 'H_i_C1_O0.97b']);
+  });
+
+  it('names copies of one class when deduplication is off', () => {
+    expect([0, 1, 25, 26, 27].map((i) => copyName('v_Cd', i, 64))).toEqual(['v_Cd_a', 'v_Cd_b', 'v_Cd_z', 'v_Cd_aa', 'v_Cd_ab']);
+    expect(copyName('v_Cd', 0, 1)).toBe('v_Cd');
+  });
+});

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StructureError, SupercellError, RequestError } from './base/errors.ts';
+import type { DefectAnswer } from './defects/types.ts';
+import { generate, prepareHost } from './generate.ts';
+import type { DefectRequestInput } from './request.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures');
+const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as {
+  structures: Record<string, RefStructure>;
+};
+interface RefStructure {
+  n_sites: number;
+  symmetry: { spacegroup_number: number; orbits: { element: string; wyckoff: string; sites_in_input_cell: number }[] };
+  pymatgen_analysis_defects: { vacancies: string[]; vacancy_multiplicities: number[]; antisites: string[]; substitutions: string[]; dopant: string };
+  doped?: { defects?: { name: string; wyckoff: string; conv_coords?: number[]; charges?: number[] }[]; extrinsic_Se?: string };
+}
+
+const read = (file: string) => ({ content: readFileSync(join(FIXTURES, 'structures', file), 'utf8'), filename: file });
+const run = (file: string, request: DefectRequestInput) => generate(read(file), request);
+const names = (a: DefectAnswer, type: string) => a.candidates.filter((c) => c.defect_type === type).map((c) => c.name);
+const LATTICE_SITE_TYPES: DefectRequestInput = { defect_types: ['vacancy', 'substitution'], max_candidates: 200, max_candidates_per_type: 100 };
+
+describe('vacancies and substitutions of every fixture match pymatgen-analysis-defects', () => {
+  for (const [file, ref] of Object.entries(reference.structures)) {
+    it(file, () => {
+      const pad = ref.pymatgen_analysis_defects;
+      const answer = run(file, { ...LATTICE_SITE_TYPES, dopant_elements: [pad.dopant] });
+      const vacancies = answer.candidates.filter((c) => c.defect_type === 'vacancy');
+      const byName = new Map(vacancies.map((v) => [v.name, v]));
+      expect([...byName.keys()].sort()).toEqual([...pad.vacancies].sort());
+      // reference.json sorts the vacancy names but keeps the multiplicities in generation order (SrTiO3: v_O, v_Sr, v_Ti
+      // with 1, 1, 3): compare them as multisets; the per-element check against spglib's orbits follows below.
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      expect(sorted(vacancies.map((v) => v.multiplicity))).toEqual(sorted(pad.vacancy_multiplicities));
+
+      const subs = answer.candidates.filter((c) => c.defect_type === 'substitution');
+      expect(subs.filter((c) => c.group === 'substitution').map((c) => c.name).sort()).toEqual([...pad.antisites].sort());
+      expect(subs.filter((c) => c.group === `substitution:${pad.dopant}`).map((c) => c.name).sort()).toEqual([...pad.substitutions].sort());
+
+      // Wyckoff labels and orbit sizes of the vacancies are spglib's.
+      for (const orbit of ref.symmetry.orbits) {
+        const v = byName.get(`v_${orbit.element}`)!;
+        expect(v.wyckoff).toBe(orbit.wyckoff);
+        expect(v.multiplicity).toBe(orbit.sites_in_input_cell);
+      }
+      expect(answer.host.space_group.number).toBe(ref.symmetry.spacegroup_number);
+    });
+  }
+});
+
+describe('CdTe matches doped', () => {
+  const doped = reference.structures['CdTe.cif'].doped!;
+  // doped's published table is for a = 6.5407 Å; neighbour distances in interstitial names depend on it.
+  const cdte = read('CdTe.cif');
+  const dopedCdTe = { content: cdte.content.replaceAll('6.50000000', '6.54070000'), filename: 'CdTe.cif' };
+  const answer = generate(dopedCdTe, { max_candidates: 200, max_candidates_per_type: 100 });
+
+  it('has doped’s names, Wyckoff labels, conventional coordinates and charge states', () => {
+    expect(answer.candidates.map((c) => c.name).sort()).toEqual(doped.defects!.map((d) => d.name).sort());
+    for (const d of doped.defects!) {
+      const c = answer.candidates.find((x) => x.name === d.name)!;
+      expect(c.wyckoff, d.name).toBe(d.wyckoff);
+      expect(c.charge_states, d.name).toEqual(d.charges);
+      expect(c.conventional_cell_frac_coords, d.name).toEqual(d.conv_coords);
+    }
+  });
+
+  it('uses doped’s default supercell: 3x3x3 primitive cells, 54 atoms, 13.875 Å between images', () => {
+    expect(answer.supercell.n_atoms).toBe(54);
+    expect(answer.supercell.min_image_distance).toBeCloseTo(13.875, 2);
+  });
+
+  it('adds doped’s extrinsic Se defects and charge states', () => {
+    const se = generate(dopedCdTe, { dopant_elements: ['Se'], max_candidates: 200, max_candidates_per_type: 100 });
+    const charges = (name: string) => se.candidates.find((c) => c.name === name)?.charge_states;
+    // reference.json: Se_Cd [+2..-4] 4a, Se_Te [+1,0] 4c, Se_i at the three sites [0,-1,-2]; 68 entries in all.
+    expect(charges('Se_Cd')).toEqual([2, 1, 0, -1, -2, -3, -4]);
+    expect(se.candidates.find((c) => c.name === 'Se_Cd')!.wyckoff).toBe('4a');
+    expect(charges('Se_Te')).toEqual([1, 0]);
+    expect(se.candidates.find((c) => c.name === 'Se_Te')!.wyckoff).toBe('4c');
+    const seI = se.candidates.filter((c) => c.group === 'interstitial:Se');
+    expect(seI).toHaveLength(3);
+    for (const c of seI) expect(c.charge_states).toEqual([0, -1, -2]);
+    expect(se.candidates.reduce((n, c) => n + c.charge_states.length, 0)).toBe(68);
+  });
+
+  it('places each defect at the equivalent site nearest the supercell centre', () => {
+    // 3x3x3 primitive supercell: Cd sits at multiples of 1/3; (1/3,1/3,1/3) and (2/3,2/3,2/3) tie
+    // at sqrt(3)/6 from the centre and the smaller norm wins. Te sits at 1/12 + k/3: 5/12 is nearest.
+    const at = (name: string) => answer.candidates.find((c) => c.name === name)!.frac_coords;
+    expect(at('v_Cd').map((x) => x * 3)).toEqual([expect.closeTo(1, 6), expect.closeTo(1, 6), expect.closeTo(1, 6)]);
+    expect(at('v_Te').map((x) => x * 12)).toEqual([expect.closeTo(5, 6), expect.closeTo(5, 6), expect.closeTo(5, 6)]);
+  });
+
+  it('reports the first neighbour shell: four Te at a·√3/4 around v_Cd', () => {
+    const v = answer.candidates.find((c) => c.name === 'v_Cd')!;
+    expect(v.nearest_neighbors).toEqual([{ element: 'Te', distance: expect.closeTo((6.5407 * Math.sqrt(3)) / 4, 3), count: 4 }]);
+  });
+});
+
+describe('caps, round-robin and seeds', () => {
+  it('keeps at most max_candidates_per_type per group and says how many it dropped', () => {
+    const a = run('SrTiO3.cif', { defect_types: ['substitution'], max_candidates_per_type: 2 });
+    const native = a.groups.find((g) => g.group === 'substitution')!;
+    // Six native antisites in SrTiO3 (each of three elements on the two other orbits).
+    expect(native).toMatchObject({ generated: 6, emitted: 2, dropped: 4, dropped_by: { max_candidates_per_type: 4, max_candidates: 0 } });
+    // Ranked by orbit order: the Sr site (first in the file) comes first.
+    expect(names(a, 'substitution')).toEqual(['Ti_Sr', 'O_Sr']);
+  });
+
+  it('fills round-robin across groups so every group is represented before any gets a second slot', () => {
+    const a = run('SrTiO3.cif', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Mg', 'Ca'], max_candidates: 5 });
+    expect(a.candidates.map((c) => c.group)).toEqual(['vacancy', 'vacancy', 'substitution', 'substitution:Mg', 'substitution:Ca']);
+    expect(a.groups.map((g) => [g.group, g.generated, g.emitted, g.dropped_by.max_candidates])).toEqual([
+      ['vacancy', 3, 2, 1],
+      ['substitution', 6, 1, 5],
+      ['substitution:Mg', 3, 1, 2],
+      ['substitution:Ca', 3, 1, 2],
+    ]);
+    const three = run('SrTiO3.cif', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Mg', 'Ca'], max_candidates: 3 });
+    expect(three.candidates.map((c) => c.group)).toEqual(['vacancy', 'substitution', 'substitution:Mg']);
+    expect(three.groups.find((g) => g.group === 'substitution:Ca')!.reason).toMatch(/max_candidates \(3\)/);
+  });
+
+  it('makes one candidate per supercell site when deduplication is off', () => {
+    const a = run('CdTe.cif', { defect_types: ['vacancy'], dedupe_symmetry: false, max_candidates: 200, max_candidates_per_type: 100 });
+    // 54-atom supercell: 27 Cd and 27 Te vacancies.
+    expect(a.candidates).toHaveLength(54);
+    expect(new Set(a.candidates.map((c) => c.name)).size).toBe(54);
+    expect(new Set(a.candidates.map((c) => c.id)).size).toBe(54);
+    expect(a.candidates.filter((c) => c.host_species === 'Cd')).toHaveLength(27);
+  });
+
+  it('lets the seed choose the kept sites when deduplication is off, reproducibly', () => {
+    const req = (seed: number): DefectRequestInput => ({ defect_types: ['vacancy'], dedupe_symmetry: false, max_candidates_per_type: 6, random_seed: seed });
+    const ids = (seed: number) => run('CdTe.cif', req(seed)).candidates.map((c) => c.id);
+    expect(ids(7)).toEqual(ids(7));
+    expect(ids(7)).not.toEqual(ids(8));
+    // Orbits are interleaved, so a capped group still holds both Cd and Te vacancies.
+    const a = run('CdTe.cif', req(3));
+    expect(a.candidates.map((c) => c.host_species)).toEqual(['Cd', 'Te', 'Cd', 'Te', 'Cd', 'Te']);
+  });
+
+  it('does not let the seed change anything when deduplication is on', () => {
+    const a = JSON.stringify(run('TiO2-rutile.cif', { random_seed: 1, defect_types: ['vacancy', 'substitution'], dopant_elements: ['Mg'] }));
+    const b = JSON.stringify(run('TiO2-rutile.cif', { random_seed: 99, defect_types: ['vacancy', 'substitution'], dopant_elements: ['Mg'] }));
+    expect(a.replace('"random_seed":1', '')).toBe(b.replace('"random_seed":99', ''));
+  });
+
+  it('gives a byte-identical answer for the same request', () => {
+    const req: DefectRequestInput = { dopant_elements: ['Mg'], output_formats: ['poscar', 'cif', 'pymatgen', 'extxyz'], random_seed: 5, dedupe_symmetry: false };
+    expect(JSON.stringify(run('GaN.vasp', req))).toBe(JSON.stringify(run('GaN.vasp', req)));
+  });
+});
+
+describe('the answer', () => {
+  const answer = run('MgO.json', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Ca', 'Mg'] });
+
+  it('describes host, supercell and resolved parameters', () => {
+    expect(answer.host).toMatchObject({ formula: 'MgO', space_group: { number: 225, symbol: 'Fm-3m' }, oxidation_states: { Mg: 2, O: -2 } });
+    expect(answer.host.sites.map((s) => [s.element, s.wyckoff, s.oxidation_state])).toEqual([
+      ['Mg', '4a', 2],
+      ['O', '4b', -2],
+    ]);
+    expect(answer.parameters).toMatchObject({ max_candidates: 24, max_candidates_per_type: 8, symprec: 0.01, output_formats: ['poscar', 'pymatgen'] });
+    expect(answer.supercell.min_image_distance).toBeGreaterThanOrEqual(10);
+    expect(answer.version).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8')).version);
+  });
+
+  it('warns that a host element given as dopant adds nothing', () => {
+    expect(answer.warnings.some((w) => w.includes('dopant Mg is a host element'))).toBe(true);
+    expect(answer.groups.map((g) => g.group)).toEqual(['vacancy', 'substitution', 'substitution:Ca']);
+  });
+
+  it('carries every documented field on each candidate', () => {
+    const c = answer.candidates.find((x) => x.name === 'Ca_Mg')!;
+    expect(c).toMatchObject({ defect_type: 'substitution', species: 'Ca', host_species: 'Mg', wyckoff: '4a', point_group: 'Oh', multiplicity: 4, charge_states: [1, 0, -1] });
+    expect(c.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(c.supercell_multiplicity).toBe(answer.supercell.n_atoms / 2);
+    expect(c.n_atoms).toBe(answer.supercell.n_atoms);
+    expect(Object.keys(c.structures).sort()).toEqual(['poscar', 'pymatgen']);
+    const v = answer.candidates.find((x) => x.name === 'v_O')!;
+    expect(v.n_atoms).toBe(answer.supercell.n_atoms - 1);
+    expect(v.species).toBeNull();
+  });
+
+  it('reports progress through every stage up to 100 %', () => {
+    const seen: string[] = [];
+    let last = -1;
+    generate(read('Si.vasp'), {}, { onProgress: (stage, percent) => {
+      if (seen.at(-1) !== stage) seen.push(stage);
+      expect(percent).toBeGreaterThanOrEqual(last);
+      last = percent;
+    } });
+    expect(seen).toEqual(['read', 'symmetry', 'supercell', 'vacancies', 'substitutions', 'interstitials', 'writing']);
+    expect(last).toBe(100);
+  });
+});
+
+describe('bad input', () => {
+  it('refuses bad structures before generating anything', () => {
+    const bad = (file: string) => ({ content: readFileSync(join(FIXTURES, 'bad', file), 'utf8'), filename: file });
+    for (const file of ['disordered.cif', 'truncated.vasp', 'overlapping-atoms.vasp', 'unknown-element.json', 'singular-lattice.vasp', 'not-a-structure.txt']) {
+      expect(() => prepareHost(bad(file), {}), file).toThrow(StructureError);
+    }
+  });
+
+  it('refuses supercells over the caller’s atom limit', () => {
+    expect(() => prepareHost(read('CdTe.cif'), { supercell: [10, 10, 10] }, { maxAtoms: 500 })).toThrow(SupercellError);
+  });
+
+  it('refuses bad requests with RequestError', () => {
+    expect(() => generate(read('Si.vasp'), { max_candidates: 0 })).toThrow(RequestError);
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { volume } from '../base/lattice.ts';
+import { readPoscar, writePoscar } from './poscar.ts';
+
+const BAD = new URL('../../../../../shared/fixtures/bad/', import.meta.url);
+const bad = (name: string) => readFileSync(new URL(name, BAD), 'utf8');
+
+const rocksalt = (scale: string, mode: string, coords: string[], extra = '') =>
+  ['NaCl', scale, '  1.0 0.0 0.0', '  0.0 1.0 0.0', '  0.0 0.0 1.0', 'Na Cl', '1 1', ...(mode ? [mode] : []), ...coords].join('\n') + extra;
+
+describe('readPoscar', () => {
+  it('reads a negative scale as the cell volume', () => {
+    const { structure } = readPoscar(rocksalt('-64.0', 'Direct', ['0 0 0', '0.5 0.5 0.5']));
+    expect(volume(structure.lattice)).toBeCloseTo(64, 10);
+    expect(structure.lattice.matrix[0][0]).toBeCloseTo(4, 12);
+  });
+
+  it('scales Cartesian coordinates with the lattice and converts them to fractional', () => {
+    // Scale 4: the Cl at Cartesian (0.5, 0.5, 0.5) in scaled units is at (2, 2, 2) Å, fractional 0.5.
+    const { structure } = readPoscar(rocksalt('4.0', 'cartesian', ['0 0 0', '0.5 0.5 0.5']));
+    expect(structure.fracCoords[1].map((x) => Number(x.toFixed(12)))).toEqual([0.5, 0.5, 0.5]);
+  });
+
+  it('reads three per-axis scale factors', () => {
+    // Cartesian positions are scaled per axis too: (0.5, 0.5, 0.5) becomes (1, 1.5, 2) Å, the cell centre.
+    const { structure } = readPoscar(rocksalt('2 3 4', 'K', ['0 0 0', '0.5 0.5 0.5']));
+    expect(structure.lattice.matrix).toEqual([
+      [2, 0, 0],
+      [0, 3, 0],
+      [0, 0, 4],
+    ]);
+    expect(structure.fracCoords[1].map((x) => Number(x.toFixed(12)))).toEqual([0.5, 0.5, 0.5]);
+  });
+
+  it('skips Selective dynamics flags, trailing site labels and a velocity block', () => {
+    const text = rocksalt('1.0', 'Selective dynamics\nDirect', ['0 0 0 T T F Na1', '0.5 0.5 0.5 F F F Cl1'], '\n\n  0.1 0.2 0.3\n  0.0 0.0 0.0\n');
+    const { structure } = readPoscar(text);
+    expect(structure.species).toEqual(['Na', 'Cl']);
+    expect(structure.fracCoords).toEqual([
+      [0, 0, 0],
+      [0.5, 0.5, 0.5],
+    ]);
+  });
+
+  it('reads POTCAR-style element names (Fe_pv, O/abc123) as their elements', () => {
+    const text = ['x', '1', '2 0 0', '0 2 0', '0 0 2', 'Fe_pv O/3d2f1a', '1 1', 'd', '0 0 0', '0.5 0.5 0.5'].join('\n');
+    expect(readPoscar(text).structure.species).toEqual(['Fe', 'O']);
+  });
+
+  it('reads a VASP 4 file when the caller names the species', () => {
+    const { structure } = readPoscar(bad('vasp4-no-species.vasp'), { species: ['Cd', 'Te'] });
+    expect(structure.species).toEqual(['Cd', 'Te']);
+    expect(structure.fracCoords[1]).toEqual([0.25, 0.25, 0.25]);
+  });
+
+  it('refuses a VASP 4 file without species, naming line 6 and both remedies', () => {
+    expect(() => readPoscar(bad('vasp4-no-species.vasp'))).toThrow(
+      /POSCAR line 6: found atom counts '1 1' where the element line belongs: this is a VASP 4 file without species\. Add a line with the element symbols .* or pass the species/,
+    );
+  });
+
+  it('names the line where a truncated file stops', () => {
+    expect(() => readPoscar(bad('truncated.vasp'))).toThrow(/POSCAR line 11: coordinates of site 3 of 4 \(N\) need three numbers, found 2 .* truncated/);
+    expect(() => readPoscar(bad('truncated.vasp').split('\n').slice(0, 10).join('\n'))).toThrow(/POSCAR line 11: missing coordinates of site 3 of 4 \(N\): the file ends at line 10, truncated/);
+    expect(() => readPoscar('Cu\n1.0\n3.6 0 0\n0 3.6 0\n')).toThrow(/POSCAR line 5: missing lattice vector c/);
+    expect(() => readPoscar('Cu\n1.0\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n1\n')).toThrow(/POSCAR line 8: missing the 'Direct' or 'Cartesian' line/);
+  });
+
+  it('names the line of malformed headers', () => {
+    expect(() => readPoscar('Cu\nscale\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n1\nD\n0 0 0')).toThrow(/POSCAR line 2: expected the scaling factor/);
+    expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6\n0 0 3.6\nCu\n1\nD\n0 0 0')).toThrow(/POSCAR line 4: expected lattice vector b as three numbers/);
+    expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu Xx\n1 1\nD\n0 0 0\n.5 .5 .5')).toThrow(/POSCAR line 6: unknown element 'Xx'/);
+    expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu O\n1\nD\n0 0 0')).toThrow(/POSCAR line 7: 1 atom counts \(1\) for 2 species/);
+  });
+});
+
+describe('writePoscar', () => {
+  it('groups species in order of first appearance and writes direct coordinates', () => {
+    const text = writePoscar(
+      {
+        lattice: { matrix: [[4, 0, 0], [0, 4, 0], [0, 0, 4]] },
+        species: ['O', 'Mg', 'O', 'Mg'],
+        fracCoords: [[0.5, 0, 0], [0, 0, 0], [0, 0.5, 0], [0.5, 0.5, 0]],
+      },
+      { comment: 'rock salt\nslab' },
+    );
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('rock salt slab');
+    expect(lines[1]).toBe('1.0');
+    expect(lines[5].trim().split(/\s+/)).toEqual(['O', 'Mg']);
+    expect(lines[6].trim().split(/\s+/)).toEqual(['2', '2']);
+    expect(lines[7]).toBe('Direct');
+    expect(lines.slice(8, 12).map((l) => l.trim().split(/\s+/).map((t) => (t.match(/^[A-Z]/) ? t : Number(t))))).toEqual([
+      [0.5, 0, 0, 'O'],
+      [0, 0.5, 0, 'O'],
+      [0, 0, 0, 'Mg'],
+      [0.5, 0.5, 0, 'Mg'],
+    ]);
+    expect(lines[8]).toContain('0.5000000000000000');
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { periodicDistance } from '../base/lattice.ts';
+import type { Vec3 } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import { generate, prepareHost } from '../generate.ts';
+import { readStructure } from '../io/read.ts';
+import { answerFiles, safeDirectoryName, summarizeAnswer } from './files.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures');
+const input = { content: readFileSync(join(FIXTURES, 'structures', 'CdTe.cif'), 'utf8'), filename: 'CdTe.cif' };
+const request = { dopant_elements: ['Mg'], output_formats: ['poscar', 'cif', 'pymatgen', 'extxyz'] as ('poscar' | 'cif' | 'pymatgen' | 'extxyz')[], max_candidates: 50 };
+const answer = generate(input, request);
+const host = prepareHost(input, request).supercell.structure;
+
+const gram = (s: Structure) => s.lattice.matrix.map((u) => s.lattice.matrix.map((v) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2]));
+
+/**
+ * Same lattice up to a rotation (CIF has no frame: readers put a along x), compared through the
+ * metric tensor, and every site of one matched by a site of the other with the same element
+ * within 1e-4 Å (fractional coordinates do not depend on the frame).
+ */
+function expectSameStructure(a: Structure, b: Structure, label: string) {
+  const ga = gram(a);
+  const gb = gram(b);
+  ga.forEach((row, i) => row.forEach((x, j) => expect(x, label).toBeCloseTo(gb[i][j], 4)));
+  expect(a.species.length, label).toBe(b.species.length);
+  const used = new Set<number>();
+  a.fracCoords.forEach((f, i) => {
+    const j = b.fracCoords.findIndex((g, k) => !used.has(k) && b.species[k] === a.species[i] && periodicDistance(a.lattice, f, g) < 1e-4);
+    expect(j, `${label}: ${a.species[i]} at ${f.join(',')}`).toBeGreaterThanOrEqual(0);
+    used.add(j);
+  });
+}
+
+/** The host supercell with the candidate's defect applied at its reported position. */
+function expectedStructure(c: (typeof answer.candidates)[number]): Structure {
+  const at = (f: Vec3) => periodicDistance(host.lattice, f, c.frac_coords) < 1e-6;
+  const species = [...host.species];
+  const fracCoords = [...host.fracCoords];
+  if (c.defect_type === 'interstitial') {
+    species.push(c.species!);
+    fracCoords.push(c.frac_coords);
+    return { lattice: host.lattice, species, fracCoords };
+  }
+  const site = fracCoords.findIndex(at);
+  expect(host.species[site]).toBe(c.host_species);
+  if (c.defect_type === 'vacancy') {
+    species.splice(site, 1);
+    fracCoords.splice(site, 1);
+  } else species[site] = c.species!;
+  return { lattice: host.lattice, species, fracCoords };
+}
+
+describe('answer files', () => {
+  const files = answerFiles(answer);
+
+  it('writes one folder per candidate with every requested format, and a manifest', () => {
+    expect(files.at(-1)!.path).toBe('manifest.json');
+    for (const c of answer.candidates) {
+      for (const f of ['POSCAR', 'structure.cif', 'structure.json', 'structure.extxyz']) expect(files.some((x) => x.path === `${c.name}/${f}`), `${c.name}/${f}`).toBe(true);
+    }
+    expect(files).toHaveLength(answer.candidates.length * 4 + 1);
+    const manifest = JSON.parse(files.at(-1)!.content);
+    expect(manifest.candidates[0].files).toEqual([`${answer.candidates[0].name}/POSCAR`, `${answer.candidates[0].name}/structure.cif`, `${answer.candidates[0].name}/structure.json`, `${answer.candidates[0].name}/structure.extxyz`]);
+    expect(manifest.candidates[0].structures).toBeUndefined();
+  });
+
+  it('re-read with readStructure, every format gives the host supercell with exactly the reported defect', () => {
+    for (const c of answer.candidates) {
+      const expected = expectedStructure(c);
+      for (const f of files.filter((x) => x.path.startsWith(`${c.name}/`))) {
+        const read = readStructure(f.content, { filename: f.path.split('/')[1] });
+        expectSameStructure(read.structure, expected, f.path);
+      }
+    }
+  });
+
+  it('keeps names usable as folder names', () => {
+    expect(safeDirectoryName('Cd_i_Td_Te2.81')).toBe('Cd_i_Td_Te2.81');
+    expect(safeDirectoryName('../x')).toBe('.._x');
+    expect(safeDirectoryName('..')).toBe('_');
+  });
+});
+
+describe('summarizeAnswer', () => {
+  it('drops every candidate’s structures and nothing else', () => {
+    const summary = summarizeAnswer(answer);
+    expect(summary.candidates.every((c) => !('structures' in c))).toBe(true);
+    expect(summary.candidates.map((c) => c.name)).toEqual(answer.candidates.map((c) => c.name));
+    expect(summary.groups).toEqual(answer.groups);
+    expect(JSON.stringify(summary).length).toBeLessThan(JSON.stringify(answer).length / 10);
+  });
+});

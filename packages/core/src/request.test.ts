@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { RequestError } from './base/errors.ts';
+import { DefectRequestSchema, interstitialMinDistance, parseRequest, requestedTypes } from './request.ts';
+
+function issuesOf(input: unknown): { path: string; message: string }[] {
+  try {
+    parseRequest(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(RequestError);
+    return (e as RequestError).issues;
+  }
+  throw new Error('expected a RequestError');
+}
+
+describe('parseRequest', () => {
+  it('fills every default the route documents', () => {
+    expect(parseRequest({})).toEqual({
+      supercell: [],
+      random_seed: 0,
+      defect_types: [],
+      max_candidates: 24,
+      dedupe_symmetry: true,
+      dopant_elements: [],
+      max_candidates_per_type: 8,
+      symprec: 0.01,
+      min_image_distance: 10,
+      output_formats: ['poscar', 'pymatgen'],
+    });
+    expect(parseRequest(undefined).max_candidates).toBe(24);
+  });
+
+  it('accepts each supercell form', () => {
+    for (const supercell of [[], [2], [2, 3, 4], [[-1, 1, 1], [1, -1, 1], [1, 1, -1]]]) expect(parseRequest({ supercell }).supercell).toEqual(supercell);
+  });
+
+  it('accepts the edges of every range', () => {
+    const r = parseRequest({ max_candidates: 200, max_candidates_per_type: 100, random_seed: 0, symprec: 1, min_image_distance: 50, interstitial_min_distance: 0.1 });
+    expect(r).toMatchObject({ max_candidates: 200, max_candidates_per_type: 100, symprec: 1, min_image_distance: 50, interstitial_min_distance: 0.1 });
+  });
+
+  // One row per field: a bad value, and the words its error must carry (the allowed range).
+  const cases: [string, unknown, RegExp][] = [
+    ['supercell', [2, 2], /\[\] \(automatic\), \[n\], \[a, b, c\] or a 3x3 integer matrix/],
+    ['supercell', [0], /diagonal entries 1-20/],
+    ['supercell', [[1, 0, 0], [0, 1, 0], [0, 0, -1]], /positive determinant/],
+    ['random_seed', -1, /integer from 0 to/],
+    ['random_seed', 1.5, /integer from 0 to/],
+    ['defect_types', ['vacancy', 'antisite'], /vacancy, substitution, interstitial/],
+    ['defect_types', ['vacancy', 'vacancy'], /must not repeat/],
+    ['max_candidates', 0, /integer from 1 to 200 \(got 0\)/],
+    ['max_candidates', 201, /integer from 1 to 200 \(got 201\)/],
+    ['dedupe_symmetry', 'yes', /true or false/],
+    ['dopant_elements', 'Mg', /element symbols/],
+    ['max_candidates_per_type', 101, /integer from 1 to 100 \(got 101\)/],
+    ['symprec', 0, /number from 0.00001 to 1/],
+    ['min_image_distance', 'far', /number from 1 to 50 \(Å\) \(got "far"\)/],
+    ['output_formats', [], /non-empty list of distinct values from poscar, cif, pymatgen, extxyz/],
+    ['output_formats', ['xyz'], /poscar, cif, pymatgen, extxyz/],
+    ['interstitial_sites', [[0.5, 0.5]], /fractional coordinates \[x, y, z\]/],
+    ['interstitial_min_distance', 9, /number from 0.1 to 5/],
+  ];
+  for (const [field, value, message] of cases) {
+    it(`names ${field} = ${JSON.stringify(value)} and its allowed range`, () => {
+      const issues = issuesOf({ [field]: value });
+      expect(issues).toHaveLength(1);
+      expect(issues[0].path).toBe(field);
+      expect(issues[0].message).toMatch(message);
+    });
+  }
+
+  it('names an unknown dopant element by its position', () => {
+    expect(issuesOf({ dopant_elements: ['Mg', 'Xx'] })).toEqual([{ path: 'dopant_elements.1', message: expect.stringContaining('unknown element "Xx"') }]);
+    expect(issuesOf({ dopant_elements: ['mg'] })[0].message).toContain('unknown element "mg"');
+  });
+
+  it('refuses unknown fields, one issue per field', () => {
+    const issues = issuesOf({ max_candidate: 5, seed: 1 });
+    expect(issues.map((i) => i.path).sort()).toEqual(['max_candidate', 'seed']);
+    expect(issues[0].message).toMatch(/unknown field; allowed fields are supercell, random_seed/);
+  });
+
+  it('reports one issue per offending field, all at once', () => {
+    const issues = issuesOf({ max_candidates: 0, symprec: -1, dopant_elements: ['Qq', 'Zz'], extra: true });
+    expect(issues.map((i) => i.path).sort()).toEqual(['dopant_elements.0', 'extra', 'max_candidates', 'symprec']);
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(issuesOf([1, 2])).toEqual([{ path: '', message: expect.stringContaining('JSON object') }]);
+  });
+
+  it('resolves the families and the interstitial distance', () => {
+    expect(requestedTypes(parseRequest({}))).toEqual(['vacancy', 'substitution', 'interstitial']);
+    expect(requestedTypes(parseRequest({ defect_types: ['interstitial', 'vacancy'] }))).toEqual(['vacancy', 'interstitial']);
+    expect(interstitialMinDistance(parseRequest({}), 'Cd')).toBe(0.9);
+    expect(interstitialMinDistance(parseRequest({}), 'H')).toBe(0.5);
+    expect(interstitialMinDistance(parseRequest({ interstitial_min_distance: 1.2 }), 'H')).toBe(1.2);
+  });
+});
+
+describe('DefectRequestSchema as JSON Schema', () => {
+  it('gives every field a title and a description, and refuses extra properties', () => {
+    const schema = z.toJSONSchema(DefectRequestSchema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }>; additionalProperties?: boolean };
+    expect(Object.keys(schema.properties)).toHaveLength(12);
+    for (const [key, prop] of Object.entries(schema.properties)) {
+      expect(prop.title, key).toBeTruthy();
+      expect(prop.description, key).toBeTruthy();
+    }
+    expect(schema.additionalProperties).toBe(false);
+  });
+});

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { StructureError } from '../base/errors.ts';
+import { lengths, toCartesian, volume } from '../base/lattice.ts';
+import { type Vec3, det, inverse, vecmat } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import { readStructure } from '../io/read.ts';
+import { analyzeSymmetry } from './analyze.ts';
+import { labelPoint } from './label.ts';
+import { applyOperation, coincide } from './orbit.ts';
+import { primitiveCell } from './primitive.ts';
+
+const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const reference = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8'));
+
+function fixture(name: string): Structure {
+  return readStructure(readFileSync(new URL(`structures/${name}`, FIXTURES), 'utf8'), { filename: name }).structure;
+}
+
+interface ReferenceOrbit {
+  element: string;
+  wyckoff: string;
+  sites_in_input_cell: number;
+}
+
+describe('analyzeSymmetry on the fixtures', () => {
+  const names = Object.keys(reference.structures);
+
+  it('covers every fixture', () => {
+    expect(names).toHaveLength(9);
+  });
+
+  describe.each(names)('%s', (name) => {
+    const expected = reference.structures[name].symmetry;
+    const structure = fixture(name);
+    const analysis = analyzeSymmetry(structure);
+
+    it('has the space group spglib finds', () => {
+      expect(analysis.number).toBe(expected.spacegroup_number);
+      expect(analysis.symbol).toBe(expected.spacegroup_symbol);
+      expect(analysis.warnings).toEqual([]);
+    });
+
+    it('has the orbits and Wyckoff labels spglib finds', () => {
+      const representatives = [...new Set(analysis.orbits)];
+      expect(representatives).toHaveLength(expected.n_orbits);
+      const ours = representatives
+        .map((r) => ({
+          element: structure.species[r],
+          wyckoff: analysis.sites[r].wyckoff,
+          sites_in_input_cell: analysis.orbits.filter((o) => o === r).length,
+        }))
+        .sort(byElementThenWyckoff);
+      expect(ours).toEqual([...expected.orbits].sort(byElementThenWyckoff));
+      for (const r of representatives) {
+        const members = analysis.orbits.filter((o) => o === r).length;
+        expect(analysis.sites[r].multiplicity).toBe(members);
+      }
+    });
+
+    it('gives operations that map the structure onto itself', () => {
+      for (const op of analysis.operations) {
+        for (let i = 0; i < structure.species.length; i++) {
+          const image = applyOperation(op, structure.fracCoords[i]);
+          const hit = structure.fracCoords.some(
+            (x, j) => structure.species[j] === structure.species[i] && coincide(structure.lattice, x, image, 1e-3),
+          );
+          expect(hit).toBe(true);
+        }
+      }
+    });
+
+    it('labels each atom as labelPoint labels its position', () => {
+      structure.fracCoords.forEach((x, i) => {
+        expect(labelPoint(structure, analysis, x)).toEqual(analysis.sites[i]);
+      });
+    });
+  });
+
+  it.each([
+    // point-group order × lattice points per input cell
+    ['CdTe.cif', 24 * 4],
+    ['Cu.cif', 48 * 4],
+    ['MgO.json', 48 * 4],
+    ['Fe-bcc.vasp', 48 * 2],
+    ['Si.vasp', 48],
+    ['GaN.vasp', 12],
+    ['SrTiO3.cif', 48],
+    ['TiO2-rutile.cif', 16],
+    ['Al2O3.cif', 12 * 3],
+  ])('%s has %i operations in its input cell', (name, count) => {
+    expect(analyzeSymmetry(fixture(name)).operations).toHaveLength(count);
+  });
+});
+
+describe('conventional coordinates', () => {
+  it('puts Cd at 4a (0,0,0) and Te at 4c (1/4,1/4,1/4), as doped reports for CdTe', () => {
+    const s = fixture('CdTe.cif');
+    const a = analyzeSymmetry(s);
+    s.species.forEach((el, i) => {
+      expect(a.sites[i]).toMatchObject(
+        el === 'Cd'
+          ? { wyckoff: '4a', siteSymmetry: '-43m', pointGroup: 'Td', multiplicity: 4, conventionalFracCoords: [0, 0, 0] }
+          : { wyckoff: '4c', siteSymmetry: '-43m', pointGroup: 'Td', multiplicity: 4, conventionalFracCoords: [0.25, 0.25, 0.25] },
+      );
+    });
+  });
+
+  it('finds the same labels in primitive CdTe, and a consistent pair when the origin is shifted', () => {
+    const h = 6.5407 / 2;
+    const cell = (shift: Vec3): Structure => ({
+      lattice: { matrix: [[0, h, h], [h, 0, h], [h, h, 0]] },
+      species: ['Cd', 'Te'],
+      fracCoords: [shift, [shift[0] + 0.25, shift[1] + 0.25, shift[2] + 0.25]],
+    });
+    const a = analyzeSymmetry(cell([0, 0, 0]));
+    expect(a.symbol).toBe('F-43m');
+    expect(a.sites[0]).toEqual({ wyckoff: '4a', siteSymmetry: '-43m', pointGroup: 'Td', multiplicity: 1, conventionalFracCoords: [0, 0, 0] });
+    expect(a.sites[1]).toEqual({ wyckoff: '4c', siteSymmetry: '-43m', pointGroup: 'Td', multiplicity: 1, conventionalFracCoords: [0.25, 0.25, 0.25] });
+    // the conventional cell of an FCC primitive cell is the cube of edge 2h, four times its volume
+    expect(lengths(a.conventional.lattice)).toEqual([expect.closeTo(2 * h, 9), expect.closeTo(2 * h, 9), expect.closeTo(2 * h, 9)]);
+    expect(Math.abs(det(a.conventional.transformation))).toBeCloseTo(4, 9);
+
+    // With the origin elsewhere the space group's origin choice may fall on Te instead (the
+    // (Cd 4c, Te 4a) description is equivalent through the group's normalizer); the pair stays consistent.
+    const shifted = analyzeSymmetry(cell([0.1, 0.2, 0.3]));
+    const byLetter = Object.fromEntries(shifted.sites.map((l) => [l.wyckoff, l.conventionalFracCoords]));
+    expect(Object.keys(byLetter).sort()).toEqual(['4a', '4c']);
+    expect(byLetter['4a']).toEqual([0, 0, 0]);
+    expect(byLetter['4c']).toEqual([0.25, 0.25, 0.25]);
+  });
+
+  it('writes GaN in its hexagonal cell: 2b at (1/3, 2/3, z)', () => {
+    const a = analyzeSymmetry(fixture('GaN.vasp'));
+    expect(a.sites[0].conventionalFracCoords).toEqual([1 / 3, 2 / 3, 0]);
+    expect(a.sites[2].conventionalFracCoords[0]).toBeCloseTo(1 / 3, 12);
+    expect(a.sites[2].conventionalFracCoords[2]).toBeCloseTo(0.377, 9);
+  });
+
+  it('gives rutile O as 4f (x, x, 0) with x = 0.305', () => {
+    const a = analyzeSymmetry(fixture('TiO2-rutile.cif'));
+    const o = a.sites[2];
+    expect(o.wyckoff).toBe('4f');
+    expect(o.pointGroup).toBe('C2v');
+    expect(o.conventionalFracCoords[0]).toBeCloseTo(0.305, 9);
+    expect(o.conventionalFracCoords[1]).toBeCloseTo(0.305, 9);
+    expect(o.conventionalFracCoords[2]).toBe(0);
+  });
+});
+
+describe('tolerance and species', () => {
+  it('warns when a P1 result hides a higher symmetry at 0.1 Å, keeping the tolerance asked for', () => {
+    const s = fixture('SrTiO3.cif');
+    // displacements of at most 0.03 Å: beyond 0.01 Å, well within 0.1 Å
+    const shifts: Vec3[] = [[0, 0, 0], [0.02, 0, 0], [0, 0.03, 0], [0, 0, -0.025], [0.015, 0.015, 0]];
+    const p1: Structure = { ...s, fracCoords: s.fracCoords.map((x, i) => x.map((v, k) => v + shifts[i][k] / 3.905) as Vec3) };
+    const b = analyzeSymmetry(p1);
+    expect(b.number).toBe(1);
+    expect(b.symprec).toBe(0.01);
+    expect(b.warnings).toHaveLength(1);
+    expect(b.warnings[0]).toMatch(/P1 at symprec 0\.01 Å but Pm-3m \(No\. 221\) at 0\.1 Å/);
+  });
+
+  it('treats equal elements with different oxidation states as different species', () => {
+    // rock salt with both sublattices Na: as one species it is simple cubic with half the edge
+    const s: Structure = {
+      lattice: { matrix: [[5.6, 0, 0], [0, 5.6, 0], [0, 0, 5.6]] },
+      species: ['Na', 'Na', 'Na', 'Na', 'Na', 'Na', 'Na', 'Na'],
+      fracCoords: [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0], [0.5, 0.5, 0.5], [0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5]],
+    };
+    expect(analyzeSymmetry(s).symbol).toBe('Pm-3m');
+    const decorated = analyzeSymmetry({ ...s, oxidationStates: [1, 1, 1, 1, -1, -1, -1, -1] });
+    expect(decorated.symbol).toBe('Fm-3m');
+    expect(decorated.sites.map((l) => l.wyckoff)).toEqual(['4a', '4a', '4a', '4a', '4b', '4b', '4b', '4b']);
+  });
+
+  it('refuses a symprec that is not a positive number', () => {
+    expect(() => analyzeSymmetry(fixture('Cu.cif'), { symprec: 0 })).toThrow(StructureError);
+    expect(() => analyzeSymmetry(fixture('Cu.cif'), { symprec: Number.NaN })).toThrow(/symprec must be a positive number/);
+  });
+});
+
+describe('primitiveCell', () => {
+  it('folds conventional CdTe into its two-atom cell without moving or rotating anything', () => {
+    const s = fixture('CdTe.cif');
+    const { structure: p, parentSites } = primitiveCell(s, analyzeSymmetry(s));
+    expect(p.species).toEqual(['Cd', 'Te']);
+    expect(parentSites).toEqual([0, 4]);
+    expect(volume(p.lattice)).toBeCloseTo(6.5 ** 3 / 4, 9);
+    for (const l of lengths(p.lattice)) expect(l).toBeCloseTo(6.5 / Math.SQRT2, 9);
+    // each atom keeps its Cartesian position, up to a lattice vector of the primitive cell
+    const back = inverse(p.lattice.matrix);
+    p.fracCoords.forEach((x, k) => {
+      const c = toCartesian(p.lattice, x);
+      const original = toCartesian(s.lattice, s.fracCoords[parentSites[k]]);
+      const n = vecmat([c[0] - original[0], c[1] - original[1], c[2] - original[2]], back);
+      for (const v of n) expect(Math.abs(v - Math.round(v))).toBeLessThan(1e-9);
+    });
+  });
+
+  it('keeps a cell that is already primitive', () => {
+    const s = fixture('GaN.vasp');
+    const { structure: p } = primitiveCell(s, analyzeSymmetry(s));
+    expect(p.species).toHaveLength(4);
+    expect(volume(p.lattice)).toBeCloseTo(volume(s.lattice), 9);
+  });
+});
+
+function byElementThenWyckoff(a: ReferenceOrbit, b: ReferenceOrbit): number {
+  return a.element === b.element ? a.wyckoff.localeCompare(b.wyckoff) : a.element.localeCompare(b.element);
+}

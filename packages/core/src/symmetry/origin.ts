@@ -1,0 +1,103 @@
+import { type Mat3, type Vec3, matvec } from '../base/linalg.ts';
+import type { Lattice } from '../base/lattice.ts';
+import { makeSetting } from './setting.ts';
+import type { ConventionalSetting, SymmetryOperation, WyckoffPosition } from './types.ts';
+import { identifyPosition } from './wyckoff.ts';
+
+/** x_s ↦ sign·x_s + shift, an affine map of the conventional cell onto itself. */
+export interface OriginChange {
+  sign: 1 | -1;
+  shift: Vec3;
+}
+
+const FRACTIONS = [0, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4];
+
+/**
+ * The origin (and hand) of the conventional cell is fixed only up to the space group's affine
+ * normalizer: zinc blende is (Cd 4a, Te 4c) or, with the origin on Te, (Cd 4c, Te 4a) or even
+ * (Cd 4b, Te 4c), all correct. moyo's choice depends on where the input's origin happens to be,
+ * so the same crystal could get different labels. Among the normalizer elements x ↦ ±x + t with
+ * t in quarters and thirds of the conventional cell, this picks the one giving the input's sites,
+ * in input order, the earliest Wyckoff letters (so the first-listed atom sits at the origin
+ * whenever it can); on a tie moyo's own choice stays. An improper (−1) element is as good as a
+ * proper one here: it only arises for groups with improper operations, and composing it with one
+ * of those gives a proper map with the same labels.
+ *
+ * `orbits` holds, per symmetry-distinct site in input order, its orbit in moyo's conventional cell.
+ */
+export function canonicalOrigin(
+  setting: ConventionalSetting,
+  positions: WyckoffPosition[],
+  orbits: Vec3[][],
+  tol: number,
+): { change: OriginChange; labels: { position: WyckoffPosition; representative: Vec3 }[] } {
+  const rank = new Map(positions.map((w, i) => [w.letter, positions.length - i]));
+  const keys = new Set(setting.operations.map(operationKey));
+  const labelsFor = (change: OriginChange) =>
+    orbits.map((orbit) => identifyPosition(positions, setting.lattice, orbit.map((x) => applyChange(change, x)), tol));
+
+  const identity: OriginChange = { sign: 1, shift: [0, 0, 0] };
+  let best = { change: identity, labels: labelsFor(identity) };
+  let bestKey = best.labels.map((l) => rank.get(l.position.letter) ?? 0);
+  for (const sign of [1, -1] as const) {
+    for (const t0 of FRACTIONS) {
+      for (const t1 of FRACTIONS) {
+        for (const t2 of FRACTIONS) {
+          if (sign === 1 && t0 === 0 && t1 === 0 && t2 === 0) continue;
+          const change: OriginChange = { sign, shift: [t0, t1, t2] };
+          if (!normalizes(change, setting.operations, keys)) continue;
+          const labels = labelsFor(change);
+          const key = labels.map((l) => rank.get(l.position.letter) ?? 0);
+          if (compareKeys(key, bestKey) < 0) {
+            best = { change, labels };
+            bestKey = key;
+          }
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** The setting after the change: x_s' = s·P⁻¹(x − p) + t = P'⁻¹(x − p') with P' = s·P, p' = p − s·P·t. */
+export function applyOriginChange(setting: ConventionalSetting, inputLattice: Lattice, change: OriginChange): ConventionalSetting {
+  const { sign, shift } = change;
+  if (sign === 1 && shift.every((v) => v === 0)) return setting;
+  const transformation = setting.transformation.map((row) => row.map((v) => sign * v)) as Mat3;
+  const moved = matvec(transformation, shift);
+  const p = setting.originShift;
+  return makeSetting(inputLattice, transformation, [p[0] - moved[0], p[1] - moved[1], p[2] - moved[2]], setting.operations);
+}
+
+function applyChange(change: OriginChange, x: Vec3): Vec3 {
+  return [change.sign * x[0] + change.shift[0], change.sign * x[1] + change.shift[1], change.sign * x[2] + change.shift[2]];
+}
+
+/** n·g·n⁻¹ ∈ G for every g = (R, τ) of G: with n = (sI, t) that is (R, sτ + t − R·t). */
+function normalizes(change: OriginChange, operations: SymmetryOperation[], keys: Set<string>): boolean {
+  const { sign, shift } = change;
+  for (const op of operations) {
+    const rt = matvec(op.rotation, shift);
+    const translation: Vec3 = [
+      sign * op.translation[0] + shift[0] - rt[0],
+      sign * op.translation[1] + shift[1] - rt[1],
+      sign * op.translation[2] + shift[2] - rt[2],
+    ];
+    if (!keys.has(operationKey({ rotation: op.rotation, translation }))) return false;
+  }
+  return true;
+}
+
+function operationKey(op: SymmetryOperation): string {
+  const t = op.translation.map((v) => {
+    const w = Math.round((v - Math.floor(v)) * 1e6);
+    return w === 1e6 ? 0 : w;
+  });
+  return `${op.rotation.flat().join(',')}|${t.join(',')}`;
+}
+
+/** Lexicographic on letter ranks ('a' is 1: the tables list the general position first and 'a' last). */
+function compareKeys(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The shared fixtures (`../shared/fixtures` beside the repository), or FIXTURES_DIR. */
+export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? resolve(REPO_ROOT, '../shared/fixtures');
+
+export function fixturePath(relative: string): string {
+  return join(FIXTURES_DIR, relative);
+}
+
+export function readFixture(relative: string): string {
+  return readFileSync(fixturePath(relative), 'utf8');
+}
+
+export function structureFixture(name: string): string {
+  return readFixture(join('structures', name));
+}
+
+interface ReferenceEntry {
+  n_sites: number;
+  formula: string;
+  symmetry: { spacegroup_number: number; spacegroup_symbol: string };
+  pymatgen_analysis_defects: { vacancies: string[]; antisites: string[]; substitutions: string[]; dopant: string };
+  doped?: { defects: { name: string; wyckoff: string; charges: number[] }[] };
+}
+
+let reference: { structures: Record<string, ReferenceEntry> } | null = null;
+
+/** `reference.json`: what pymatgen-analysis-defects and doped make of each fixture. */
+export function referenceFor(structure: string): ReferenceEntry {
+  reference ??= JSON.parse(readFixture('reference.json')) as { structures: Record<string, ReferenceEntry> };
+  const entry = reference.structures[structure];
+  if (!entry) throw new Error(`no reference for ${structure}`);
+  return entry;
+}
