@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { generate, type DefectAnswer } from '@defect-candidates/core';
 import { loadConfig, type Config } from '@defect-candidates/service/config';
@@ -14,10 +13,10 @@ import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import type { DeliveryState } from '@defect-candidates/service/webhooks/state';
 import { startApi, type RunningApi } from '../../apps/api/src/app.ts';
 import { webhooksPlugin } from '../../apps/api/src/routes/webhooks.ts';
+import { structureFixture } from '../support/fixtures.ts';
+import { deletePrefix, redisUrl, uniquePrefix } from '../support/redis.ts';
 import { startDeliveryWorker, type DeliveryWorker } from '../../apps/worker/src/delivery/worker.ts';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const FIXTURES = '/work/shared/fixtures/structures';
 
 export interface ReceivedRequest {
   path: string;
@@ -93,7 +92,7 @@ let cachedAnswer: DefectAnswer | null = null;
 /** CdTe's vacancies and substitutions (with a dopant): a real answer, made once per file. */
 export function cdteAnswer(): DefectAnswer {
   cachedAnswer ??= generate(
-    { content: readFileSync(`${FIXTURES}/CdTe.cif`, 'utf8'), filename: 'CdTe.cif' },
+    { content: structureFixture('CdTe.cif'), filename: 'CdTe.cif' },
     { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Zn'], output_formats: ['poscar', 'cif'] },
   );
   return cachedAnswer;
@@ -129,9 +128,9 @@ export class WebhookEnv {
 
   private async init(overrides: Partial<Config>): Promise<void> {
     this.config = loadConfig(
-      { REDIS_URL },
+      { REDIS_URL: await redisUrl() },
       {
-        keyPrefix: `test-wh-${randomBytes(4).toString('hex')}`,
+        keyPrefix: uniquePrefix('webhooks'),
         port: 0,
         host: '127.0.0.1',
         logLevel: 'silent',
@@ -199,12 +198,7 @@ export class WebhookEnv {
     await this.worker.close();
     await this.api.close();
     await this.queue.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.config.keyPrefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await this.redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(this.redis, this.config.keyPrefix);
     this.redis.disconnect();
     this.workerRedis.disconnect();
   }

@@ -159,7 +159,7 @@ describe('the answer', () => {
   const answer = run('MgO.json', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Ca', 'Mg'] });
 
   it('describes host, supercell and resolved parameters', () => {
-    expect(answer.host).toMatchObject({ formula: 'MgO', space_group: { number: 225, symbol: 'Fm-3m' }, oxidation_states: { Mg: 2, O: -2 } });
+    expect(answer.host).toMatchObject({ formula: 'MgO', space_group: { number: 225, symbol: 'Fm-3m' }, oxidation_states: { Mg: 2, O: -2 }, oxidation_state_method: 'bond_valence' });
     expect(answer.host.sites.map((s) => [s.element, s.wyckoff, s.oxidation_state])).toEqual([
       ['Mg', '4a', 2],
       ['O', '4b', -2],
@@ -172,6 +172,11 @@ describe('the answer', () => {
   it('warns that a host element given as dopant adds nothing', () => {
     expect(answer.warnings.some((w) => w.includes('dopant Mg is a host element'))).toBe(true);
     expect(answer.groups.map((g) => g.group)).toEqual(['vacancy', 'substitution', 'substitution:Ca']);
+  });
+
+  it('warns when interstitial sites are given without interstitials', () => {
+    const a = run('Si.vasp', { defect_types: ['vacancy'], interstitial_sites: [[0.5, 0.5, 0.5]] });
+    expect(a.warnings).toContain('interstitial_sites were given but interstitials were not requested (defect_types): the sites were not used');
   });
 
   it('carries every documented field on each candidate', () => {

@@ -120,6 +120,9 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
 
   const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };
   const types = requestedTypes(request);
+  if (request.interstitial_sites?.length && !types.includes('interstitial')) {
+    warnings.push('interstitial_sites were given but interstitials were not requested (defect_types): the sites were not used');
+  }
   const drafts: DefectDraft[] = [];
   if (types.includes('vacancy')) {
     progress('vacancies', STAGE_START.vacancies);

@@ -10,6 +10,7 @@ export { answerFiles, summarizeAnswer, manifest, safeDirectoryName, type AnswerF
 export { LIBRARY_VERSION } from './output/version.ts';
 export { hostOxidationStates, oxidationProbabilities, icsdOxidationStates, type HostOxidationStates, type OxidationMethod } from './charges/oxidation.ts';
 export { guessChargeStates, vacancyChargeStates, chargeStateProbability } from './charges/charge-states.ts';
+export { bondValenceOxidationStates, bondValenceSum } from './charges/bond-valence.ts';
 export { nameDefects, baseName } from './defects/naming.ts';
 export { readStructure, type ReadOptions, type ReadResult } from './io/read.ts';
 export { writeStructure, OUTPUT_FORMATS, type OutputFormat } from './io/write.ts';
@@ -28,3 +29,15 @@ export { CIF_MERGE_TOLERANCE, OCCUPANCY_TOLERANCE, MIN_INTERATOMIC_DISTANCE } fr
 export { findInterstitialSites, type InterstitialSite, type InterstitialSearchOptions } from './interstitials/find.ts';
 export { voronoiVertices, type VoronoiVertex } from './interstitials/voronoi.ts';
 export { findVacuum, VACUUM_THRESHOLD, type VacuumRegion } from './interstitials/vacuum.ts';
+export type { SymmetryOperation, SiteLabel, SymmetryAnalysis, ConventionalSetting, WyckoffPosition } from './symmetry/types.ts';
+export { analyzeSymmetry, compactSymbol, type AnalyzeOptions } from './symmetry/analyze.ts';
+export { labelPoint, equivalentPositions, fixedWyckoffPositions, symmetrizePoint } from './symmetry/label.ts';
+export { schoenflies } from './symmetry/schoenflies.ts';
+export { primitiveCell, type PrimitiveCell } from './symmetry/primitive.ts';
+export { toConventional, fromConventional } from './symmetry/setting.ts';
+export { applyOperation, orbitOf } from './symmetry/orbit.ts';
+export { loadMoyo } from './symmetry/moyo.ts';
+export { resolveSupercell, type Supercell, type SupercellSpec, type SupercellOptions } from './supercell/resolve.ts';
+export { minImageDistance, shortestVectorLength, lllReduce } from './supercell/reduction.ts';
+export { buildSupercell, latticePointsInSupercell, type IntMatrix } from './supercell/build.ts';
+export { bestSupercellOfSize } from './supercell/search.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Structure } from '../base/structure.ts';
 import { bondValenceOxidationStates, bondValenceSum } from './bond-valence.ts';
-import { hostOxidationStates, icsdOxidationStates, oxidationProbabilities } from './oxidation.ts';
+import { balancedOxidationGuess, hostOxidationStates, icsdOxidationStates, oxidationProbabilities } from './oxidation.ts';
 
 const cell = (species: string[], oxidationStates?: (number | null)[]): Structure => ({
   lattice: { matrix: [[5, 0, 0], [0, 5, 0], [0, 0, 5]] },
@@ -18,18 +18,24 @@ describe('host oxidation states', () => {
     expect(s.byElement).toEqual({ Fe: 3, O: -2 });
   });
 
-  it('guesses the textbook states from ICSD frequencies when bond valences give none', () => {
-    // The toy cells put atoms 1 Å or more apart on a line: bond valences are meaningless there, the
-    // composition guess decides. (Real fixtures go through bond valences: see generate.test.ts.)
-    const guess = (species: string[]) => hostOxidationStates(cell(species)).byElement;
-    expect(guess(['Cd', 'Te'])).toEqual({ Cd: 2, Te: -2 });
-    expect(guess(['Ga', 'Ga', 'N', 'N'])).toEqual({ Ga: 3, N: -3 });
-    expect(guess(['Mg', 'O'])).toEqual({ Mg: 2, O: -2 });
-    expect(guess(['Ti', 'Ti', 'O', 'O', 'O', 'O'])).toEqual({ Ti: 4, O: -2 });
-    expect(guess(['Sr', 'Ti', 'O', 'O', 'O'])).toEqual({ Sr: 2, Ti: 4, O: -2 });
-    expect(guess(['Al', 'Al', 'O', 'O', 'O'])).toEqual({ Al: 3, O: -2 });
+  it('ranks charge-balanced compositions by ICSD frequency, as pymatgen’s guesser does', () => {
+    const guess = (formula: [string, number][]) => balancedOxidationGuess(new Map(formula), icsdOxidationStates);
+    expect(guess([['Cd', 1], ['Te', 1]])).toEqual({ Cd: 2, Te: -2 });
+    expect(guess([['Ga', 1], ['N', 1]])).toEqual({ Ga: 3, N: -3 });
+    expect(guess([['Ti', 1], ['O', 2]])).toEqual({ Ti: 4, O: -2 });
+    expect(guess([['Sr', 1], ['Ti', 1], ['O', 3]])).toEqual({ Sr: 2, Ti: 4, O: -2 });
+    expect(guess([['Al', 2], ['O', 3]])).toEqual({ Al: 3, O: -2 });
+    // Magnetite balances only with Fe at 8/3 on average.
+    expect(guess([['Fe', 3], ['O', 4]])).toEqual({ Fe: 8 / 3, O: -2 });
+  });
+
+  it('uses the composition guess for hosts bond valences cannot treat', () => {
+    // No bond-valence parameters for Pt; its common states (2, 4) stand in for ICSD ones.
+    const s = hostOxidationStates(cell(['Pt', 'O', 'O']));
+    expect(s.method).toBe('icsd_probability');
+    expect(s.byElement).toEqual({ Pt: 4, O: -2 });
     // A decoration on only some sites is not used.
-    expect(hostOxidationStates(cell(['Cd', 'Te'], [2, null])).method).toBe('icsd_probability');
+    expect(hostOxidationStates(cell(['Pt', 'O', 'O'], [4, null, -2])).method).toBe('icsd_probability');
   });
 
   it('makes a one-element host neutral, as doped does', () => {
@@ -37,9 +43,10 @@ describe('host oxidation states', () => {
   });
 
   it('falls back to the most common states, with a warning, when no integer balance exists', () => {
-    const s = hostOxidationStates(cell(['Fe', 'Fe', 'Fe', 'O', 'O', 'O', 'O']));
+    // Os (no ICSD entries, no bond-valence parameters; common state 4) cannot balance Os3O4.
+    const s = hostOxidationStates(cell(['Os', 'Os', 'Os', 'O', 'O', 'O', 'O']));
     expect(s.method).toBe('most_common');
-    expect(s.byElement).toEqual({ Fe: 3, O: -2 });
+    expect(s.byElement).toEqual({ Os: 4, O: -2 });
     expect(s.warnings[0]).toMatch(/no charge-balanced integer oxidation states/);
   });
 });

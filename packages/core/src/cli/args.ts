@@ -16,7 +16,7 @@ export function parseCommandArgs(args: string[], options: OptionSpec): ParsedArg
     const { positionals, values } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { positionals, values: values as ParsedArgs['values'] };
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, ' ').trim());
   }
 }
 

@@ -9,8 +9,11 @@ import type { VoronoiVertex } from './voronoi.ts';
 
 /** Points of two sources closer than this (Å), up to symmetry, are the same site. */
 export const COINCIDENCE_TOLERANCE = 0.1;
-/** Atoms this much (Å) farther than the nearest still count as equidistant when finding the Voronoi facet a point lies on. */
-const FACET_TOLERANCE = 0.02;
+/**
+ * Atoms this much (Å) farther than the nearest still count as equidistant when finding the Voronoi
+ * facet a point lies on; at least a few times symprec, since the atoms may sit that far off their ideal places.
+ */
+const facetTolerance = (analysis: SymmetryAnalysis) => Math.max(0.02, 3 * analysis.symprec);
 
 /** Whether an automatically found point may hold an interstitial: far enough from the host and not out in a vacuum. */
 export type Admissible = (frac: Vec3, radius: number) => boolean;
@@ -50,9 +53,11 @@ export function wyckoffCandidates(
   for (const { fracCoords } of fixedWyckoffPositions(structure, analysis)) {
     const radius = env.nearestDistance(fracCoords);
     if (!admissible(fracCoords, radius)) continue;
+    const centre = env.toCart(fracCoords);
+    const nearby = vertices.map((v) => ({ vertex: v, cart: nearestImage(env, centre, fracCoords, v.fracCoords) }));
     // A vertex here already took part in the clustering, whatever became of it.
-    if (vertices.some((v) => distanceToImage(env, fracCoords, v.fracCoords) <= COINCIDENCE_TOLERANCE)) continue;
-    const facet = facetVertices(env, fracCoords, radius, vertices);
+    if (nearby.some((n) => distance(n.cart, centre) <= COINCIDENCE_TOLERANCE)) continue;
+    const facet = facetVertices(env, centre, radius, nearby, facetTolerance(analysis));
     const roomiest = Math.max(0, ...facet.map((v) => v.radius));
     if (radius < SYMMETRY_PREFERENCE * roomiest - 1e-9) continue;
     const placed = placeOnSymmetry(analysis, fracCoords, analysis.symprec);
@@ -61,48 +66,53 @@ export function wyckoffCandidates(
   return out;
 }
 
-/** Voronoi vertices on the face or edge shared by the cells of the atoms nearest to `frac`. */
-function facetVertices(env: HostEnvironment, frac: Vec3, radius: number, vertices: VoronoiVertex[]): VoronoiVertex[] {
-  const nearest = env.within(frac, radius + FACET_TOLERANCE);
-  const centre = env.toCart(frac);
-  const out: VoronoiVertex[] = [];
-  for (const v of vertices) {
-    const image = nearestImageCart(env, frac, v.fracCoords);
-    // Both the point and the vertex are equidistant from the shared atoms: they are at most the sum of those distances apart.
-    if (Math.hypot(image[0] - centre[0], image[1] - centre[1], image[2] - centre[2]) > radius + v.radius + FACET_TOLERANCE) continue;
-    const onFacet = nearest.every((atom) => {
-      const d = Math.hypot(image[0] - atom.cart[0], image[1] - atom.cart[1], image[2] - atom.cart[2]);
-      return Math.abs(d - v.radius) <= FACET_TOLERANCE;
-    });
-    if (onFacet) out.push(v);
-  }
-  return out;
+/**
+ * Voronoi vertices on the face or edge shared by the cells of the atoms nearest to the point at
+ * `centre`: those as far from every one of these atoms as from their own nearest atom.
+ */
+function facetVertices(
+  env: HostEnvironment,
+  centre: Vec3,
+  radius: number,
+  vertices: { vertex: VoronoiVertex; cart: Vec3 }[],
+  tol: number,
+): VoronoiVertex[] {
+  const nearest = env.within(env.toFrac(centre), radius + tol);
+  return vertices
+    .filter(
+      ({ vertex, cart }) =>
+        // The point and the vertex are both equidistant from the shared atoms: at most the sum of those distances apart.
+        distance(cart, centre) <= radius + vertex.radius + tol &&
+        nearest.every((atom) => Math.abs(distance(cart, atom.cart) - vertex.radius) <= tol),
+    )
+    .map(({ vertex }) => vertex);
 }
 
-/** Cartesian position of the image of `frac` nearest to the point `from`. */
-function nearestImageCart(env: HostEnvironment, from: Vec3, frac: Vec3): Vec3 {
-  const base: Vec3 = [frac[0] - from[0], frac[1] - from[1], frac[2] - from[2]];
-  for (let i = 0; i < 3; i++) base[i] -= Math.round(base[i]);
+/** Cartesian position of the image of `frac` nearest to the point `centre` (fractional `from`). */
+function nearestImage(env: HostEnvironment, centre: Vec3, from: Vec3, frac: Vec3): Vec3 {
+  const m = env.matrix;
+  const d0 = frac[0] - from[0] - Math.round(frac[0] - from[0]);
+  const d1 = frac[1] - from[1] - Math.round(frac[1] - from[1]);
+  const d2 = frac[2] - from[2] - Math.round(frac[2] - from[2]);
   let best: Vec3 = [0, 0, 0];
   let bestD = Infinity;
   for (let i = -1; i <= 1; i++)
     for (let j = -1; j <= 1; j++)
       for (let k = -1; k <= 1; k++) {
-        const c = env.toCart([base[0] + i, base[1] + j, base[2] + k]);
-        const d = c[0] * c[0] + c[1] * c[1] + c[2] * c[2];
-        if (d < bestD) {
-          bestD = d;
-          best = c;
+        const x = (d0 + i) * m[0][0] + (d1 + j) * m[1][0] + (d2 + k) * m[2][0];
+        const y = (d0 + i) * m[0][1] + (d1 + j) * m[1][1] + (d2 + k) * m[2][1];
+        const z = (d0 + i) * m[0][2] + (d1 + j) * m[1][2] + (d2 + k) * m[2][2];
+        const dd = x * x + y * y + z * z;
+        if (dd < bestD) {
+          bestD = dd;
+          best = [centre[0] + x, centre[1] + y, centre[2] + z];
         }
       }
-  const origin = env.toCart(from);
-  return [origin[0] + best[0], origin[1] + best[1], origin[2] + best[2]];
+  return best;
 }
 
-function distanceToImage(env: HostEnvironment, a: Vec3, b: Vec3): number {
-  const image = nearestImageCart(env, a, b);
-  const c = env.toCart(a);
-  return Math.hypot(image[0] - c[0], image[1] - c[1], image[2] - c[2]);
+function distance(a: Vec3, b: Vec3): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
 /**

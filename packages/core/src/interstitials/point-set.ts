@@ -25,14 +25,13 @@ export class PeriodicPointSet<T> {
     const w = wrapVec(frac);
     const [n0, n1, n2] = this.counts;
     const b = this.bucketOf(w);
-    const seen = new Set<number>();
-    for (let i = -1; i <= 1; i++)
-      for (let j = -1; j <= 1; j++)
-        for (let k = -1; k <= 1; k++) {
-          const key = this.key(mod(b[0] + i, n0), mod(b[1] + j, n1), mod(b[2] + k, n2));
-          if (seen.has(key)) continue;
-          seen.add(key);
-          for (const item of this.buckets.get(key) ?? []) if (this.distance(item.frac, w) <= this.tol) return item;
+    // With fewer than three buckets along an axis the 27 neighbours repeat: visit each bucket once.
+    const span = (n: number): number[] => (n >= 3 ? [-1, 0, 1] : n === 2 ? [0, 1] : [0]);
+    for (const i of span(n0))
+      for (const j of span(n1))
+        for (const k of span(n2)) {
+          const list = this.buckets.get(this.key(mod(b[0] + i, n0), mod(b[1] + j, n1), mod(b[2] + k, n2)));
+          if (list) for (const item of list) if (this.distance(item.frac, w) <= this.tol) return item;
         }
     return undefined;
   }

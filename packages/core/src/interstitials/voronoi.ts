@@ -36,7 +36,7 @@ export function voronoiVertices(structure: Structure, env: HostEnvironment = new
   for (let atom = 0; atom < n; atom++) {
     const centreFrac = structure.fracCoords[atom];
     const centre = env.toCart(centreFrac);
-    for (const v of atomCellVertices(env, centreFrac, 3 * typical)) {
+    for (const v of atomCellVertices(env, centreFrac, 2 * typical)) {
       const cart: Vec3 = [centre[0] + v[0], centre[1] + v[1], centre[2] + v[2]];
       const { item, added } = vertices.add(env.toFrac(cart), { radius: norm(v) });
       if (!added && norm(v) < item.value.radius) item.value.radius = norm(v);

@@ -42,9 +42,9 @@ describe('bestSupercellOfSize against doped (CdTe primitive cell, a = 6.5407 Å)
   const primitive = { matrix: [[0, h, h], [h, 0, h], [h, h, 0]] as Mat3 };
 
   it('is at least as good as doped at every size from 1 to 40 cells', () => {
-    // doped prints three decimals; for N = 33 it lists 13.876, 0.0011 Å above 3a/√2 = 13.8749, which an
-    // exhaustive search over all 1,200-odd sublattices of index 33 shows to be the true optimum, so
-    // the comparison allows 2e-3.
+    // doped prints three decimals; for N = 33 it lists 13.876, 0.0011 Å above 3a/√2 = 13.8749, which a
+    // brute-force search over every sublattice of index 33 shows to be the true optimum (its 13.876
+    // is rounding noise), so the comparison allows 2e-3.
     golden.min_image_distance_by_N.forEach((distance: number, i: number) => {
       const best = bestSupercellOfSize(primitive, i + 1);
       expect(best, `N = ${i + 1}`).not.toBeNull();

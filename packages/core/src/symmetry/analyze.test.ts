@@ -106,7 +106,7 @@ describe('conventional coordinates', () => {
     });
   });
 
-  it('finds the same labels in primitive CdTe, and a consistent pair when the origin is shifted', () => {
+  it('finds the same labels in primitive CdTe, with its origin anywhere', () => {
     const h = 6.5407 / 2;
     const cell = (shift: Vec3): Structure => ({
       lattice: { matrix: [[0, h, h], [h, 0, h], [h, h, 0]] },
@@ -121,13 +121,28 @@ describe('conventional coordinates', () => {
     expect(lengths(a.conventional.lattice)).toEqual([expect.closeTo(2 * h, 9), expect.closeTo(2 * h, 9), expect.closeTo(2 * h, 9)]);
     expect(Math.abs(det(a.conventional.transformation))).toBeCloseTo(4, 9);
 
-    // With the origin elsewhere the space group's origin choice may fall on Te instead (the
-    // (Cd 4c, Te 4a) description is equivalent through the group's normalizer); the pair stays consistent.
+    // With the origin elsewhere moyo may put the conventional origin on Te, or on neither atom
+    // (Cd 4b, Te 4c is as correct); the labels are still those of the origin on the first atom.
     const shifted = analyzeSymmetry(cell([0.1, 0.2, 0.3]));
-    const byLetter = Object.fromEntries(shifted.sites.map((l) => [l.wyckoff, l.conventionalFracCoords]));
-    expect(Object.keys(byLetter).sort()).toEqual(['4a', '4c']);
-    expect(byLetter['4a']).toEqual([0, 0, 0]);
-    expect(byLetter['4c']).toEqual([0.25, 0.25, 0.25]);
+    expect(shifted.sites.map((l) => [l.wyckoff, l.conventionalFracCoords])).toEqual([
+      ['4a', [0, 0, 0]],
+      ['4c', [0.25, 0.25, 0.25]],
+    ]);
+  });
+
+  it('labels the first-listed atom at the origin whatever the input origin', () => {
+    const cdte = fixture('CdTe.cif');
+    const moved: Structure = { ...cdte, fracCoords: cdte.fracCoords.map((x) => [x[0] + 0.37, x[1] + 0.11, x[2] + 0.52] as Vec3) };
+    expect(analyzeSymmetry(moved).sites.map((l) => l.wyckoff)).toEqual(['4a', '4a', '4a', '4a', '4c', '4c', '4c', '4c']);
+    // rock salt listed oxygen first: O takes 4a and Mg 4b
+    const mgo = fixture('MgO.json');
+    const order = [4, 5, 6, 7, 0, 1, 2, 3];
+    const swapped: Structure = { lattice: mgo.lattice, species: order.map((i) => mgo.species[i]), fracCoords: order.map((i) => mgo.fracCoords[i]) };
+    const a = analyzeSymmetry(swapped);
+    expect(a.sites.map((l) => `${l.wyckoff} ${l.pointGroup}`)).toEqual([...Array(4).fill('4a Oh'), ...Array(4).fill('4b Oh')]);
+    expect(a.sites[0].conventionalFracCoords).toEqual([0, 0, 0]);
+    // labelPoint follows the same origin: the octahedral hole at the old origin is now 4b
+    expect(labelPoint(swapped, a, [0, 0, 0]).wyckoff).toBe('4b');
   });
 
   it('writes GaN in its hexagonal cell: 2b at (1/3, 2/3, z)', () => {

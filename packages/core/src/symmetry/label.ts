@@ -44,7 +44,6 @@ export function labelPoint(structure: Structure, analysis: SymmetryAnalysis, fra
  */
 export function fixedWyckoffPositions(structure: Structure, analysis: SymmetryAnalysis): { label: SiteLabel; fracCoords: Vec3 }[] {
   const { conventional } = analysis;
-  const tol = analysis.symprec;
   return analysis.wyckoffPositions
     .filter((w) => !hasFreeParameter(w))
     .sort((a, b) => (a.letter < b.letter ? -1 : a.letter > b.letter ? 1 : 0))

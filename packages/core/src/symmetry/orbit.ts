@@ -38,20 +38,60 @@ export function stabilizer(operations: SymmetryOperation[], lattice: Lattice, x:
   return operations.filter((op) => coincide(lattice, applyOperation(op, x), x, tol));
 }
 
-function operationKey(op: SymmetryOperation): string {
-  const t = op.translation.map((v) => {
-    const w = Math.round((v - Math.floor(v)) * 1e4) % 1e4;
-    return w;
+/** Integer code of an integer rotation whose entries are −1, 0 or 1 (true of every crystallographic one in a reduced or standard cell), else of any. */
+function rotationCode(r: SymmetryOperation['rotation']): string | number {
+  let code = 0;
+  for (const row of r) {
+    for (const v of row) {
+      if (v < -1 || v > 1) return r.flat().join(',');
+      code = code * 3 + v + 1;
+    }
+  }
+  return code;
+}
+
+const indexCache = new WeakMap<SymmetryOperation[], Map<string | number, SymmetryOperation[]>>();
+
+/** The operations grouped by rotation, built once per operation list. */
+function operationIndex(operations: SymmetryOperation[]): Map<string | number, SymmetryOperation[]> {
+  let index = indexCache.get(operations);
+  if (!index) {
+    index = new Map();
+    for (const op of operations) {
+      const code = rotationCode(op.rotation);
+      const list = index.get(code);
+      if (list) list.push(op);
+      else index.set(code, [op]);
+    }
+    indexCache.set(operations, index);
+  }
+  return index;
+}
+
+/** The member of `operations` equal to (R, t) modulo lattice translations, if any. */
+export function findOperation(operations: SymmetryOperation[], op: SymmetryOperation, tol = 1e-6): SymmetryOperation | undefined {
+  const candidates = operationIndex(operations).get(rotationCode(op.rotation));
+  if (!candidates) return undefined;
+  const t = op.translation;
+  return candidates.find((c) => {
+    for (let k = 0; k < 3; k++) {
+      const d = t[k] - c.translation[k];
+      if (Math.abs(d - Math.round(d)) > tol) return false;
+    }
+    return true;
   });
-  return `${op.rotation.flat().join(',')}|${t.join(',')}`;
 }
 
 function compose(a: SymmetryOperation, b: SymmetryOperation): SymmetryOperation {
-  const r = matvec(a.rotation, b.translation);
-  return {
-    rotation: [0, 1, 2].map((i) => [0, 1, 2].map((j) => a.rotation[i][0] * b.rotation[0][j] + a.rotation[i][1] * b.rotation[1][j] + a.rotation[i][2] * b.rotation[2][j])) as SymmetryOperation['rotation'],
-    translation: [r[0] + a.translation[0], r[1] + a.translation[1], r[2] + a.translation[2]],
-  };
+  const t = matvec(a.rotation, b.translation);
+  const r = a.rotation;
+  const s = b.rotation;
+  const row = (i: number): Vec3 => [
+    r[i][0] * s[0][0] + r[i][1] * s[1][0] + r[i][2] * s[2][0],
+    r[i][0] * s[0][1] + r[i][1] * s[1][1] + r[i][2] * s[2][1],
+    r[i][0] * s[0][2] + r[i][1] * s[1][2] + r[i][2] * s[2][2],
+  ];
+  return { rotation: [row(0), row(1), row(2)], translation: [t[0] + a.translation[0], t[1] + a.translation[1], t[2] + a.translation[2]] };
 }
 
 /**
@@ -61,14 +101,12 @@ function compose(a: SymmetryOperation, b: SymmetryOperation): SymmetryOperation 
  * averaging over a true group puts the point exactly on a special position.
  */
 export function generatedSubgroup(operations: SymmetryOperation[], generators: SymmetryOperation[]): SymmetryOperation[] {
-  const byKey = new Map(operations.map((op) => [operationKey(op), op]));
-  const group = new Map<string, SymmetryOperation>();
+  const group = new Set<SymmetryOperation>();
   const queue: SymmetryOperation[] = [];
   const add = (op: SymmetryOperation) => {
-    const key = operationKey(op);
-    const known = byKey.get(key);
-    if (known && !group.has(key)) {
-      group.set(key, known);
+    const known = findOperation(operations, op, 1e-4);
+    if (known && !group.has(known)) {
+      group.add(known);
       queue.push(known);
     }
   };
@@ -77,7 +115,7 @@ export function generatedSubgroup(operations: SymmetryOperation[], generators: S
     const a = queue.pop()!;
     for (const g of generators) add(compose(a, g));
   }
-  return [...group.values()];
+  return [...group];
 }
 
 /** Points closer than this (Å) after symmetrization are one point: only floating-point dust separates them. */
@@ -90,6 +128,10 @@ export const EXACT = 1e-5;
  * from the moved point until the group stops growing. Not wrapped.
  */
 export function symmetrize(operations: SymmetryOperation[], lattice: Lattice, x: Vec3, tol: number): Vec3 {
+  // Already exact (the usual case for atoms and tabulated points): the operations that fix x within
+  // floating-point dust form a group, and the average would give x back.
+  const near = stabilizer(operations, lattice, x, tol);
+  if (near.every((op) => coincide(lattice, applyOperation(op, x), x, EXACT))) return x;
   let point = x;
   let order = 0;
   for (let round = 0; round < 4; round++) {

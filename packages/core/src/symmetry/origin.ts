@@ -1,5 +1,6 @@
 import { type Mat3, type Vec3, matvec } from '../base/linalg.ts';
 import type { Lattice } from '../base/lattice.ts';
+import { findOperation } from './orbit.ts';
 import { makeSetting } from './setting.ts';
 import type { ConventionalSetting, SymmetryOperation, WyckoffPosition } from './types.ts';
 import { identifyPosition } from './wyckoff.ts';
@@ -32,7 +33,6 @@ export function canonicalOrigin(
   tol: number,
 ): { change: OriginChange; labels: { position: WyckoffPosition; representative: Vec3 }[] } {
   const rank = new Map(positions.map((w, i) => [w.letter, positions.length - i]));
-  const keys = new Set(setting.operations.map(operationKey));
   const labelsFor = (change: OriginChange) =>
     orbits.map((orbit) => identifyPosition(positions, setting.lattice, orbit.map((x) => applyChange(change, x)), tol));
 
@@ -45,7 +45,7 @@ export function canonicalOrigin(
         for (const t2 of FRACTIONS) {
           if (sign === 1 && t0 === 0 && t1 === 0 && t2 === 0) continue;
           const change: OriginChange = { sign, shift: [t0, t1, t2] };
-          if (!normalizes(change, setting.operations, keys)) continue;
+          if (!normalizes(change, setting.operations)) continue;
           const labels = labelsFor(change);
           const key = labels.map((l) => rank.get(l.position.letter) ?? 0);
           if (compareKeys(key, bestKey) < 0) {
@@ -74,7 +74,7 @@ function applyChange(change: OriginChange, x: Vec3): Vec3 {
 }
 
 /** n·g·n⁻¹ ∈ G for every g = (R, τ) of G: with n = (sI, t) that is (R, sτ + t − R·t). */
-function normalizes(change: OriginChange, operations: SymmetryOperation[], keys: Set<string>): boolean {
+function normalizes(change: OriginChange, operations: SymmetryOperation[]): boolean {
   const { sign, shift } = change;
   for (const op of operations) {
     const rt = matvec(op.rotation, shift);
@@ -83,17 +83,9 @@ function normalizes(change: OriginChange, operations: SymmetryOperation[], keys:
       sign * op.translation[1] + shift[1] - rt[1],
       sign * op.translation[2] + shift[2] - rt[2],
     ];
-    if (!keys.has(operationKey({ rotation: op.rotation, translation }))) return false;
+    if (!findOperation(operations, { rotation: op.rotation, translation })) return false;
   }
   return true;
-}
-
-function operationKey(op: SymmetryOperation): string {
-  const t = op.translation.map((v) => {
-    const w = Math.round((v - Math.floor(v)) * 1e6);
-    return w === 1e6 ? 0 : w;
-  });
-  return `${op.rotation.flat().join(',')}|${t.join(',')}`;
 }
 
 /** Lexicographic on letter ranks ('a' is 1: the tables list the general position first and 'a' last). */

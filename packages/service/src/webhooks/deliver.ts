@@ -106,15 +106,18 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
   if (!state) return null;
   if (state.state === 'delivered') return { verdict: { kind: 'delivered' }, state };
 
+  // Redis errors propagate from here: the job fails and BullMQ tries again later.
+  const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
   const started = Date.now();
-  let result: AttemptResult;
+  let request: Request | null = null;
+  let unbuildable: AttemptResult | null = null;
   try {
-    const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
-    result = await send(d, buildRequest(d, action, answer, state, started));
+    request = buildRequest(d, action, answer, state, started);
   } catch (error) {
-    // Building the body failed (answer expired, corrupt record): retrying cannot help.
-    result = { error: { message: (error as Error).message, permanent: true } };
+    // No body can be built (answer expired, unusable signing secret): retrying cannot help.
+    unbuildable = { error: { message: (error as Error).message, permanent: true } };
   }
+  const result: AttemptResult = request ? await send(d, request) : unbuildable!;
   const finished = Date.now();
   const verdict = judgeAttempt(result, finished);
 

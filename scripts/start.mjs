@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// `npm start`: the API and one worker, with a Redis found by this rule:
+//   1. REDIS_URL, when set;
+//   2. else a Redis answering on localhost:6379;
+//   3. else a private `redis-server` from PATH, started here in a temporary folder and stopped on exit;
+//   4. else a message saying how to get one.
+// Without API_KEYS (and without OURO_SERVICE_SECRET) a development operator key is made up and printed.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const say = (text) => process.stderr.write(`start: ${text}\n`);
+
+/** True when something at host:port answers PING like a Redis (any RESP reply counts). */
+function redisAnswers(host, port, timeoutMs = 500) {
+  return new Promise((done) => {
+    const socket = createConnection({ host, port });
+    const finish = (ok) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.on('error', () => finish(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => finish(/^[+-]/.test(data.toString('latin1'))));
+  });
+}
+
+function findOnPath(command) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+const children = [];
+let privateRedis = null;
+
+async function startPrivateRedis(binary) {
+  const dir = mkdtempSync(join(tmpdir(), 'defect-candidates-redis-'));
+  const port = await freePort();
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  privateRedis = { child, dir };
+  for (let i = 0; i < 100; i++) {
+    if (await redisAnswers('127.0.0.1', port, 200)) return `redis://127.0.0.1:${port}`;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${binary} did not start (see its output above)`);
+}
+
+/** Stops the private Redis and removes its folder; resolves once both are done. */
+function stopPrivateRedis() {
+  if (!privateRedis) return Promise.resolve();
+  const { child, dir } = privateRedis;
+  privateRedis = null;
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  if (child.exitCode !== null || child.signalCode !== null) {
+    cleanup();
+    return Promise.resolve();
+  }
+  return new Promise((done) => {
+    child.once('exit', () => {
+      cleanup();
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function resolveRedis() {
+  if (process.env.REDIS_URL) {
+    say(`using REDIS_URL`);
+    return process.env.REDIS_URL;
+  }
+  if (await redisAnswers('127.0.0.1', 6379)) {
+    say('using the Redis on localhost:6379');
+    return 'redis://127.0.0.1:6379';
+  }
+  const binary = findOnPath('redis-server');
+  if (binary) {
+    const url = await startPrivateRedis(binary);
+    say(`no Redis on localhost:6379: started ${binary} at ${url} (data in a temporary folder, removed on exit)`);
+    return url;
+  }
+  say(
+    'no Redis found. Either set REDIS_URL=redis://host:port, or run one on localhost:6379 ' +
+      '(`docker run -d -p 6379:6379 redis:7 --appendonly yes --maxmemory-policy noeviction`), ' +
+      'or install redis-server (`apt-get install redis-server`, `brew install redis`) so this script can start it.',
+  );
+  process.exit(1);
+}
+
+function run(name, entry, env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env, stdio: 'inherit' });
+  children.push({ name, child });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      say(`${name} exited (${code ?? signal}); stopping`);
+      void shutdown(code ?? 1);
+    }
+  });
+  return child;
+}
+
+let shuttingDown = false;
+async function shutdown(code) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', done);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await stopPrivateRedis();
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+// Last resort when the script dies another way: never leave the private Redis running.
+process.on('exit', () => {
+  if (!privateRedis) return;
+  privateRedis.child.kill('SIGKILL');
+  rmSync(privateRedis.dir, { recursive: true, force: true });
+});
+
+const env = { ...process.env, REDIS_URL: await resolveRedis() };
+if (!env.API_KEYS && !env.OURO_SERVICE_SECRET) {
+  const secret = randomBytes(18).toString('base64url');
+  env.API_KEYS = `dev:operator:${secret}`;
+  say(`API_KEYS is not set: this run accepts the development key "${secret}" (operator).`);
+  say(`  curl -H "Authorization: Bearer ${secret}" http://localhost:${env.PORT ?? 8080}/actions`);
+}
+run('api', 'apps/api/src/main.ts', env);
+run('worker', 'apps/worker/src/main.ts', env);
