@@ -1,6 +1,6 @@
 import { type Vec3, wrapVec } from '../base/linalg.ts';
 import { symmetrizePoint } from '../symmetry/label.ts';
-import { orbitOf, stabilizer } from '../symmetry/orbit.ts';
+import { applyOperation, stabilizer } from '../symmetry/orbit.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
@@ -40,7 +40,12 @@ export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = S
   const exact = stabilizer(operations, lattice, frac, EXACT).length === stabilizer(operations, lattice, frac, tol).length;
   const fracCoords = exact ? wrapVec(frac) : symmetrizePoint(analysis, frac, tol);
   const order = stabilizer(operations, lattice, fracCoords, analysis.symprec).length;
-  return { fracCoords, order: Math.max(1, order), orbit: orbitOf(operations, lattice, fracCoords, EXACT) };
+  // Deduplicating through a hash grid keeps this linear in the number of operations, which runs to
+  // thousands for a supercell given as input (every lattice translation of it is an operation).
+  const images = new PeriodicPointSet<null>(lattice.matrix, EXACT);
+  images.add(fracCoords, null);
+  for (const op of operations) images.add(applyOperation(op, fracCoords), null);
+  return { fracCoords, order: Math.max(1, order), orbit: images.items.map((i) => i.frac) };
 }
 
 /**

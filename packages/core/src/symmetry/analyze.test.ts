@@ -141,7 +141,7 @@ describe('conventional coordinates', () => {
     const a = analyzeSymmetry(swapped);
     expect(a.sites.map((l) => `${l.wyckoff} ${l.pointGroup}`)).toEqual([...Array(4).fill('4a Oh'), ...Array(4).fill('4b Oh')]);
     expect(a.sites[0].conventionalFracCoords).toEqual([0, 0, 0]);
-    // labelPoint follows the same origin: the octahedral hole at the old origin is now 4b
+    // labelPoint follows the same origin: the Mg position (0, 0, 0) is now 4b
     expect(labelPoint(swapped, a, [0, 0, 0]).wyckoff).toBe('4b');
   });
 

@@ -3,7 +3,7 @@ import type { Lattice } from '../base/lattice.ts';
 import { findOperation } from './orbit.ts';
 import { makeSetting } from './setting.ts';
 import type { ConventionalSetting, SymmetryOperation, WyckoffPosition } from './types.ts';
-import { identifyPosition } from './wyckoff.ts';
+import { compareCoordinates, identifyPosition } from './wyckoff.ts';
 
 /** x_s ↦ sign·x_s + shift, an affine map of the conventional cell onto itself. */
 export interface OriginChange {
@@ -13,6 +13,8 @@ export interface OriginChange {
 
 const FRACTIONS = [0, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4];
 
+type Labels = { position: WyckoffPosition; representative: Vec3 }[];
+
 /**
  * The origin (and hand) of the conventional cell is fixed only up to the space group's affine
  * normalizer: zinc blende is (Cd 4a, Te 4c) or, with the origin on Te, (Cd 4c, Te 4a) or even
@@ -20,7 +22,8 @@ const FRACTIONS = [0, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4];
  * so the same crystal could get different labels. Among the normalizer elements x ↦ ±x + t with
  * t in quarters and thirds of the conventional cell, this picks the one giving the input's sites,
  * in input order, the earliest Wyckoff letters (so the first-listed atom sits at the origin
- * whenever it can); on a tie moyo's own choice stays. An improper (−1) element is as good as a
+ * whenever it can), then the smallest representative coordinates (rutile O at x = 0.305 rather
+ * than 0.695); on a full tie moyo's own choice stays. An improper (−1) element is as good as a
  * proper one here: it only arises for groups with improper operations, and composing it with one
  * of those gives a proper map with the same labels.
  *
@@ -31,14 +34,26 @@ export function canonicalOrigin(
   positions: WyckoffPosition[],
   orbits: Vec3[][],
   tol: number,
-): { change: OriginChange; labels: { position: WyckoffPosition; representative: Vec3 }[] } {
+): { change: OriginChange; labels: Labels } {
+  // letter rank: 'a' is 1, as the tables list the general position first and 'a' last
   const rank = new Map(positions.map((w, i) => [w.letter, positions.length - i]));
   const labelsFor = (change: OriginChange) =>
     orbits.map((orbit) => identifyPosition(positions, setting.lattice, orbit.map((x) => applyChange(change, x)), tol));
 
+  const better = (a: Labels, b: Labels): boolean => {
+    for (let i = 0; i < a.length; i++) {
+      const d = (rank.get(a[i].position.letter) ?? 0) - (rank.get(b[i].position.letter) ?? 0);
+      if (d !== 0) return d < 0;
+    }
+    for (let i = 0; i < a.length; i++) {
+      const d = compareCoordinates(a[i].representative, b[i].representative);
+      if (d !== 0) return d < 0;
+    }
+    return false;
+  };
+
   const identity: OriginChange = { sign: 1, shift: [0, 0, 0] };
   let best = { change: identity, labels: labelsFor(identity) };
-  let bestKey = best.labels.map((l) => rank.get(l.position.letter) ?? 0);
   for (const sign of [1, -1] as const) {
     for (const t0 of FRACTIONS) {
       for (const t1 of FRACTIONS) {
@@ -47,11 +62,7 @@ export function canonicalOrigin(
           const change: OriginChange = { sign, shift: [t0, t1, t2] };
           if (!normalizes(change, setting.operations)) continue;
           const labels = labelsFor(change);
-          const key = labels.map((l) => rank.get(l.position.letter) ?? 0);
-          if (compareKeys(key, bestKey) < 0) {
-            best = { change, labels };
-            bestKey = key;
-          }
+          if (better(labels, best.labels)) best = { change, labels };
         }
       }
     }
@@ -86,10 +97,4 @@ function normalizes(change: OriginChange, operations: SymmetryOperation[]): bool
     if (!findOperation(operations, { rotation: op.rotation, translation })) return false;
   }
   return true;
-}
-
-/** Lexicographic on letter ranks ('a' is 1: the tables list the general position first and 'a' last). */
-function compareKeys(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
 }
