@@ -138,6 +138,25 @@ describe('validation', () => {
     expect(res.body.error.message).toMatch(/65536 bytes/);
   });
 
+  it('refuses URLs that name an internal host when private URLs are not allowed', async () => {
+    const strictPrefix = uniquePrefix('strict');
+    const strict = await startTestApi(serviceEnv({ prefix: strictPrefix, redisUrl: await redisUrl(), extra: { ALLOW_PRIVATE_URLS: 'false' } }));
+    try {
+      for (const url of ['http://127.0.0.1/a.cif', 'http://localhost:8080/a.cif', 'http://169.254.169.254/latest', 'http://[::ffff:127.0.0.1]/a.cif', 'http://10.0.0.7/a.cif']) {
+        const res = await strict.call('POST', GENERATE, { body: { file: { url } } });
+        expect(res.status, url).toBe(422);
+        expect(res.body.error.issues.map((i: { path: string }) => i.path), url).toEqual(['file.url']);
+      }
+      const hook = await strict.call('POST', GENERATE, { body: inline({ webhook_url: 'http://192.168.1.5/hook' }) });
+      expect(hook.status).toBe(422);
+      expect(hook.body.error.issues[0].path).toBe('webhook_url');
+      expect((await strict.call('POST', GENERATE, { body: { file: { url: 'https://example.org/CdTe.cif' } } })).status).toBe(202);
+    } finally {
+      await strict.close();
+      await deletePrefix(redis, strictPrefix);
+    }
+  });
+
   it('refuses platform headers from a client (403) and malformed ones from the platform (422)', async () => {
     const client = await api.call('POST', GENERATE, { body: inline(), headers: { 'ouro-action-id': 'abc' } });
     expect(client.status).toBe(403);
@@ -310,5 +329,8 @@ describe('operations', () => {
     for (const secret of [...Object.values(SECRETS), 'very-secret-token']) expect(text).not.toContain(secret);
     const accepted = api.logs.find((l) => l.msg === 'action accepted');
     expect(accepted?.action_id).toBeDefined();
+    // The access-log line of that request names the action and the caller too.
+    const completed = api.logs.find((l) => l.msg === 'request completed' && l.action_id === accepted?.action_id);
+    expect(completed).toMatchObject({ caller: expect.any(String), req: { id: expect.any(String) }, res: { statusCode: 202 } });
   });
 });

@@ -6,7 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '@defect-candidates/service/config';
 import { createLogger } from '@defect-candidates/service/logger';
-import { createRedis } from '@defect-candidates/service/redis';
+import { checkEvictionPolicy, createRedis, waitForRedis } from '@defect-candidates/service/redis';
 import { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import { ActionStore } from '@defect-candidates/service/store/actions';
 import { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
@@ -55,6 +55,12 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
       },
       autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // The "request completed" line names the caller and the action, like the route's own lines.
+      customProps: (_req, res) => {
+        const locals = (res as unknown as { locals?: Record<string, unknown> }).locals ?? {};
+        const caller = (locals.principal as { name?: string } | undefined)?.name;
+        return { ...(caller ? { caller } : {}), ...(typeof locals.action_id === 'string' ? { action_id: locals.action_id } : {}) };
+      },
     }),
   );
   app.use(ctx.metrics.httpMiddleware);
@@ -123,6 +129,14 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
     hostChecker: new HostChecker(config.maxAtoms),
   };
+  // Commands fail fast while the connection is down (no offline queue): give it a moment to come
+  // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
+  try {
+    await waitForRedis(redis, config.redisUrl, config.redisTimeoutMs);
+    await checkEvictionPolicy(redis, logger);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'Redis is not answering yet; the API starts and answers 503 until it does');
+  }
   const plugins = options.plugins ?? [];
   const app = await createApp(ctx, plugins);
   const server = await new Promise<Server>((resolve, reject) => {

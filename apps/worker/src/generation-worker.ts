@@ -170,13 +170,14 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     maxStalledCount: config.jobMaxStalledCount,
     autorun: true,
   });
-  worker.on('error', (err) => logger.error({ err: err.message }, 'generate worker error'));
+  const logError = throttledErrorLog(logger);
+  worker.on('error', (err) => logError(err, 'generate worker error'));
   worker.on('stalled', (jobId) => logger.warn({ job_id: jobId, action_id: actionIdFromJobId(jobId) }, 'job lost its worker; back in the queue'));
 
   // A job can fail without its processor recording why: its worker died too often (stalled
   // limit), or the last retry hit an error. Every worker hears of it; the first one records it.
   const events = new QueueEvents(GENERATE_QUEUE, { connection: options.connection, prefix: config.keyPrefix });
-  events.on('error', (err) => logger.warn({ err: err.message }, 'queue events error'));
+  events.on('error', (err) => logError(err, 'queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
     const id = actionIdFromJobId(jobId);
     store
@@ -202,6 +203,18 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     })());
 
   return { worker, pool, close };
+}
+
+/** While Redis is away every blocked call fails the same way: log each distinct error once per 10 s. */
+function throttledErrorLog(logger: Logger): (err: Error, msg: string) => void {
+  const last = new Map<string, number>();
+  return (err, msg) => {
+    const key = `${msg}:${err.message}`;
+    const now = Date.now();
+    if (now - (last.get(key) ?? 0) < 10_000) return;
+    last.set(key, now);
+    logger.error({ err: err.message }, msg);
+  };
 }
 
 /** Puts a running job back in the queue (the action goes back to `queued`) for another worker. */

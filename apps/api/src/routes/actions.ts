@@ -31,6 +31,7 @@ export function actionRoutes(ctx: ApiContext): Router {
   /** The action if the caller may see it; 404 otherwise, so ids of others' actions leak nothing. */
   async function visibleAction(res: Response, id: string): Promise<Action> {
     if (!ACTION_ID_PATTERN.test(id)) throw notFound('action');
+    res.locals.action_id = id;
     const action = await ctx.store.get(id);
     if (!action || !canSee(principalOf(res), action.owner)) throw notFound('action');
     return action;

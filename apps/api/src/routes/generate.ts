@@ -4,6 +4,7 @@ import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { Action, ActionInput, PlatformContext } from '@defect-candidates/service/store/actions';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
 import { enqueueGeneration } from '@defect-candidates/service/queues';
+import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/index';
 import type { Principal } from '@defect-candidates/service/auth/keys';
 import { principalOf } from '../auth.ts';
 import { HttpError, invalidRequest, type FieldIssue } from '../errors.ts';
@@ -61,13 +62,31 @@ function platformContext(req: Request, principal: Principal): PlatformContext | 
   return ctx;
 }
 
-/** Validates the body: the envelope (file/structure/webhook_url) and the core's request fields, all issues at once. */
-function validate(body: Record<string, unknown>): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
+/**
+ * Validates the body: the envelope (file/structure/webhook_url) and the core's request fields, all
+ * issues at once. URLs naming an internal host outright (an IP literal, localhost) are refused here;
+ * names are checked again on the address actually connected, by whoever connects.
+ */
+function validate(body: Record<string, unknown>, allowPrivate: boolean): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
   const { file, structure, webhook_url, ...requestFields } = body;
   const issues: FieldIssue[] = [];
   const envelope = SubmissionEnvelopeSchema.safeParse({ file, structure, webhook_url });
   if (!envelope.success) {
     issues.push(...fieldIssues(envelope.error.issues));
+  } else {
+    const urls: [string, string | undefined][] = [
+      ['file.url', envelope.data.file?.url],
+      ['webhook_url', envelope.data.webhook_url],
+    ];
+    for (const [path, url] of urls) {
+      if (url === undefined) continue;
+      try {
+        assertSafeUrl(url, { allowPrivate });
+      } catch (err) {
+        if (!isUnsafeUrlError(err)) throw err;
+        issues.push({ path, message: (err as Error).message });
+      }
+    }
   }
   let parameters: Record<string, unknown> = {};
   try {
@@ -119,7 +138,7 @@ export function generateRoutes(ctx: ApiContext): Router {
       throw invalidRequest([{ path: 'headers.idempotency-key', message: 'must be 1-255 visible ASCII characters' }]);
     }
 
-    const { envelope, parameters } = validate(body as Record<string, unknown>);
+    const { envelope, parameters } = validate(body as Record<string, unknown>, ctx.config.allowPrivateUrls);
     if (envelope.structure) ctx.hostChecker.check(envelope.structure, parameters);
 
     let id = platform?.action_id ?? randomUUID();
@@ -141,6 +160,7 @@ export function generateRoutes(ctx: ApiContext): Router {
     }
 
     req.log = req.log.child({ action_id: id });
+    res.locals.action_id = id;
     const { created, action } = await ctx.store
       .create(
         {

@@ -161,6 +161,40 @@ describe('ranking, coordination, distance filter', () => {
   });
 });
 
+describe('noisy coordinates (atoms up to 0.004 Å off their ideal places, found symmetric at symprec 0.01 Å)', () => {
+  /** The structure with every coordinate moved by a deterministic amount below `amplitude` Å. */
+  function shaken(structure: Structure, amplitude: number): Structure {
+    let state = 12345;
+    const next = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 4294967296 - 0.5;
+    };
+    const lengths = structure.lattice.matrix.map((row) => Math.hypot(...row));
+    return { ...structure, fracCoords: structure.fracCoords.map((p) => p.map((x, i) => x + (amplitude * next()) / lengths[i]) as Vec3) };
+  }
+
+  it('MgO still has the single 8c site: noise does not turn its cube edges into sites', () => {
+    // Four atoms around each cube edge are cocircular; any noise would give them a vertex somewhere along the edge.
+    expect(sitesOf(shaken(load('MgO.json'), 0.008)).sites.map(summary)).toEqual([{ wyckoff: '8c', pointGroup: 'Td' }]);
+  });
+
+  it('CdTe, Cu and Fe keep their sites', () => {
+    expect(sitesOf(shaken(load('CdTe.cif'), 0.008)).sites.map(summary)).toEqual([
+      { wyckoff: '4b', pointGroup: 'Td' },
+      { wyckoff: '4d', pointGroup: 'Td' },
+      { wyckoff: '16e', pointGroup: 'C3v' },
+    ]);
+    expect(sitesOf(shaken(load('Cu.cif'), 0.008)).sites.map(summary)).toEqual([
+      { wyckoff: '4b', pointGroup: 'Oh' },
+      { wyckoff: '8c', pointGroup: 'Td' },
+    ]);
+    expect(sitesOf(shaken(load('Fe-bcc.vasp'), 0.008)).sites.map(summary)).toEqual([
+      { wyckoff: '12d', pointGroup: 'D2d' },
+      { wyckoff: '6b', pointGroup: 'D4h' },
+    ]);
+  });
+});
+
 describe('user sites (the request’s interstitial_sites)', () => {
   it('keeps a new site, labelled; one equal to a found site replaces it; a duplicate is dropped with a warning', () => {
     // Cu: (1/4, 1/4, 0) is the bond centre 24d, not found automatically; (1/2, 1/2, 1/2) is the 4b site.

@@ -8,6 +8,7 @@ import { type HostNeighbor, HostEnvironment } from './environment.ts';
 import { coordinationOf } from './coordination.ts';
 import { compareLabelledSites } from './rank.ts';
 import { type SiteSource, findEquivalent } from './reduce.ts';
+import { idealizedStructure } from './ideal.ts';
 import { describeVacuum, findVacuum, inVacuum } from './vacuum.ts';
 import { type VoronoiVertex, voronoiVertices } from './voronoi.ts';
 
@@ -35,7 +36,8 @@ export interface InterstitialSearchOptions {
   userSites?: Vec3[];
 }
 
-const tessellations = new WeakMap<Structure, VoronoiVertex[]>();
+/** Idealized host and its tessellation per symmetry analysis: a generation asks once per minimum distance. */
+const tessellations = new WeakMap<SymmetryAnalysis, { host: Structure; vertices: VoronoiVertex[] }>();
 
 /**
  * Symmetry-distinct interstitial sites of a host, ranked: Voronoi vertices and free-of-parameter
@@ -47,7 +49,14 @@ export function findInterstitialSites(
   analysis: SymmetryAnalysis,
   options: InterstitialSearchOptions,
 ): { sites: InterstitialSite[]; warnings: string[] } {
-  const env = new HostEnvironment(structure);
+  let tessellation = tessellations.get(analysis);
+  if (!tessellation) {
+    const host = idealizedStructure(structure, analysis);
+    tessellation = { host, vertices: voronoiVertices(host) };
+    tessellations.set(analysis, tessellation);
+  }
+  const { host, vertices } = tessellation;
+  const env = new HostEnvironment(host);
   const warnings: string[] = [];
   const { minDistance } = options;
 
@@ -60,15 +69,10 @@ export function findInterstitialSites(
   }
   const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, frac));
 
-  let vertices = tessellations.get(structure);
-  if (!vertices) {
-    vertices = voronoiVertices(structure, env);
-    tessellations.set(structure, vertices);
-  }
   const tol = options.clusterTolerance ?? CLUSTER_TOLERANCE;
   const found = attachSpecialPositions(
     clusterCandidates(voronoiCandidates(vertices, analysis, env, admissible), env, tol),
-    wyckoffCandidates(structure, analysis, env, vertices, admissible),
+    wyckoffCandidates(host, analysis, env, vertices, admissible),
     env,
     tol,
   );

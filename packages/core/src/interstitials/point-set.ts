@@ -16,21 +16,29 @@ export class PeriodicPointSet<T> {
     this.matrix = matrix;
     this.tol = tol;
     const rec = transpose(inverse(matrix));
-    // A bucket is at least tol wide along every axis, so a match lies in one of the 27 neighbouring buckets.
-    this.counts = [0, 1, 2].map((i) => Math.max(1, Math.min(512, Math.floor(1 / (tol * norm(rec[i])))))) as [number, number, number];
+    // A bucket is at least 2·tol wide along every axis (fractional extent of tol Å along axis i: tol·|b*_i|).
+    this.counts = [0, 1, 2].map((i) => Math.max(1, Math.min(512, Math.floor(1 / (2 * tol * norm(rec[i])))))) as [number, number, number];
   }
 
   /** The stored item within tol of `frac`, if any. */
   find(frac: Vec3): { frac: Vec3; value: T } | undefined {
     const w = wrapVec(frac);
     const [n0, n1, n2] = this.counts;
-    const b = this.bucketOf(w);
-    // With fewer than three buckets along an axis the 27 neighbours repeat: visit each bucket once.
-    const span = (n: number): number[] => (n >= 3 ? [-1, 0, 1] : n === 2 ? [0, 1] : [0]);
-    for (const i of span(n0))
-      for (const j of span(n1))
-        for (const k of span(n2)) {
-          const list = this.buckets.get(this.key(mod(b[0] + i, n0), mod(b[1] + j, n1), mod(b[2] + k, n2)));
+    // Buckets are at least 2·tol wide, so besides its own bucket a point can only have matches in the
+    // neighbouring bucket on the side of the bucket's centre it lies on: 8 buckets, not 27.
+    const f0 = w[0] * n0;
+    const f1 = w[1] * n1;
+    const f2 = w[2] * n2;
+    const b0 = Math.min(n0 - 1, Math.floor(f0));
+    const b1 = Math.min(n1 - 1, Math.floor(f1));
+    const b2 = Math.min(n2 - 1, Math.floor(f2));
+    const s0 = n0 === 1 ? 0 : f0 - b0 < 0.5 ? -1 : 1;
+    const s1 = n1 === 1 ? 0 : f1 - b1 < 0.5 ? -1 : 1;
+    const s2 = n2 === 1 ? 0 : f2 - b2 < 0.5 ? -1 : 1;
+    for (let i = 0; i <= (s0 === 0 ? 0 : 1); i++)
+      for (let j = 0; j <= (s1 === 0 ? 0 : 1); j++)
+        for (let k = 0; k <= (s2 === 0 ? 0 : 1); k++) {
+          const list = this.buckets.get(this.key(mod(b0 + i * s0, n0), mod(b1 + j * s1, n1), mod(b2 + k * s2, n2)));
           if (list) for (const item of list) if (this.distance(item.frac, w) <= this.tol) return item;
         }
     return undefined;

@@ -23,9 +23,9 @@ export interface SiteCandidate {
 }
 
 /**
- * A numerically found point (a Voronoi vertex) within this distance of a special position is moved
- * onto it: the host's own atoms may sit up to symprec off their ideal places, which moves the
- * vertices built from them by a few times as much.
+ * A Voronoi vertex whose images under some operation lie within this distance (Å) of it is moved
+ * onto the special position between them: a vertex 0.05 Å off a mirror and its mirror image are one
+ * cavity, which the clustering would merge anyway, and the point on the mirror represents both.
  */
 export const SNAP_TOLERANCE = 0.1;
 
@@ -64,10 +64,14 @@ export function reduceToOrbits(
   for (const p of points) {
     if (seen.find(p)) continue;
     const placed = placeOnSymmetry(analysis, p);
-    if (seen.find(placed.fracCoords)) continue;
-    const index = out.length;
-    out.push({ ...placed, radius: env.nearestDistance(placed.fracCoords), source });
-    for (const member of placed.orbit) seen.add(member, index);
+    let index = seen.find(placed.fracCoords)?.value;
+    if (index === undefined) {
+      index = out.length;
+      out.push({ ...placed, radius: env.nearestDistance(placed.fracCoords), source });
+      for (const member of placed.orbit) seen.add(member, index);
+    }
+    // The point's own images mark its equivalents among the points still to come, even when placing it moved it.
+    for (const op of analysis.operations) seen.add(applyOperation(op, p), index);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { Structure } from '../base/structure.ts';
 import { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
 
-/** A vertex of the host's periodic Voronoi tessellation: a point locally farthest from the atoms around it. */
+/** A vertex of the host’s periodic Voronoi tessellation: a point equidistant from four or more atoms, with none closer. */
 export interface VoronoiVertex {
   /** Fractional coordinates in the input cell, wrapped into [0, 1). */
   fracCoords: Vec3;
@@ -26,8 +26,9 @@ const MERGE_TOL = 1e-3;
  * bisector plane of every neighbouring atom image, nearest first. Once the next neighbour is farther
  * than twice the cell's farthest vertex, no further plane can cut it (the security radius), so the
  * cell is exact. If the neighbour list runs out first, the search radius is doubled and the cell
- * rebuilt; this covers all periodic images that matter, for any cell shape and atom count, and
- * always more than the ±1 (±2 for cells under 5 atoms) image shells a fixed scheme would use.
+ * rebuilt. This takes in every periodic image that can matter, however few atoms the cell holds
+ * and however skewed or elongated it is, which fixed shells of ±1 (±2 for small cells) images
+ * only approximate.
  */
 export function voronoiVertices(structure: Structure, env: HostEnvironment = new HostEnvironment(structure)): VoronoiVertex[] {
   const n = structure.fracCoords.length;

@@ -124,6 +124,17 @@ describe('automatic supercell', () => {
     }
   });
 
+  it('falls back to a diagonal expansion, with a warning, when the exhaustive search would take too long', () => {
+    // 20 Å in one-atom BCC iron means examining millions of sublattices. Diagonal expansions k×k×k of
+    // the primitive cell have λ = k·(√3/2)a = 2.482k Å: 8 gives 19.86 Å, so 9×9×9 = 729 atoms.
+    const s = fixture('Fe-bcc.vasp');
+    const sc = resolveSupercell(s, analyzeSymmetry(s), [], { minImageDistance: 20 });
+    expect(sc.matrix).toEqual([[9, 0, 0], [0, 9, 0], [0, 0, 9]]);
+    expect(sc.nSites).toBe(729);
+    expect(sc.minImageDistance).toBeCloseTo(9 * (Math.sqrt(3) / 2) * 2.8665, 9);
+    expect(sc.warnings).toEqual([expect.stringMatching(/stopped after 5000000 candidates; the smallest diagonal expansion/)]);
+  });
+
   it('refuses when the thresholds need more atoms than allowed, naming both numbers', () => {
     const s = fixture('CdTe.cif');
     const a = analyzeSymmetry(s);

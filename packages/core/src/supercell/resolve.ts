@@ -5,7 +5,7 @@ import { primitiveCell } from '../symmetry/primitive.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { type IntMatrix, buildSupercell, integerDeterminant } from './build.ts';
 import { minImageDistance } from './reduction.ts';
-import { bestDiagonalOfSize, bestSupercellOfSize, minimumSizeFor, reduceSupercellMatrix } from './search.ts';
+import { type SearchBudget, type SupercellChoice, bestDiagonalOfSize, bestSupercellOfSize, minimumSizeFor, reduceSupercellMatrix } from './search.ts';
 
 /** [] (automatic), [n], [a, b, c] or a 3×3 integer matrix, the last three relative to the input cell. */
 export type SupercellSpec = number[] | number[][];
@@ -39,6 +39,13 @@ export interface Supercell {
 }
 
 const DEFAULTS = { minImageDistance: 10, minAtoms: 50, maxAtoms: 1000, diagonalTolerance: 0.1 };
+
+/**
+ * Candidate supercells the automatic search may examine (a few hundred milliseconds): enough for
+ * every ordinary request by orders of magnitude, but a 25 Å distance in a one-atom cell would
+ * otherwise take seconds, and the service runs this while accepting a request.
+ */
+const SEARCH_BUDGET = 5_000_000;
 
 /**
  * The supercell a request asks for. Explicit specs are honoured as given (with a warning when the
@@ -95,9 +102,24 @@ function automaticSupercell(structure: Structure, analysis: SymmetryAnalysis, o:
   const perCell = base.species.length;
   const smallest = Math.max(Math.ceil(o.minAtoms / perCell), minimumSizeFor(base.lattice, o.minImageDistance));
   const largest = Math.floor(o.maxAtoms / perCell);
-  let choice = null;
-  for (let size = smallest; size <= largest && choice === null; size++) {
-    choice = bestSupercellOfSize(base.lattice, size, o.minImageDistance);
+  const warnings: string[] = [];
+  const budget: SearchBudget = { remaining: SEARCH_BUDGET, exhausted: false };
+  let choice: SupercellChoice | null = null;
+  for (let size = smallest; size <= largest && choice === null && !budget.exhausted; size++) {
+    choice = bestSupercellOfSize(base.lattice, size, o.minImageDistance, budget);
+  }
+  if (budget.exhausted) {
+    // Only very large distances on very small cells get here; a diagonal expansion of the
+    // primitive cell is then a predictable, usually near-optimal answer.
+    for (let size = smallest; size <= largest && choice === null; size++) {
+      choice = bestDiagonalOfSize(base.lattice, size, o.minImageDistance);
+    }
+    if (choice) {
+      warnings.push(
+        `the search for the smallest supercell with minimum image distance ≥ ${o.minImageDistance} Å stopped after ` +
+          `${SEARCH_BUDGET} candidates; the smallest diagonal expansion of the primitive cell that qualifies was taken, and a non-diagonal one may be smaller`,
+      );
+    }
   }
   if (choice === null) {
     throw tooLarge(
@@ -128,7 +150,7 @@ function automaticSupercell(structure: Structure, analysis: SymmetryAnalysis, o:
     nSites: built.structure.species.length,
     minImageDistance: minImageDistance(built.structure.lattice),
     diagonal: choice.diagonal,
-    warnings: [],
+    warnings,
   };
 }
 

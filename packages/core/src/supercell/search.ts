@@ -25,8 +25,16 @@ const TIE = 1e-6;
  * k·v2 + w with w in P and k ≥ 1, at least k·h long, h being v2's height above the plane (the
  * same for every (d, e)). So only the k with k·h below the best length so far matter, and for
  * each the nearest w is a closest-vector problem in the reduced plane basis.
+ *
+ * With a `budget`, gives up (null, budget.exhausted set) once that many candidates have been looked at.
  */
-export function bestSupercellOfSize(base: Lattice, size: number, threshold = 0): SupercellChoice | null {
+export interface SearchBudget {
+  /** Candidate supercells still allowed to be examined; the search gives up below zero. */
+  remaining: number;
+  exhausted: boolean;
+}
+
+export function bestSupercellOfSize(base: Lattice, size: number, threshold = 0, budget?: SearchBudget): SupercellChoice | null {
   const [p0, p1, p2] = base.matrix;
   const normal = cross(p0, p1);
   const height = Math.abs(dot(normal, p2)) / Math.hypot(...normal);
@@ -43,12 +51,25 @@ export function bestSupercellOfSize(base: Lattice, size: number, threshold = 0):
       for (let b = 0; b < a; b++) {
         const plane = reducePlane(v0, combine(base.matrix, b, c, 0));
         if (plane.shortest < bar - TIE) continue;
+        // Plane coordinates (in the reduced basis u, w) of p0, p1 and of p2's projection: v2's are
+        // then d·P0 + e·P1 + f·P2, and everything below is scalar arithmetic.
+        const [x0, y0] = planeCoordinates(plane, p0);
+        const [x1, y1] = planeCoordinates(plane, p1);
+        const [x2, y2] = planeCoordinates(plane, p2);
+        if (budget) {
+          budget.remaining -= a * c;
+          if (budget.remaining < 0) {
+            budget.exhausted = true;
+            return null;
+          }
+        }
         for (let d = 0; d < a; d++) {
           for (let e = 0; e < c; e++) {
-            const v2 = combine(base.matrix, d, e, f);
+            const x = d * x0 + e * x1 + f * x2;
+            const y = d * y0 + e * y1 + f * y2;
             let shortest = plane.shortest;
             for (let k = 1; k * h < shortest && shortest >= bar - TIE; k++) {
-              shortest = Math.min(shortest, distanceToPlaneLattice(plane, [k * v2[0], k * v2[1], k * v2[2]]));
+              shortest = Math.min(shortest, Math.sqrt((k * h) ** 2 + planeDistanceSquared(plane, k * x, k * y)));
             }
             if (shortest < bar - TIE) continue;
             const diagonal = b === 0 && d === 0 && e === 0;
@@ -93,27 +114,31 @@ function reducePlane(v0: Vec3, v1: Vec3): ReducedPlane {
   return { u, w, uu, uw, ww, det: uu * ww - uw * uw, shortest: Math.sqrt(uu) };
 }
 
+/** Coordinates (α, β) of v's projection onto the plane: proj v = α·u + β·w. */
+function planeCoordinates(plane: ReducedPlane, v: Vec3): [number, number] {
+  const vu = dot(v, plane.u);
+  const vw = dot(v, plane.w);
+  return [(vu * plane.ww - vw * plane.uw) / plane.det, (vw * plane.uu - vu * plane.uw) / plane.det];
+}
+
 /**
- * min over integers i, j of |t + i·u + j·w|. The real minimiser comes from the 2×2 normal
- * equations; with a reduced basis the integer one is among its 3×3 rounded neighbours.
+ * Squared distance from the plane point α·u + β·w to the nearest lattice point i·u + j·w. With a
+ * reduced basis the nearest one is among the 3×3 integer neighbours of (round α, round β).
  */
-function distanceToPlaneLattice(plane: ReducedPlane, t: Vec3): number {
-  const { u, w, uu, uw, ww } = plane;
-  const tu = -dot(t, u);
-  const tw = -dot(t, w);
-  const x = Math.round((tu * ww - tw * uw) / plane.det);
-  const y = Math.round((tw * uu - tu * uw) / plane.det);
+function planeDistanceSquared(plane: ReducedPlane, alpha: number, beta: number): number {
+  const { uu, uw, ww } = plane;
+  const i0 = Math.round(alpha);
+  const j0 = Math.round(beta);
   let best = Infinity;
-  for (let i = x - 1; i <= x + 1; i++) {
-    for (let j = y - 1; j <= y + 1; j++) {
-      const r0 = t[0] + i * u[0] + j * w[0];
-      const r1 = t[1] + i * u[1] + j * w[1];
-      const r2 = t[2] + i * u[2] + j * w[2];
-      const r = r0 * r0 + r1 * r1 + r2 * r2;
+  for (let i = i0 - 1; i <= i0 + 1; i++) {
+    const x = alpha - i;
+    for (let j = j0 - 1; j <= j0 + 1; j++) {
+      const y = beta - j;
+      const r = x * x * uu + 2 * x * y * uw + y * y * ww;
       if (r < best) best = r;
     }
   }
-  return Math.sqrt(best);
+  return best;
 }
 
 function combine(m: Mat3, i: number, j: number, k: number): Vec3 {

@@ -5,6 +5,7 @@ import { lengths, toCartesian, volume } from '../base/lattice.ts';
 import { type Vec3, det, inverse, vecmat } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { readStructure } from '../io/read.ts';
+import { buildSupercell } from '../supercell/build.ts';
 import { analyzeSymmetry } from './analyze.ts';
 import { labelPoint } from './label.ts';
 import { applyOperation, coincide } from './orbit.ts';
@@ -68,6 +69,22 @@ describe('analyzeSymmetry on the fixtures', () => {
           expect(hit).toBe(true);
         }
       }
+    });
+
+    it('gives the same labels for the same crystal in another cell', () => {
+      const signature = (s: Structure) => {
+        const a = analyzeSymmetry(s);
+        return [...new Set(s.species.map((el, i) => `${el} ${a.sites[i].wyckoff} ${a.sites[i].pointGroup} ${a.sites[i].conventionalFracCoords.map((v) => v.toFixed(6))}`))].sort();
+      };
+      const expected = signature(structure);
+      const m = structure.lattice.matrix;
+      const cells: Structure[] = [
+        primitiveCell(structure, analysis).structure,
+        buildSupercell(structure, [[2, 0, 0], [0, 1, 0], [0, 0, 1]]).structure,
+        buildSupercell(structure, [[1, 1, 0], [0, 1, 0], [0, 1, 1]]).structure,
+        { ...structure, lattice: { matrix: [m[1], m[2], m[0]] }, fracCoords: structure.fracCoords.map((x) => [x[1], x[2], x[0]] as Vec3) },
+      ];
+      for (const cell of cells) expect(signature(cell)).toEqual(expected);
     });
 
     it('labels each atom as labelPoint labels its position', () => {

@@ -21,6 +21,10 @@ const LOOSE_SYMPREC = 0.1;
 /**
  * Space group, operations, orbits and per-site Wyckoff labels of the cell as given. Call it on the
  * input (or primitive) cell, never on a supercell: moyo's cost grows quickly with the atom count.
+ *
+ * The conventional setting is moyo's (spglib's standard setting for the Hall number), with its
+ * origin and hand then fixed canonically (origin.ts), so that the same crystal gets the same
+ * labels whatever cell or origin it was given in.
  */
 export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = {}): SymmetryAnalysis {
   const symprec = options.symprec ?? 0.01;

@@ -30,10 +30,12 @@ export interface WyckoffPosition {
 }
 
 /**
- * The conventional standard cell (spglib setting) relative to the input cell, in the ITA
- * convention: (a_s, b_s, c_s) = (a, b, c)·transformation and x_s = transformation⁻¹·(x − originShift)
- * for fractional column vectors. moyo additionally rotates its std_cell rigidly; we never do, so
- * `lattice` is the conventional cell in the input's Cartesian frame.
+ * The conventional standard cell (spglib setting, origin fixed as origin.ts explains) relative to
+ * the input cell, in the ITA convention: (a_s, b_s, c_s) = (a, b, c)·transformation and
+ * x_s = transformation⁻¹·(x − originShift) for fractional column vectors. moyo additionally
+ * rotates its std_cell rigidly; we never do, so `lattice` is the conventional cell in the input's
+ * Cartesian frame (mirrored, with a negative determinant, when the canonical origin change
+ * includes an inversion). The operations and Wyckoff tables are shared per Hall number: read only.
  */
 export interface ConventionalSetting {
   transformation: Mat3;

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, defaultText, loadConfig, parseBytes, redactUrl } from './config.ts';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.keyPrefix).toBe('dc');
+    expect(c.bodyLimitBytes).toBe(5 * 1024 * 1024);
+    expect(c.jobTimeoutMs).toBe(600_000);
+    expect(c.actionTtlSeconds).toBe(7 * 24 * 3600);
+    expect(c.idempotencyTtlSeconds).toBe(24 * 3600);
+    expect(c.allowPrivateUrls).toBe(false);
+    expect(c.maxAtoms).toBe(1000);
+    expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
+    expect(c.webhookRetryDelaysMs).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 50400000, 72000000, 86400000]);
+  });
+
+  it('reads values and overrides', () => {
+    const c = loadConfig({ PORT: '9000', ALLOW_PRIVATE_URLS: 'true', BODY_LIMIT: '512kb', WEBHOOK_RETRY_DELAYS_MS: '0, 300,300' }, { keyPrefix: 'x1' });
+    expect(c).toMatchObject({ port: 9000, allowPrivateUrls: true, bodyLimitBytes: 512 * 1024, webhookRetryDelaysMs: [0, 300, 300], keyPrefix: 'x1' });
+  });
+
+  it('refuses a malformed value, naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
+    expect(() => loadConfig({ ALLOW_PRIVATE_URLS: 'maybe' })).toThrow(/ALLOW_PRIVATE_URLS/);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/at least 1/);
+    expect(() => loadConfig({ KEY_PREFIX: 'a:b' })).toThrow(/KEY_PREFIX/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_DELAYS_MS: '0,soon' })).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
+  });
+
+  it('parses sizes and hides passwords', () => {
+    expect(parseBytes('5mb')).toBe(5_242_880);
+    expect(parseBytes('1048576')).toBe(1_048_576);
+    expect(parseBytes('1.5kb')).toBe(1536);
+    expect(parseBytes('lots')).toBeNull();
+    expect(redactUrl('redis://:hunter2@redis:6379/0')).toBe('redis://:***@redis:6379/0');
+    expect(redactUrl('redis://user:hunter2@redis:6379')).not.toContain('hunter2');
+  });
+
+  it("the README's Configuration section lists every variable with its default", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'));
+    for (const v of CONFIG_VARIABLES) {
+      const row = section.split('\n').find((l) => l.startsWith(`| \`${v.env}\` |`));
+      expect(row, v.env).toBeDefined();
+      const d = defaultText(v);
+      if (typeof v.default === 'string') expect(row, v.env).toContain(d === '' ? '(empty)' : `\`${d}\``);
+    }
+  });
+});
