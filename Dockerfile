@@ -1,5 +1,5 @@
 # One image for the API and the workers; docker-compose.yml picks the command.
-# TypeScript runs through tsx (there is no build step), so tsx, a devDependency, is installed too.
+# TypeScript runs through tsx (there is no build step), a runtime dependency: dev dependencies are left out.
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -10,7 +10,7 @@ COPY packages/core/package.json packages/core/
 COPY packages/service/package.json packages/service/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.base.json tsconfig.json ./
 COPY bin bin
