@@ -210,7 +210,12 @@ function show(value: unknown): string {
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   } catch {
-    return String(value);
+    // What JSON cannot print (BigInt, very deep nesting, null prototypes) may not convert to a string either.
+    try {
+      return String(value);
+    } catch {
+      return `an unprintable ${Array.isArray(value) ? 'list' : typeof value}`;
+    }
   }
 }
 

@@ -90,6 +90,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     connection,
     prefix: config.keyPrefix,
     concurrency: options.concurrency ?? 16,
+    // Same stall detection as generation jobs: a delivery held by a dead worker moves on within seconds, not BullMQ's default 30 s.
+    lockDuration: config.jobLockDurationMs,
+    stalledInterval: config.jobStalledIntervalMs,
+    maxStalledCount: config.jobMaxStalledCount,
     settings: {
       backoffStrategy: (attemptsMade, type, err) => {
         if (type !== DELIVERY_BACKOFF) return 0;

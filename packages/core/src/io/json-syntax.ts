@@ -90,7 +90,8 @@ export function jsonErrorOffset(text: string): number {
     ws();
     return i;
   } catch (e) {
-    if (e instanceof Stop) return Math.min(i, text.length);
+    // Nesting deeper than the stack: report where the scan got to rather than crash on a refused input.
+    if (e instanceof Stop || e instanceof RangeError) return Math.min(i, text.length);
     throw e;
   }
 }

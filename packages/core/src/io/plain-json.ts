@@ -1,6 +1,6 @@
 import { isElement } from '../base/elements.ts';
 import { toFractional } from '../base/lattice.ts';
-import { inverse, type Vec3 } from '../base/linalg.ts';
+import { det, inverse, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { asLattice, asVec3, jsonFail, type JsonSite } from './json-values.ts';
 import type { ReadResult } from './result.ts';
@@ -22,7 +22,8 @@ export function readPlainJson(d: Record<string, unknown>): ReadResult {
   const field = cartesian ? 'cart_coords' : 'frac_coords';
   if (list.length !== species.length) fail(`"species" has ${species.length} entries but "${field}" has ${list.length}`);
   const labels = Array.isArray(d.labels) && d.labels.length === species.length && d.labels.every((l) => typeof l === 'string') ? (d.labels as string[]) : undefined;
-  const inv = cartesian ? inverse(matrix) : undefined;
+  // A singular cell has no fractional coordinates: keep the Cartesian ones and let validation name the lattice.
+  const inv = cartesian && det(matrix) !== 0 ? inverse(matrix) : undefined;
   const structure: Structure = { lattice: { matrix }, species: [], fracCoords: [] };
   const oxidationStates: (number | null)[] = [];
   species.forEach((sp, k) => {

@@ -83,6 +83,8 @@ export function readPoscar(text: string, options: { species?: string[] } = {}): 
   if (counts.length !== species.length) {
     fail(k, `${counts.length} atom counts (${countLine}) for ${species.length} species (${species.join(' ')}): they must match one to one`);
   }
+  // Each atom needs a line: a larger total is a wrong count, and expanding it would exhaust memory.
+  if (counts.reduce((a, b) => a + b, 0) > lastLine) fail(k, `atom counts '${countLine}' add up to more atoms than the file has lines (${lastLine})`);
   k++;
 
   let modeLine = line(k, "the 'Direct' or 'Cartesian' line").trim();

@@ -1,6 +1,6 @@
 import { isElement } from '../base/elements.ts';
 import { angles, lengths, toFractional, toCartesian, volume } from '../base/lattice.ts';
-import { inverse, type Vec3 } from '../base/linalg.ts';
+import { det, inverse, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { OCCUPANCY_TOLERANCE } from './tolerances.ts';
 import { asLattice, asVec3, isRecord, jsonFail, type JsonSite } from './json-values.ts';
@@ -30,7 +30,8 @@ export function readPymatgenDict(d: Record<string, unknown>): ReadResult {
     const species = s.species as unknown[];
     const occupancy = species.reduce<number>((sum, sp) => sum + (isRecord(sp) && typeof sp.occu === 'number' ? sp.occu : 1), 0);
     if (species.length > 1 || occupancy < 1 - OCCUPANCY_TOLERANCE) {
-      const what = species.map((sp) => (isRecord(sp) ? `${sp.element}:${sp.occu ?? 1}` : '?')).join(', ');
+      // JSON.stringify for non-strings: an object such as {"toString": 1} cannot be put in a template.
+      const what = species.map((sp) => (isRecord(sp) ? `${typeof sp.element === 'string' ? sp.element : JSON.stringify(sp.element)}:${JSON.stringify(sp.occu ?? 1)}` : '?')).join(', ');
       fail(`partial occupancy (${what}): disordered structures are out of scope; supply an ordered structure`, name);
     }
     const sp = species[0];
@@ -43,8 +44,9 @@ export function readPymatgenDict(d: Record<string, unknown>): ReadResult {
     let frac: Vec3;
     if (s.abc !== undefined) frac = asVec3('pymatgen', s.abc, '"abc"', name);
     else if (s.xyz !== undefined) {
-      inv ??= inverse(matrix);
-      frac = toFractional({ matrix }, asVec3('pymatgen', s.xyz, '"xyz"', name), inv);
+      // A singular cell has no fractional coordinates: keep the Cartesian ones and let validation name the lattice.
+      const xyz = asVec3('pymatgen', s.xyz, '"xyz"', name);
+      frac = det(matrix) === 0 ? xyz : toFractional({ matrix }, xyz, (inv ??= inverse(matrix)));
     } else fail('needs fractional "abc" or Cartesian "xyz" coordinates', name);
     structure.species.push(element);
     structure.fracCoords.push(frac!);

@@ -49,6 +49,7 @@ export function validateStructure(s: Structure, format: StructureFormat | 'unkno
   }
   const d = det(m);
   const scale = norm(m[0]) * norm(m[1]) * norm(m[2]);
+  if (!Number.isFinite(d) || !Number.isFinite(scale)) fail('the lattice is too large: its cell volume overflows (lattice vectors must be in Å)');
   if (scale === 0 || Math.abs(d) <= SINGULAR_RELATIVE_VOLUME * scale) {
     fail(`the lattice is singular (cell volume ${round(Math.abs(d))} Å³): its three vectors are linearly dependent (coplanar or zero), so it spans no 3D cell`);
   }
