@@ -38,6 +38,6 @@ export { toConventional, fromConventional } from './symmetry/setting.ts';
 export { applyOperation, orbitOf } from './symmetry/orbit.ts';
 export { loadMoyo } from './symmetry/moyo.ts';
 export { resolveSupercell, type Supercell, type SupercellSpec, type SupercellOptions } from './supercell/resolve.ts';
-export { minImageDistance, shortestVectorLength, lllReduce } from './supercell/reduction.ts';
+export { minImageDistance, shortestVectorLength, lllReduce } from './base/reduction.ts';
 export { buildSupercell, latticePointsInSupercell, type IntMatrix } from './supercell/build.ts';
 export { bestSupercellOfSize } from './supercell/search.ts';

@@ -1,5 +1,6 @@
 import type { Lattice } from '../base/lattice.ts';
-import { cross, norm, det, type Vec3 } from '../base/linalg.ts';
+import { cross, norm, det, inverse, type Vec3 } from '../base/linalg.ts';
+import { lllReduce } from '../base/reduction.ts';
 
 export interface ClosePair {
   /** Indices into the point list, i <= j; i === j means a point is close to its own periodic image. */
@@ -13,12 +14,18 @@ export interface ClosePair {
  * Every pair of points closer than `cutoff` Å under periodic boundary conditions, each pair once
  * with its shortest distance. Points are binned on a fractional grid whose bins are at least
  * `cutoff` wide (perpendicular to each face), so only neighbouring bins need comparing: linear
- * in the number of points instead of quadratic. Exact for any cell shape.
+ * in the number of points instead of quadratic. Exact for any cell shape. The search runs in the
+ * LLL-reduced cell, whose faces are never much closer than its shortest vector, so a skewed cell
+ * costs no more than a square one. Callers refuse cells shorter than the cutoff first (see
+ * `shortPeriodProblem`): in those every point has countless images within the cutoff.
  */
 export function closePairs(lattice: Lattice, frac: Vec3[], cutoff: number): ClosePair[] {
   const n = frac.length;
   if (n === 0) return [];
-  const m = lattice.matrix;
+  const { basis: m, transform } = lllReduce(lattice.matrix);
+  // basis = T·M, so x·M = (x·T⁻¹)·basis: the same points in reduced fractional coordinates.
+  const back = inverse(transform);
+  const reduced = frac.map((f) => [0, 1, 2].map((k) => f[0] * back[0][k] + f[1] * back[1][k] + f[2] * back[2][k]) as Vec3);
   const volume = Math.abs(det(m));
   // Perpendicular width of the cell along each axis: V / |b × c| etc.
   const widths = [volume / norm(cross(m[1], m[2])), volume / norm(cross(m[2], m[0])), volume / norm(cross(m[0], m[1]))];
@@ -27,8 +34,11 @@ export function closePairs(lattice: Lattice, frac: Vec3[], cutoff: number): Clos
   const bins = widths.map((w) => Math.max(1, Math.min(maxBins, Math.floor(w / cutoff))));
   // How many bins a neighbour within the cutoff can be away (1 unless the cell is thinner than the cutoff).
   const reach = widths.map((w, k) => Math.max(1, Math.ceil((cutoff * bins[k]) / w)));
+  if (reach[0] * reach[1] * reach[2] > 1000) {
+    throw new RangeError(`closePairs: the cell is too thin for a ${cutoff} Å cutoff; refuse periods shorter than the cutoff before calling`);
+  }
 
-  const wrapped = frac.map((f) => f.map((x) => x - Math.floor(x)) as Vec3);
+  const wrapped = reduced.map((f) => f.map((x) => x - Math.floor(x)) as Vec3);
   const binOf = new Int32Array(n * 3);
   const head = new Int32Array(bins[0] * bins[1] * bins[2]).fill(-1);
   const next = new Int32Array(n).fill(-1);
@@ -79,4 +89,20 @@ export function closePairs(lattice: Lattice, frac: Vec3[], cutoff: number): Clos
 function wrapBin(b: number, count: number): [number, number] {
   const shift = Math.floor(b / count);
   return [b - shift * count, shift];
+}
+
+/**
+ * Why a lattice cannot hold atoms `minDistance` apart, or undefined: a lattice vector, or a
+ * shorter combination of them, brings every atom within `minDistance` of its own image.
+ */
+export function shortPeriodProblem(lattice: Lattice, minDistance: number): string | undefined {
+  const names = ['a', 'b', 'c'];
+  for (let k = 0; k < 3; k++) {
+    const length = norm(lattice.matrix[k]);
+    if (length < minDistance) return `lattice vector ${names[k]} is ${length.toPrecision(3)} Å long, shorter than ${minDistance} Å: every atom would overlap its own periodic image (lattice vectors must be in Å)`;
+  }
+  const { basis } = lllReduce(lattice.matrix);
+  const shortest = Math.min(...basis.map((v) => norm(v)));
+  if (shortest < minDistance) return `the cell has a period of ${shortest.toPrecision(3)} Å (a short combination of its lattice vectors), shorter than ${minDistance} Å: every atom would overlap its own periodic image`;
+  return undefined;
 }

@@ -19,9 +19,49 @@ export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/**
+ * A short JSON-like rendering of a user's value for error messages. Never throws: the value may be
+ * nested deeper than the stack (JSON.stringify would overflow) or be huge (it would flood the message).
+ */
+export function preview(x: unknown, limit = 80): string {
+  let out = '';
+  const write = (v: unknown, depth: number): void => {
+    if (out.length > limit) return;
+    if (Array.isArray(v)) {
+      if (depth >= 3) {
+        out += '[...]';
+        return;
+      }
+      out += '[';
+      v.slice(0, 6).forEach((e, k) => {
+        if (k > 0) out += ',';
+        write(e, depth + 1);
+      });
+      out += v.length > 6 ? ',...]' : ']';
+    } else if (isRecord(v)) {
+      if (depth >= 3) {
+        out += '{...}';
+        return;
+      }
+      const keys = Object.keys(v);
+      out += '{';
+      keys.slice(0, 4).forEach((key, k) => {
+        if (k > 0) out += ',';
+        out += `${JSON.stringify(key.slice(0, 20))}:`;
+        write(v[key], depth + 1);
+      });
+      out += keys.length > 4 ? ',...}' : '}';
+    } else if (typeof v === 'string') out += JSON.stringify(v.length > limit ? `${v.slice(0, limit)}...` : v);
+    else if (v === undefined) out += 'nothing';
+    else out += String(v);
+  };
+  write(x, 0);
+  return out.length > limit ? `${out.slice(0, limit - 3)}...` : out;
+}
+
 export function asVec3(format: StructureFormat, x: unknown, field: string, site?: JsonSite): Vec3 {
   if (!Array.isArray(x) || x.length !== 3 || !x.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    jsonFail(format, `${field} must be three numbers, found ${JSON.stringify(x)}`, site);
+    jsonFail(format, `${field} must be three numbers, found ${preview(x)}`, site);
   }
   return [x[0], x[1], x[2]] as Vec3;
 }
@@ -30,7 +70,7 @@ export function asVec3(format: StructureFormat, x: unknown, field: string, site?
 export function asLattice(format: StructureFormat, x: unknown): Mat3 {
   const matrix = isRecord(x) ? x.matrix : x;
   if (!Array.isArray(matrix) || matrix.length !== 3) {
-    jsonFail(format, `lattice must be a 3x3 matrix (rows a, b, c in Å) or { "matrix": 3x3 }, found ${JSON.stringify(x)?.slice(0, 80)}`);
+    jsonFail(format, `lattice must be a 3x3 matrix (rows a, b, c in Å) or { "matrix": 3x3 }, found ${preview(x)}`);
   }
   const rows = matrix as unknown[];
   return [asVec3(format, rows[0], 'lattice row a'), asVec3(format, rows[1], 'lattice row b'), asVec3(format, rows[2], 'lattice row c')];

@@ -2,7 +2,7 @@ import { isElement } from '../base/elements.ts';
 import { toFractional } from '../base/lattice.ts';
 import { det, inverse, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { asLattice, asVec3, jsonFail, type JsonSite } from './json-values.ts';
+import { asLattice, asVec3, jsonFail, preview, type JsonSite } from './json-values.ts';
 import type { ReadResult } from './result.ts';
 import { parseSpeciesSymbol } from './species.ts';
 
@@ -28,7 +28,7 @@ export function readPlainJson(d: Record<string, unknown>): ReadResult {
   const oxidationStates: (number | null)[] = [];
   species.forEach((sp, k) => {
     const name: JsonSite = { index: k + 1, name: labels?.[k] ?? (typeof sp === 'string' ? sp : undefined) };
-    if (typeof sp !== 'string') fail(`species must be an element symbol string, found ${JSON.stringify(sp)}`, name);
+    if (typeof sp !== 'string') fail(`species must be an element symbol string, found ${preview(sp)}`, name);
     const parsed = parseSpeciesSymbol(sp as string);
     if (!isElement(parsed.element)) fail(`unknown element '${parsed.element}'`, name);
     const p = asVec3('json', list[k], `"${field}"`, name);

@@ -3,7 +3,7 @@ import { angles, lengths, toFractional, toCartesian, volume } from '../base/latt
 import { det, inverse, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { OCCUPANCY_TOLERANCE } from './tolerances.ts';
-import { asLattice, asVec3, isRecord, jsonFail, type JsonSite } from './json-values.ts';
+import { asLattice, asVec3, isRecord, jsonFail, preview, type JsonSite } from './json-values.ts';
 import type { ReadResult } from './result.ts';
 import { normalizeElementCase, parseSpeciesSymbol } from './species.ts';
 
@@ -22,7 +22,7 @@ export function readPymatgenDict(d: Record<string, unknown>): ReadResult {
   const structure: Structure = { lattice: { matrix }, species: [], fracCoords: [], labels: [] };
   const oxidationStates: (number | null)[] = [];
   sites.forEach((site, k) => {
-    if (!isRecord(site)) fail(`expected an object, found ${JSON.stringify(site)}`, { index: k + 1 });
+    if (!isRecord(site)) fail(`expected an object, found ${preview(site)}`, { index: k + 1 });
     const s = site as Record<string, unknown>;
     const label = typeof s.label === 'string' ? s.label : undefined;
     const name: JsonSite = { index: k + 1, name: label };
@@ -30,8 +30,7 @@ export function readPymatgenDict(d: Record<string, unknown>): ReadResult {
     const species = s.species as unknown[];
     const occupancy = species.reduce<number>((sum, sp) => sum + (isRecord(sp) && typeof sp.occu === 'number' ? sp.occu : 1), 0);
     if (species.length > 1 || occupancy < 1 - OCCUPANCY_TOLERANCE) {
-      // JSON.stringify for non-strings: an object such as {"toString": 1} cannot be put in a template.
-      const what = species.map((sp) => (isRecord(sp) ? `${typeof sp.element === 'string' ? sp.element : JSON.stringify(sp.element)}:${JSON.stringify(sp.occu ?? 1)}` : '?')).join(', ');
+      const what = species.map((sp) => (isRecord(sp) ? `${typeof sp.element === 'string' ? sp.element.slice(0, 12) : preview(sp.element, 12)}:${preview(sp.occu ?? 1, 12)}` : '?')).join(', ');
       fail(`partial occupancy (${what}): disordered structures are out of scope; supply an ordered structure`, name);
     }
     const sp = species[0];

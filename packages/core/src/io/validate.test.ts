@@ -47,7 +47,19 @@ describe('validateStructure', () => {
 
   it('refuses a cell so small an atom meets its own image', () => {
     const s: Structure = { lattice: { matrix: [[0.4, 0, 0], [0, 4, 0], [0, 0, 4]] }, species: ['H'], fracCoords: [[0, 0, 0]] };
-    expect(() => validateStructure(s, 'poscar')).toThrow(/POSCAR site 1 \(H\): is 0\.4 Å from its own periodic image/);
+    expect(() => validateStructure(s, 'poscar')).toThrow(/POSCAR: lattice vector a is 0\.400 Å long, shorter than 0\.5 Å: every atom would overlap its own periodic image/);
+  });
+
+  it('refuses a cell whose vectors are long but combine into a period under 0.5 Å, and answers at once', () => {
+    // a and b differ by 0.3 Å: every atom sits 0.3 Å from an image, though no vector is short.
+    const s: Structure = { lattice: { matrix: [[40, 0, 0], [40, 0.3, 0], [0, 0, 4]] }, species: ['H'], fracCoords: [[0, 0, 0]] };
+    expect(() => validateStructure(s, 'json')).toThrow(/JSON: the cell has a period of 0\.300 Å/);
+  });
+
+  it('finds overlapping atoms in a strongly skewed cell without enumerating its images one by one', () => {
+    // The same 4 Å cube written with b = b' + 1000 a: two atoms 0.3 Å apart across the skew.
+    const s: Structure = { lattice: { matrix: [[4, 0, 0], [4000, 4, 0], [0, 0, 4]] }, species: ['H', 'H'], fracCoords: [[0.1, 0, 0], [0.025, 0, 0]] };
+    expect(() => validateStructure(s, 'json')).toThrow(/site 1 \(H\) and JSON site 2 \(H\) are 0\.3 Å apart|site 1 \(H\) and site 2 \(H\) are 0\.3 Å apart/);
   });
 
   it('refuses unknown elements, mismatched arrays, non-finite numbers and empty structures', () => {

@@ -1,8 +1,9 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
 import { isElement } from '../base/elements.ts';
 import { det, norm } from '../base/linalg.ts';
+import type { Lattice } from '../base/lattice.ts';
 import type { Structure } from '../base/structure.ts';
-import { closePairs } from './close-pairs.ts';
+import { closePairs, shortPeriodProblem } from './close-pairs.ts';
 import { MIN_INTERATOMIC_DISTANCE } from './tolerances.ts';
 
 const FORMAT_NAMES: Record<StructureFormat | 'unknown', string> = {
@@ -25,6 +26,24 @@ export function siteName(s: Structure, i: number): string {
 const round = (x: number) => Number(x.toPrecision(3));
 
 /**
+ * What makes a lattice unusable, or undefined: non-finite entries, a volume that overflows, three
+ * (nearly) coplanar vectors, or a period under 0.5 Å. Handedness is left to the caller.
+ */
+export function latticeProblem(lattice: Lattice): string | undefined {
+  const m = lattice.matrix;
+  if (m.length !== 3 || m.some((row) => row.length !== 3 || row.some((x) => !Number.isFinite(x)))) {
+    return 'the lattice must be three vectors of three finite numbers';
+  }
+  const d = det(m);
+  const scale = norm(m[0]) * norm(m[1]) * norm(m[2]);
+  if (!Number.isFinite(d) || !Number.isFinite(scale)) return 'the lattice is too large: its cell volume overflows (lattice vectors must be in Å)';
+  if (scale === 0 || Math.abs(d) <= SINGULAR_RELATIVE_VOLUME * scale) {
+    return `the lattice is singular (cell volume ${round(Math.abs(d))} Å³): its three vectors are linearly dependent (coplanar or zero), so it spans no 3D cell`;
+  }
+  return shortPeriodProblem(lattice, MIN_INTERATOMIC_DISTANCE);
+}
+
+/**
  * Refuses structures the rest of the pipeline cannot use: no atoms, mismatched arrays, unknown
  * elements, non-finite numbers, a singular or left-handed lattice, or two atoms closer than
  * 0.5 Å (periodic images included). Throws StructureError naming the format, the site and the problem.
@@ -43,16 +62,9 @@ export function validateStructure(s: Structure, format: StructureFormat | 'unkno
   if (s.labels && s.labels.length !== n) fail(`${n} sites but ${s.labels.length} labels`);
   if (s.oxidationStates && s.oxidationStates.length !== n) fail(`${n} sites but ${s.oxidationStates.length} oxidation states`);
 
-  const m = s.lattice.matrix;
-  if (m.length !== 3 || m.some((row) => row.length !== 3 || row.some((x) => !Number.isFinite(x)))) {
-    fail('the lattice must be three vectors of three finite numbers');
-  }
-  const d = det(m);
-  const scale = norm(m[0]) * norm(m[1]) * norm(m[2]);
-  if (!Number.isFinite(d) || !Number.isFinite(scale)) fail('the lattice is too large: its cell volume overflows (lattice vectors must be in Å)');
-  if (scale === 0 || Math.abs(d) <= SINGULAR_RELATIVE_VOLUME * scale) {
-    fail(`the lattice is singular (cell volume ${round(Math.abs(d))} Å³): its three vectors are linearly dependent (coplanar or zero), so it spans no 3D cell`);
-  }
+  const problem = latticeProblem(s.lattice);
+  if (problem) fail(problem);
+  const d = det(s.lattice.matrix);
   if (d < 0) {
     fail(
       `the lattice is left-handed (a·(b×c) = ${round(d)} Å³ < 0): swap b and c to make it right-handed (listing them a, c, b, and swapping the second and third fractional coordinates of every site)`,

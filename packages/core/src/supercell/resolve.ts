@@ -4,7 +4,7 @@ import type { Structure } from '../base/structure.ts';
 import { primitiveCell } from '../symmetry/primitive.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { type IntMatrix, buildSupercell, integerDeterminant } from './build.ts';
-import { minImageDistance } from './reduction.ts';
+import { minImageDistance } from '../base/reduction.ts';
 import { type SearchBudget, type SupercellChoice, bestDiagonalOfSize, bestSupercellOfSize, minimumSizeFor, reduceSupercellMatrix } from './search.ts';
 
 /** [] (automatic), [n], [a, b, c] or a 3×3 integer matrix, the last three relative to the input cell. */

@@ -1,7 +1,7 @@
 import type { Lattice } from '../base/lattice.ts';
 import { type Mat3, type Vec3, cross, det, dot } from '../base/linalg.ts';
 import { type IntMatrix, integerDeterminant } from './build.ts';
-import { lllReduce, shortestVectorLength } from './reduction.ts';
+import { lllReduce, shortestVectorLength } from '../base/reduction.ts';
 
 export interface SupercellChoice {
   /** Integer matrix, rows = supercell vectors in units of the base vectors; det = size. */

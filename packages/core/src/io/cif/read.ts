@@ -9,6 +9,7 @@ import { parseSymop, type AffineOperation } from '../symops.ts';
 import type { ReadResult } from '../result.ts';
 import { cifNumber, isNull, parseCif, valuesOf, type CifBlock, type CifValue } from './document.ts';
 import { expandRows, type AtomRow } from './expand.ts';
+import { latticeProblem } from '../validate.ts';
 
 const fail = (message: string, line?: number, site?: string): never => {
   throw new StructureError(line === undefined ? `CIF: ${message}` : `CIF line ${line}: ${message}`, { format: 'cif', line, site });
@@ -32,6 +33,9 @@ export function readCif(text: string): ReadResult {
 
   const cell = readCell(block, warnings);
   const lattice = fromParameters(cell.a, cell.b, cell.c, cell.alpha, cell.beta, cell.gamma);
+  // Checked before symmetry expansion, which cannot merge positions in a degenerate cell.
+  const problem = latticeProblem(lattice);
+  if (problem) fail(`_cell_length_a..._cell_angle_gamma: ${problem}`, block.items.get('_cell_length_a')?.line);
   const rows = readAtomRows(block);
   refusePartialOccupancy(rows);
   const operations = readOperations(block, cell, warnings);

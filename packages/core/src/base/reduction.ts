@@ -1,5 +1,5 @@
-import type { Lattice } from '../base/lattice.ts';
-import { type Mat3, type Vec3, dot, inverse } from '../base/linalg.ts';
+import type { Lattice } from './lattice.ts';
+import { type Mat3, type Vec3, dot, inverse } from './linalg.ts';
 
 export interface ReducedBasis {
   /** Reduced basis vectors as rows. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Mat3, det, matmul } from '../base/linalg.ts';
+import { type Mat3, det, matmul } from './linalg.ts';
 import { lllReduce, minImageDistance, shortestVectorLength, shortestVectorLength2D } from './reduction.ts';
 
 /** Shortest vector by brute force over a box of coefficients large enough for these small skews. */
