@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared fixtures beside the repository (`../shared/fixtures`), or FIXTURES_DIR. */
-export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? resolve(REPO_ROOT, '../shared/fixtures');
+/** The reference fixtures (`fixtures/` in the repository), or FIXTURES_DIR. */
+export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? resolve(REPO_ROOT, 'fixtures');
 
 /** Seconds pymatgen-analysis-defects spent per generator on the same file (reference.json). */
 export interface ReferenceSeconds {

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared fixtures (`../shared/fixtures` beside the repository), or FIXTURES_DIR. */
-export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? resolve(REPO_ROOT, '../shared/fixtures');
+/** The reference fixtures (`fixtures/` in the repository, a copy of the shared set), or FIXTURES_DIR. */
+export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? resolve(REPO_ROOT, 'fixtures');
 
 export function fixturePath(relative: string): string {
   return join(FIXTURES_DIR, relative);

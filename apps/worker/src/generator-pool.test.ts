@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GenerationCancelled, GenerationFailed, GenerationTimeout, GeneratorPool } from './generator-pool.ts';
 
-const fixtures = process.env.FIXTURES_DIR ?? join(import.meta.dirname, '../../../../shared/fixtures');
+const fixtures = process.env.FIXTURES_DIR ?? join(import.meta.dirname, '../../../fixtures');
 const cdte = readFileSync(join(fixtures, 'structures/CdTe.cif'), 'utf8');
 const si = readFileSync(join(fixtures, 'structures/Si.vasp'), 'utf8');
 

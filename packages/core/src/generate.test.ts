@@ -6,7 +6,7 @@ import type { DefectAnswer } from './defects/types.ts';
 import { generate, prepareHost } from './generate.ts';
 import type { DefectRequestInput } from './request.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures');
+const FIXTURES = join(import.meta.dirname, '../../../fixtures');
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as {
   structures: Record<string, RefStructure>;
 };

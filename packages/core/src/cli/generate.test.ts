@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { processIO } from './io.ts';
 import { main } from './main.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures');
+const FIXTURES = join(import.meta.dirname, '../../../../fixtures');
 const structure = (f: string) => join(FIXTURES, 'structures', f);
 const tmp = mkdtempSync(join(tmpdir(), 'dc-cli-generate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

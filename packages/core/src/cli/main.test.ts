@@ -5,7 +5,7 @@ import { readStructure } from '../io/read.ts';
 import { main } from './main.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
 
 interface Run {
   code: number;

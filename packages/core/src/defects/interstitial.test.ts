@@ -4,7 +4,7 @@ import type { DefectAnswer } from './types.ts';
 import { generate } from '../generate.ts';
 import type { DefectRequestInput } from '../request.ts';
 
-const STRUCTURES = new URL('../../../../../shared/fixtures/structures/', import.meta.url);
+const STRUCTURES = new URL('../../../../fixtures/structures/', import.meta.url);
 const fixture = (file: string) => ({ content: readFileSync(new URL(file, STRUCTURES), 'utf8'), filename: file });
 const interstitials = (file: string | { content: string; filename: string }, request: DefectRequestInput = {}) =>
   generate(typeof file === 'string' ? fixture(file) : file, { defect_types: ['interstitial'], output_formats: ['poscar'], ...request });

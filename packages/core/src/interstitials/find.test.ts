@@ -8,7 +8,7 @@ import { analyzeSymmetry } from '../symmetry/analyze.ts';
 import { equivalentPositions } from '../symmetry/label.ts';
 import { type InterstitialSite, findInterstitialSites } from './find.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 interface PadReference {
   interstitial_multiplicities: number[];
   interstitial_sites: Vec3[];

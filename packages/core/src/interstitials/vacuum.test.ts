@@ -4,7 +4,7 @@ import type { Structure } from '../base/structure.ts';
 import { readStructure } from '../io/read.ts';
 import { findVacuum, inVacuum } from './vacuum.ts';
 
-const STRUCTURES = new URL('../../../../../shared/fixtures/structures/', import.meta.url);
+const STRUCTURES = new URL('../../../../fixtures/structures/', import.meta.url);
 
 describe('findVacuum', () => {
   it('finds no vacuum in any bulk fixture', () => {

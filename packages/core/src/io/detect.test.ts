@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, formatFromFilename } from './detect.ts';
 
-const STRUCTURES = new URL('../../../../../shared/fixtures/structures/', import.meta.url);
+const STRUCTURES = new URL('../../../../fixtures/structures/', import.meta.url);
 
 describe('detectFormat', () => {
   const expected: Record<string, string> = { cif: 'cif', vasp: 'poscar', json: 'json' };

@@ -4,7 +4,7 @@ import { jsonErrorOffset } from './json-syntax.ts';
 import { readJson } from './json.ts';
 import { toPymatgenDict } from './pymatgen-json.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 
 const pymatgenSite = (element: string, abc: number[], extra: Record<string, unknown> = {}) => ({
   species: [{ element, occu: 1, ...extra }],

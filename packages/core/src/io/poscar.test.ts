@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { volume } from '../base/lattice.ts';
 import { readPoscar, writePoscar } from './poscar.ts';
 
-const BAD = new URL('../../../../../shared/fixtures/bad/', import.meta.url);
+const BAD = new URL('../../../../fixtures/bad/', import.meta.url);
 const bad = (name: string) => readFileSync(new URL(name, BAD), 'utf8');
 
 const rocksalt = (scale: string, mode: string, coords: string[], extra = '') =>

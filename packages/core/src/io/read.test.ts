@@ -4,7 +4,7 @@ import { StructureError } from '../base/errors.ts';
 import { formula } from '../base/structure.ts';
 import { readStructure } from './read.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const reference: Record<string, { n_sites: number; formula: string }> = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8')).structures;
 const read = (dir: string, name: string) => readFileSync(new URL(`${dir}/${name}`, FIXTURES), 'utf8');
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveSpaceGroup } from './spacegroup.ts';
 import { parseSymop, type AffineOperation } from './symops.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/structures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/structures/', import.meta.url);
 
 /** An operation as text with its translation reduced mod 1, so sets of operations can be compared. */
 const opKey = (op: AffineOperation) =>

@@ -6,7 +6,7 @@ import type { Structure } from '../base/structure.ts';
 import { readStructure } from './read.ts';
 import { writeStructure, type OutputFormat } from './write.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const names = Object.keys(JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8')).structures);
 const load = (name: string) => readStructure(readFileSync(new URL(`structures/${name}`, FIXTURES), 'utf8'), { filename: name }).structure;
 

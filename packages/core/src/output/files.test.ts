@@ -8,7 +8,7 @@ import { generate, prepareHost } from '../generate.ts';
 import { readStructure } from '../io/read.ts';
 import { answerFiles, safeDirectoryName, summarizeAnswer } from './files.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../../../shared/fixtures');
+const FIXTURES = join(import.meta.dirname, '../../../../fixtures');
 const input = { content: readFileSync(join(FIXTURES, 'structures', 'CdTe.cif'), 'utf8'), filename: 'CdTe.cif' };
 const request = { dopant_elements: ['Mg'], output_formats: ['poscar', 'cif', 'pymatgen', 'extxyz'] as ('poscar' | 'cif' | 'pymatgen' | 'extxyz')[], max_candidates: 50 };
 const answer = generate(input, request);

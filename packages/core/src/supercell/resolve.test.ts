@@ -10,7 +10,7 @@ import { type IntMatrix, hermiteNormalForm, integerDeterminant, latticePointsInS
 import { type Supercell, resolveSupercell } from './resolve.ts';
 import { bestSupercellOfSize } from './search.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const reference = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8'));
 
 function fixture(name: string): Structure {

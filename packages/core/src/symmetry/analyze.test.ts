@@ -11,7 +11,7 @@ import { labelPoint } from './label.ts';
 import { applyOperation, coincide } from './orbit.ts';
 import { primitiveCell } from './primitive.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const reference = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8'));
 
 function fixture(name: string): Structure {

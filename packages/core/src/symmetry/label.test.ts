@@ -8,7 +8,7 @@ import { analyzeSymmetry } from './analyze.ts';
 import { equivalentPositions, fixedWyckoffPositions, labelPoint, symmetrizePoint } from './label.ts';
 import { coincide } from './orbit.ts';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/structures/', import.meta.url);
+const FIXTURES = new URL('../../../../fixtures/structures/', import.meta.url);
 
 function fixture(name: string): Structure {
   return readStructure(readFileSync(new URL(name, FIXTURES), 'utf8'), { filename: name }).structure;

@@ -6,7 +6,7 @@ import { generate } from '@defect-candidates/core';
 import type { Action } from '../store/actions.ts';
 import { actionLinks, deliveryTarget, directPayload, MissingAnswerError, platformPayload } from './payloads.ts';
 
-const FIXTURES = process.env.FIXTURES_DIR ?? fileURLToPath(new URL('../../../../../shared/fixtures', import.meta.url));
+const FIXTURES = process.env.FIXTURES_DIR ?? fileURLToPath(new URL('../../../../fixtures', import.meta.url));
 const answer = generate(
   { content: readFileSync(`${FIXTURES}/structures/Si.vasp`, 'utf8'), filename: 'Si.vasp' },
   { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Ge'], output_formats: ['poscar'] },

@@ -6,7 +6,7 @@ import type { Vec3 } from '../../base/linalg.ts';
 import { formula, type Structure } from '../../base/structure.ts';
 import { readCif } from './read.ts';
 
-const FIXTURES = new URL('../../../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../../../fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(`structures/${name}`, FIXTURES), 'utf8');
 const reference = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8')).structures;
 
