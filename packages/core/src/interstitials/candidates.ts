@@ -90,24 +90,15 @@ function facetVertices(
 
 /** Cartesian position of the image of `frac` nearest to the point `centre` (fractional `from`). */
 function nearestImage(env: HostEnvironment, centre: Vec3, from: Vec3, frac: Vec3): Vec3 {
-  const m = env.matrix;
-  const d0 = frac[0] - from[0] - Math.round(frac[0] - from[0]);
-  const d1 = frac[1] - from[1] - Math.round(frac[1] - from[1]);
-  const d2 = frac[2] - from[2] - Math.round(frac[2] - from[2]);
   let best: Vec3 = [0, 0, 0];
   let bestD = Infinity;
-  for (let i = -1; i <= 1; i++)
-    for (let j = -1; j <= 1; j++)
-      for (let k = -1; k <= 1; k++) {
-        const x = (d0 + i) * m[0][0] + (d1 + j) * m[1][0] + (d2 + k) * m[2][0];
-        const y = (d0 + i) * m[0][1] + (d1 + j) * m[1][1] + (d2 + k) * m[2][1];
-        const z = (d0 + i) * m[0][2] + (d1 + j) * m[1][2] + (d2 + k) * m[2][2];
-        const dd = x * x + y * y + z * z;
-        if (dd < bestD) {
-          bestD = dd;
-          best = [centre[0] + x, centre[1] + y, centre[2] + z];
-        }
-      }
+  env.eachNearImage(from, frac, (x, y, z) => {
+    const dd = x * x + y * y + z * z;
+    if (dd < bestD) {
+      bestD = dd;
+      best = [centre[0] + x, centre[1] + y, centre[2] + z];
+    }
+  });
   return best;
 }
 

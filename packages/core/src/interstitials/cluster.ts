@@ -102,20 +102,11 @@ function closedGroup(env: HostEnvironment, orbits: SiteCandidate[], start: Vec3[
 /** Cartesian positions of the orbit's points within `tol` of `centre`, each as its image nearest to it. */
 function pointsNear(env: HostEnvironment, candidate: SiteCandidate, centre: Vec3, tol: number): Vec3[] {
   const out: Vec3[] = [];
-  const m = env.matrix;
   const from = env.toFrac(centre);
   for (const p of candidate.orbit) {
-    const d0 = p[0] - from[0] - Math.round(p[0] - from[0]);
-    const d1 = p[1] - from[1] - Math.round(p[1] - from[1]);
-    const d2 = p[2] - from[2] - Math.round(p[2] - from[2]);
-    for (let i = -1; i <= 1; i++)
-      for (let j = -1; j <= 1; j++)
-        for (let k = -1; k <= 1; k++) {
-          const x = (d0 + i) * m[0][0] + (d1 + j) * m[1][0] + (d2 + k) * m[2][0];
-          const y = (d0 + i) * m[0][1] + (d1 + j) * m[1][1] + (d2 + k) * m[2][1];
-          const z = (d0 + i) * m[0][2] + (d1 + j) * m[1][2] + (d2 + k) * m[2][2];
-          if (x * x + y * y + z * z <= tol * tol) out.push([centre[0] + x, centre[1] + y, centre[2] + z]);
-        }
+    env.eachNearImage(from, p, (x, y, z) => {
+      if (x * x + y * y + z * z <= tol * tol) out.push([centre[0] + x, centre[1] + y, centre[2] + z]);
+    });
   }
   return out;
 }

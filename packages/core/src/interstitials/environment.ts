@@ -45,6 +45,27 @@ export class HostEnvironment {
     return vecmat(cart, this.inverseMatrix);
   }
 
+  /**
+   * Calls `visit` with the Cartesian displacement from the fractional point `from` to each image
+   * of `frac` in the 27 cells around the nearest one: enough for the short distances the
+   * interstitial search compares (under the cell's own size), without a radius-based image range.
+   */
+  eachNearImage(from: Vec3, frac: Vec3, visit: (x: number, y: number, z: number) => void): void {
+    const m = this.matrix;
+    const d0 = frac[0] - from[0] - Math.round(frac[0] - from[0]);
+    const d1 = frac[1] - from[1] - Math.round(frac[1] - from[1]);
+    const d2 = frac[2] - from[2] - Math.round(frac[2] - from[2]);
+    for (let i = -1; i <= 1; i++)
+      for (let j = -1; j <= 1; j++)
+        for (let k = -1; k <= 1; k++) {
+          visit(
+            (d0 + i) * m[0][0] + (d1 + j) * m[1][0] + (d2 + k) * m[2][0],
+            (d0 + i) * m[0][1] + (d1 + j) * m[1][1] + (d2 + k) * m[2][1],
+            (d0 + i) * m[0][2] + (d1 + j) * m[1][2] + (d2 + k) * m[2][2],
+          );
+        }
+  }
+
   /** Every host atom image within `radius` Å of the fractional point `at` (itself included if it is an atom), nearest first. */
   within(at: Vec3, radius: number, options: { excludeSelf?: boolean } = {}): HostNeighbor[] {
     const out: HostNeighbor[] = [];

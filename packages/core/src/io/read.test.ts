@@ -1,22 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { StructureError } from '../base/errors.ts';
 import { formula } from '../base/structure.ts';
 import { readStructure } from './read.ts';
+import { structureErrorOf } from './structure-error-of.ts';
 
 const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const reference: Record<string, { n_sites: number; formula: string }> = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8')).structures;
 const read = (dir: string, name: string) => readFileSync(new URL(`${dir}/${name}`, FIXTURES), 'utf8');
-
-function errorOf(fn: () => unknown): StructureError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StructureError) return e;
-    throw e;
-  }
-  throw new Error('expected a StructureError');
-}
 
 describe('readStructure on the fixtures', () => {
   it('has a reference entry for every fixture file', () => {
@@ -45,7 +35,7 @@ describe('readStructure on the fixtures', () => {
 
 describe('readStructure on the bad fixtures', () => {
   it('disordered.cif: names the sites and says disordered structures are out of scope', () => {
-    const e = errorOf(() => readStructure(read('bad', 'disordered.cif'), { filename: 'disordered.cif' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'disordered.cif'), { filename: 'disordered.cif' }));
     expect(e.message).toContain('Mg1');
     expect(e.message).toContain('Ni1');
     expect(e.message).toMatch(/partial occupancy.*disordered structures are out of scope/);
@@ -53,35 +43,35 @@ describe('readStructure on the bad fixtures', () => {
   });
 
   it('vasp4-no-species.vasp: names line 6 and the missing species', () => {
-    const e = errorOf(() => readStructure(read('bad', 'vasp4-no-species.vasp'), { filename: 'vasp4-no-species.vasp' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'vasp4-no-species.vasp'), { filename: 'vasp4-no-species.vasp' }));
     expect(e.message).toMatch(/^POSCAR line 6: .*VASP 4 file without species.*element symbols.*or pass the species/);
     expect(e).toMatchObject({ format: 'poscar', line: 6 });
   });
 
   it('truncated.vasp: names the line where the coordinates stop', () => {
-    const e = errorOf(() => readStructure(read('bad', 'truncated.vasp'), { filename: 'truncated.vasp' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'truncated.vasp'), { filename: 'truncated.vasp' }));
     expect(e.message).toMatch(/^POSCAR line 11: coordinates of site 3 of 4 \(N\) need three numbers, found 2 .*truncated/);
     expect(e).toMatchObject({ format: 'poscar', line: 11 });
   });
 
   it('overlapping-atoms.vasp: names both sites and the 0.05 Å distance', () => {
-    const e = errorOf(() => readStructure(read('bad', 'overlapping-atoms.vasp'), { filename: 'overlapping-atoms.vasp' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'overlapping-atoms.vasp'), { filename: 'overlapping-atoms.vasp' }));
     expect(e.message).toBe('POSCAR: site 1 (Na) and site 2 (Cl) are 0.05 Å apart, closer than 0.5 Å: overlapping atoms');
   });
 
   it('unknown-element.json: names Xx and its site', () => {
-    const e = errorOf(() => readStructure(read('bad', 'unknown-element.json'), { filename: 'unknown-element.json' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'unknown-element.json'), { filename: 'unknown-element.json' }));
     expect(e.message).toBe("JSON site 2 (Xx): unknown element 'Xx'");
     expect(e).toMatchObject({ format: 'json', site: 2 });
   });
 
   it('singular-lattice.vasp: says the lattice is singular', () => {
-    const e = errorOf(() => readStructure(read('bad', 'singular-lattice.vasp'), { filename: 'singular-lattice.vasp' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'singular-lattice.vasp'), { filename: 'singular-lattice.vasp' }));
     expect(e.message).toMatch(/^POSCAR: the lattice is singular/);
   });
 
   it('not-a-structure.txt: says it is not a recognised structure', () => {
-    const e = errorOf(() => readStructure(read('bad', 'not-a-structure.txt'), { filename: 'not-a-structure.txt' }));
+    const e = structureErrorOf(() => readStructure(read('bad', 'not-a-structure.txt'), { filename: 'not-a-structure.txt' }));
     expect(e.message).toMatch(/^not a recognised structure: expected CIF, POSCAR, .*JSON/);
     expect(e.format).toBe('unknown');
   });

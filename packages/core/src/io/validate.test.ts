@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { StructureError } from '../base/errors.ts';
 import type { Structure } from '../base/structure.ts';
 import { validateStructure } from './validate.ts';
+import { structureErrorOf } from './structure-error-of.ts';
 
 const cube = (a: number): Structure['lattice'] => ({ matrix: [[a, 0, 0], [0, a, 0], [0, 0, a]] });
-
-function errorOf(fn: () => unknown): StructureError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StructureError) return e;
-    throw e;
-  }
-  throw new Error('expected a StructureError');
-}
 
 describe('validateStructure', () => {
   it('accepts an ordinary structure', () => {
@@ -26,7 +16,7 @@ describe('validateStructure', () => {
       species: ['Na', 'Cl'],
       fracCoords: [[0, 0, 0], [0.5, 0.5, 0.5]],
     };
-    const e = errorOf(() => validateStructure(s, 'poscar'));
+    const e = structureErrorOf(() => validateStructure(s, 'poscar'));
     expect(e.message).toMatch(/^POSCAR: the lattice is left-handed \(a·\(b×c\) = -64 Å³ < 0\): swap b and c to make it right-handed/);
     // Following the advice gives a valid cell.
     const fixed: Structure = { ...s, lattice: { matrix: [s.lattice.matrix[0], s.lattice.matrix[2], s.lattice.matrix[1]] } };
@@ -40,7 +30,7 @@ describe('validateStructure', () => {
 
   it('names both sites and the distance of overlapping atoms, across the cell boundary too', () => {
     const s: Structure = { lattice: cube(4), species: ['Na', 'Cl', 'Cl'], fracCoords: [[0.01, 0, 0], [0.5, 0.5, 0.5], [0.99, 0, 0]], labels: ['Na1', 'Cl1', 'Cl2'] };
-    const e = errorOf(() => validateStructure(s, 'cif'));
+    const e = structureErrorOf(() => validateStructure(s, 'cif'));
     expect(e.message).toBe('CIF: site 1 (Na1) and site 3 (Cl2) are 0.08 Å apart, closer than 0.5 Å: overlapping atoms');
     expect(e.site).toBe(1);
   });
@@ -48,6 +38,11 @@ describe('validateStructure', () => {
   it('refuses a cell so small an atom meets its own image', () => {
     const s: Structure = { lattice: { matrix: [[0.4, 0, 0], [0, 4, 0], [0, 0, 4]] }, species: ['H'], fracCoords: [[0, 0, 0]] };
     expect(() => validateStructure(s, 'poscar')).toThrow(/POSCAR: lattice vector a is 0\.400 Å long, shorter than 0\.5 Å: every atom would overlap its own periodic image/);
+  });
+
+  it('refuses a lattice vector longer than 10,000 Å, the sign of a wrong scale factor or unit', () => {
+    const s: Structure = { lattice: { matrix: [[4, 0, 0], [0, 4, 0], [0, 0, 3e76]] }, species: ['H'], fracCoords: [[0, 0, 0]] };
+    expect(() => validateStructure(s, 'poscar')).toThrow('POSCAR: lattice vector c is 3.00e+76 Å long, more than 10000 Å: lattice vectors must be in Å');
   });
 
   it('refuses a cell whose vectors are long but combine into a period under 0.5 Å, and answers at once', () => {

@@ -15,6 +15,9 @@ const FORMAT_NAMES: Record<StructureFormat | 'unknown', string> = {
   unknown: 'structure',
 };
 
+/** No periodic model for DFT is anywhere near this long; beyond it the geometry's arithmetic overflows. */
+const MAX_LATTICE_LENGTH = 10_000;
+
 /** Volume below this fraction of |a||b||c| means the vectors are (nearly) coplanar. */
 const SINGULAR_RELATIVE_VOLUME = 1e-6;
 
@@ -26,7 +29,7 @@ export function siteName(s: Structure, i: number): string {
 const round = (x: number) => Number(x.toPrecision(3));
 
 /**
- * What makes a lattice unusable, or undefined: non-finite entries, a volume that overflows, three
+ * What makes a lattice unusable, or undefined: non-finite entries, a vector over 10,000 Å, three
  * (nearly) coplanar vectors, or a period under 0.5 Å. Handedness is left to the caller.
  */
 export function latticeProblem(lattice: Lattice): string | undefined {
@@ -34,9 +37,14 @@ export function latticeProblem(lattice: Lattice): string | undefined {
   if (m.length !== 3 || m.some((row) => row.length !== 3 || row.some((x) => !Number.isFinite(x)))) {
     return 'the lattice must be three vectors of three finite numbers';
   }
+  for (let k = 0; k < 3; k++) {
+    const length = Math.hypot(...m[k]);
+    if (length > MAX_LATTICE_LENGTH) {
+      return `lattice vector ${'abc'[k]} is ${length.toPrecision(3)} Å long, more than ${MAX_LATTICE_LENGTH} Å: lattice vectors must be in Å (a scale factor or unit may be wrong)`;
+    }
+  }
   const d = det(m);
   const scale = norm(m[0]) * norm(m[1]) * norm(m[2]);
-  if (!Number.isFinite(d) || !Number.isFinite(scale)) return 'the lattice is too large: its cell volume overflows (lattice vectors must be in Å)';
   if (scale === 0 || Math.abs(d) <= SINGULAR_RELATIVE_VOLUME * scale) {
     return `the lattice is singular (cell volume ${round(Math.abs(d))} Å³): its three vectors are linearly dependent (coplanar or zero), so it spans no 3D cell`;
   }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { StructureError } from '../../base/errors.ts';
 import { angles, lengths, periodicDistance } from '../../base/lattice.ts';
 import type { Vec3 } from '../../base/linalg.ts';
 import { formula, type Structure } from '../../base/structure.ts';
 import { readCif } from './read.ts';
+import { structureErrorOf } from '../structure-error-of.ts';
 
 const FIXTURES = new URL('../../../../../fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(`structures/${name}`, FIXTURES), 'utf8');
@@ -16,16 +16,6 @@ const withoutOperations = (cif: string) => cif.replace(/loop_\n _symmetry_equiv_
 /** True when every expected (element, point) is in the structure, comparing periodic positions. */
 function hasSites(s: Structure, expected: [string, Vec3][]): boolean {
   return expected.every(([el, p]) => s.fracCoords.some((q, i) => s.species[i] === el && periodicDistance(s.lattice, p, q) < 1e-6));
-}
-
-function errorOf(fn: () => unknown): StructureError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StructureError) return e;
-    throw e;
-  }
-  throw new Error('expected a StructureError');
 }
 
 describe('readCif', () => {
@@ -219,7 +209,7 @@ N1 N 0.3333 0.6667 0.377
   });
 
   it('refuses partial occupancy, naming the sites and saying disordered structures are out of scope', () => {
-    const e = errorOf(() => readCif(readFileSync(new URL('bad/disordered.cif', FIXTURES), 'utf8')));
+    const e = structureErrorOf(() => readCif(readFileSync(new URL('bad/disordered.cif', FIXTURES), 'utf8')));
     expect(e.message).toMatch(/Mg1 \(0\.5\)/);
     expect(e.message).toMatch(/Ni1 \(0\.5\)/);
     expect(e.message).toMatch(/disordered structures are out of scope/);
@@ -229,7 +219,7 @@ N1 N 0.3333 0.6667 0.377
   it('accepts occupancies printed as 0.999 and refuses two species on one site even without occupancies', () => {
     const base = `data_x\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n`;
     expect(readCif(`${base}Mg1 0 0 0 0.999\nO1 0.5 0.5 0.5 1.0\n`).structure.species).toEqual(['Mg', 'O']);
-    const e = errorOf(() => readCif(`${base}Mg1 0 0 0 .\nNi1 0 0 0 ?\n`));
+    const e = structureErrorOf(() => readCif(`${base}Mg1 0 0 0 .\nNi1 0 0 0 ?\n`));
     expect(e.message).toMatch(/sites Mg1 \(Mg\) and Ni1 \(Ni\) occupy the same position/);
     expect(e.message).toMatch(/disordered/);
   });
