@@ -216,6 +216,38 @@ describe('bad input', () => {
     expect(() => prepareHost(read('CdTe.cif'), { supercell: [10, 10, 10] }, { maxAtoms: 500 })).toThrow(SupercellError);
   });
 
+  it('refuses an input cell already over the atom limit before analysing its symmetry, in every supercell mode', () => {
+    // 1,210 iron atoms on a simple-cubic grid: valid, but moyo would take minutes on it. Its
+    // primitive cell has one atom, so the automatic supercell alone could have been small: the
+    // limit bounds the input cell too, so the refusal never needs the symmetry search.
+    const lines = ['iron grid', '1.0', '27.5 0 0', '0 27.5 0', '0 0 25', 'Fe', '1210', 'Direct'];
+    for (let i = 0; i < 11; i++) for (let j = 0; j < 11; j++) for (let k = 0; k < 10; k++) lines.push(`${i / 11} ${j / 11} ${k / 10}`);
+    const input = { content: lines.join('\n'), format: 'poscar' as const };
+    const stages: string[] = [];
+    const identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+    for (const supercell of [[], [1], identity] as DefectRequestInput['supercell'][]) {
+      let error: unknown;
+      try {
+        generate(input, { supercell }, { maxAtoms: 1000, onProgress: (stage) => stages.push(stage) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(supercell)).toBeInstanceOf(SupercellError);
+      expect((error as SupercellError).message).toBe(
+        'the input cell has 1210 atoms, more than the limit of 1000 atoms per supercell: send a smaller cell (the primitive or conventional cell), not a supercell',
+      );
+      expect((error as SupercellError).code).toBe('supercell_too_large');
+    }
+    expect(stages).not.toContain('symmetry');
+    expect(() => prepareHost(input, { supercell: [1] }, { maxAtoms: 1000 })).toThrow(/1210 atoms, more than the limit of 1000/);
+  });
+
+  it('accepts an input cell of exactly the atom limit', () => {
+    // Si.vasp is the two-atom primitive cell.
+    expect(prepareHost(read('Si.vasp'), { supercell: [1] }, { maxAtoms: 2 }).supercell.nSites).toBe(2);
+    expect(() => prepareHost(read('Si.vasp'), { supercell: [1] }, { maxAtoms: 1 })).toThrow(/the input cell has 2 atoms, more than the limit of 1 /);
+  });
+
   it('refuses bad requests with RequestError', () => {
     expect(() => generate(read('Si.vasp'), { max_candidates: 0 })).toThrow(RequestError);
   });

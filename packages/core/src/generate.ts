@@ -14,7 +14,7 @@ import { LIBRARY_VERSION } from './output/version.ts';
 import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
-import { type Supercell, resolveSupercell } from './supercell/resolve.ts';
+import { type Supercell, refuseOversizedCell, resolveSupercell } from './supercell/resolve.ts';
 
 /** The structure as the caller sent it: file text, and what is known about its format. */
 export interface StructureInput {
@@ -40,6 +40,13 @@ export interface PreparedHost {
   warnings: string[];
 }
 
+/**
+ * The request fields the host preparation reads: with the structure and the atom limit, all that
+ * `prepareHost`'s verdict depends on (a service may remember verdicts keyed on just these).
+ */
+export const HOST_REQUEST_FIELDS = ['supercell', 'symprec', 'min_image_distance'] as const;
+export type HostRequest = Pick<DefectRequest, (typeof HOST_REQUEST_FIELDS)[number]>;
+
 export type GenerateStage = 'read' | 'symmetry' | 'supercell' | 'vacancies' | 'substitutions' | 'interstitials' | 'writing';
 
 export interface GenerateOptions extends PrepareOptions {
@@ -57,10 +64,12 @@ const STAGE_START: Record<GenerateStage, number> = {
   writing: 60,
 };
 
-function prepare(input: StructureInput, request: DefectRequest, options: GenerateOptions): PreparedHost {
+function prepare(input: StructureInput, request: HostRequest, options: GenerateOptions): Omit<PreparedHost, 'request'> {
   const progress = options.onProgress ?? (() => {});
   progress('read', STAGE_START.read);
   const read = readStructure(input.content, { format: input.format, filename: input.filename, species: input.species });
+  // Before the symmetry search, whose cost grows steeply with the atom count.
+  refuseOversizedCell(read.structure, options.maxAtoms);
   progress('symmetry', STAGE_START.symmetry);
   const analysis = analyzeSymmetry(read.structure, { symprec: request.symprec });
   progress('supercell', STAGE_START.supercell);
@@ -73,7 +82,6 @@ function prepare(input: StructureInput, request: DefectRequest, options: Generat
     format: read.format,
     analysis,
     supercell,
-    request,
     warnings: [...read.warnings, ...analysis.warnings, ...supercell.warnings],
   };
 }
@@ -84,7 +92,8 @@ function prepare(input: StructureInput, request: DefectRequest, options: Generat
  * Throws RequestError, StructureError or SupercellError.
  */
 export function prepareHost(input: StructureInput, request: DefectRequestInput | DefectRequest, options: PrepareOptions = {}): PreparedHost {
-  return prepare(input, parseRequest(request), options);
+  const parsed = parseRequest(request);
+  return { ...prepare(input, parsed, options), request: parsed };
 }
 
 function writeOutputs(structure: Structure, formats: DefectRequest['output_formats'], comment: string): StructureOutputs {

@@ -199,6 +199,25 @@ function checkOptions(o: typeof DEFAULTS): void {
   }
 }
 
+/**
+ * Refuses an input cell that alone has more atoms than a supercell may, before its symmetry is
+ * analysed (seconds to minutes at this size). An explicit supercell is a whole multiple of the
+ * input cell, so it could never be built. An automatic one is a multiple of the primitive cell and
+ * could in principle be smaller than an input that is itself a supercell (or a centred conventional
+ * cell of a very large crystal); it is refused too: the limit then bounds every cell the service
+ * analyses, which is what keeps a submission cheap, and the small cell is what to send instead.
+ */
+export function refuseOversizedCell(structure: Structure, maxAtoms = DEFAULTS.maxAtoms): void {
+  const count = structure.species.length;
+  if (count > maxAtoms) {
+    throw new SupercellError(
+      `the input cell has ${count} atoms, more than the limit of ${maxAtoms} atoms per supercell: send a smaller cell (the primitive or conventional cell), not a supercell`,
+      'supercell_too_large',
+      { atoms: count, limit: maxAtoms },
+    );
+  }
+}
+
 function tooLarge(count: number, limit: number, what: string, qualifier = ''): SupercellError {
   return new SupercellError(`${what} would have ${qualifier}${count} atoms, more than the limit of ${limit}`, 'supercell_too_large', {
     atoms: count,
