@@ -127,8 +127,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
     metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
-    hostChecker: new HostChecker(config.maxAtoms),
+    hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
   };
+  ctx.hostChecker.warm();
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come
   // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
   try {
@@ -156,6 +157,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         server.closeIdleConnections();
       });
       for (const plugin of plugins) await plugin.close?.().catch((err: Error) => logger.warn({ err: err.message, plugin: plugin.name }, 'plugin close failed'));
+      await ctx.hostChecker.close();
       await queue.close().catch(() => undefined);
       redis.disconnect();
     })());

@@ -216,13 +216,18 @@ describe('bad input', () => {
     expect(() => prepareHost(read('CdTe.cif'), { supercell: [10, 10, 10] }, { maxAtoms: 500 })).toThrow(SupercellError);
   });
 
+  /** n×n×m iron atoms on a 2.5 Å simple-cubic grid: a valid structure whose primitive cell has one atom. */
+  const ironGrid = (n: number, m = n) => {
+    const lines = ['iron grid', '1.0', `${2.5 * n} 0 0`, `0 ${2.5 * n} 0`, `0 0 ${2.5 * m}`, 'Fe', String(n * n * m), 'Direct'];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) lines.push(`${i / n} ${j / n} ${k / m}`);
+    return { content: lines.join('\n'), format: 'poscar' as const };
+  };
+
   it('refuses an input cell already over the atom limit before analysing its symmetry, in every supercell mode', () => {
-    // 1,210 iron atoms on a simple-cubic grid: valid, but moyo would take minutes on it. Its
-    // primitive cell has one atom, so the automatic supercell alone could have been small: the
-    // limit bounds the input cell too, so the refusal never needs the symmetry search.
-    const lines = ['iron grid', '1.0', '27.5 0 0', '0 27.5 0', '0 0 25', 'Fe', '1210', 'Direct'];
-    for (let i = 0; i < 11; i++) for (let j = 0; j < 11; j++) for (let k = 0; k < 10; k++) lines.push(`${i / 11} ${j / 11} ${k / 10}`);
-    const input = { content: lines.join('\n'), format: 'poscar' as const };
+    // 1,210 atoms: moyo would take minutes on them. The primitive cell has one atom, so the
+    // automatic supercell alone could have been small: the limit bounds the input cell too, so the
+    // refusal never needs the symmetry search.
+    const input = ironGrid(11, 10);
     const stages: string[] = [];
     const identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
     for (const supercell of [[], [1], identity] as DefectRequestInput['supercell'][]) {
@@ -243,9 +248,9 @@ describe('bad input', () => {
   });
 
   it('accepts an input cell of exactly the atom limit', () => {
-    // Si.vasp is the two-atom primitive cell.
-    expect(prepareHost(read('Si.vasp'), { supercell: [1] }, { maxAtoms: 2 }).supercell.nSites).toBe(2);
-    expect(() => prepareHost(read('Si.vasp'), { supercell: [1] }, { maxAtoms: 1 })).toThrow(/the input cell has 2 atoms, more than the limit of 1 /);
+    const grid = ironGrid(4);
+    expect(prepareHost(grid, { supercell: [1] }, { maxAtoms: 64 }).supercell.nSites).toBe(64);
+    expect(() => prepareHost(grid, { supercell: [1] }, { maxAtoms: 63 })).toThrow(/the input cell has 64 atoms, more than the limit of 63 /);
   });
 
   it('refuses bad requests with RequestError', () => {

@@ -139,7 +139,10 @@ export function generateRoutes(ctx: ApiContext): Router {
     }
 
     const { envelope, parameters } = validate(body as Record<string, unknown>, ctx.config.allowPrivateUrls);
-    if (envelope.structure) ctx.hostChecker.check(envelope.structure, parameters);
+    if (envelope.structure) {
+      const verdict = await ctx.hostChecker.check(envelope.structure, parameters);
+      if (!verdict.checked) req.log.warn({ reason: verdict.reason }, 'inline structure accepted unchecked; the worker will check it');
+    }
 
     let id = platform?.action_id ?? randomUUID();
     let claimed = false;

@@ -108,8 +108,16 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
 
 /** 'F -4 3 m' → 'F-43m', 'P 6_3 m c' → 'P6_3mc': the short symbol as spglib and pymatgen print it. */
 export function compactSymbol(number: number): string {
-  return loadMoyo().space_group_type(number).hm_short.replace(/\s+/g, '');
+  let symbol = symbolByNumber.get(number);
+  if (symbol === undefined) {
+    symbol = loadMoyo().space_group_type(number).hm_short.replace(/\s+/g, '');
+    symbolByNumber.set(number, symbol);
+  }
+  return symbol;
 }
+
+/** Per space-group number: its compact symbol, read from moyo's tables once per process. */
+const symbolByNumber = new Map<number, string>();
 
 interface SettingTables {
   wyckoffPositions: WyckoffPosition[];

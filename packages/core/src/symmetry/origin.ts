@@ -54,20 +54,38 @@ export function canonicalOrigin(
 
   const identity: OriginChange = { sign: 1, shift: [0, 0, 0] };
   let best = { change: identity, labels: labelsFor(identity) };
-  for (const sign of [1, -1] as const) {
-    for (const t0 of FRACTIONS) {
-      for (const t1 of FRACTIONS) {
-        for (const t2 of FRACTIONS) {
-          if (sign === 1 && t0 === 0 && t1 === 0 && t2 === 0) continue;
-          const change: OriginChange = { sign, shift: [t0, t1, t2] };
-          if (!normalizes(change, setting.operations)) continue;
-          const labels = labelsFor(change);
-          if (better(labels, best.labels)) best = { change, labels };
+  for (const change of normalizerChanges(setting.operations)) {
+    const labels = labelsFor(change);
+    if (better(labels, best.labels)) best = { change, labels };
+  }
+  return best;
+}
+
+/** Per operation table (one per Hall setting, shared for the process): its normalizer elements. */
+const changesByOperations = new WeakMap<SymmetryOperation[], OriginChange[]>();
+
+/**
+ * The changes x ↦ ±x + t (t in quarters and thirds, identity left out) that normalize the group,
+ * in a fixed order. They depend on the setting's operations alone, so they are found once per table.
+ */
+function normalizerChanges(operations: SymmetryOperation[]): OriginChange[] {
+  let changes = changesByOperations.get(operations);
+  if (!changes) {
+    changes = [];
+    for (const sign of [1, -1] as const) {
+      for (const t0 of FRACTIONS) {
+        for (const t1 of FRACTIONS) {
+          for (const t2 of FRACTIONS) {
+            if (sign === 1 && t0 === 0 && t1 === 0 && t2 === 0) continue;
+            const change: OriginChange = { sign, shift: [t0, t1, t2] };
+            if (normalizes(change, operations)) changes.push(change);
+          }
         }
       }
     }
+    changesByOperations.set(operations, changes);
   }
-  return best;
+  return changes;
 }
 
 /** The setting after the change: x_s' = s·P⁻¹(x − p) + t = P'⁻¹(x − p') with P' = s·P, p' = p − s·P·t. */
