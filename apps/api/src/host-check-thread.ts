@@ -3,7 +3,8 @@
  * seconds of CPU on some large cells, kept off the API's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import { CoreError, RequestError, prepareHost, type StructureFormat } from '@defect-candidates/core';
+import { prepareHost, type StructureFormat } from '@defect-candidates/core';
+import { threadFailure } from '@defect-candidates/service/threads/failure';
 import type { HostCheckReply, HostCheckTask } from './host-check.ts';
 
 if (!parentPort) throw new Error('host-check-thread.ts must run as a worker thread');
@@ -23,16 +24,6 @@ port.on('message', (task: HostCheckTask) => {
     );
     reply({ kind: 'done' });
   } catch (err) {
-    const e = err as Error;
-    reply({
-      kind: 'failed',
-      error: {
-        core: err instanceof CoreError,
-        name: e?.name ?? 'Error',
-        message: e?.message ?? String(err),
-        ...(err instanceof CoreError ? { code: err.code } : { stack: e?.stack }),
-        ...(err instanceof RequestError ? { issues: err.issues } : {}),
-      },
-    });
+    reply({ kind: 'failed', error: threadFailure(err) });
   }
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HOST_REQUEST_FIELDS } from '@defect-candidates/core';
 import { canonicalJson } from '@defect-candidates/service/store/idempotency';
+import type { ThreadFailure } from '@defect-candidates/service/threads/failure';
 import { ThreadCancelled, ThreadCrashed, ThreadPool, ThreadTimeout } from '@defect-candidates/service/threads/pool';
 import { HttpError, invalidRequest } from './errors.ts';
 
@@ -20,15 +21,7 @@ export interface HostCheckTask {
   maxAtoms: number;
 }
 
-export interface HostCheckFailure {
-  /** A CoreError (the input's fault); otherwise a bug. */
-  core: boolean;
-  name: string;
-  code?: string;
-  message: string;
-  issues?: { path: string; message: string }[];
-  stack?: string;
-}
+export type HostCheckFailure = ThreadFailure;
 
 export type HostCheckReply = { kind: 'done' } | { kind: 'failed'; error: HostCheckFailure };
 

@@ -1,3 +1,5 @@
+import type { ThreadFailure } from '@defect-candidates/service/threads/failure';
+
 /** What the worker process and its generation threads say to each other. */
 export interface ThreadTask {
   content: string;
@@ -7,14 +9,7 @@ export interface ThreadTask {
   maxAtoms: number;
 }
 
-export interface ThreadFailure {
-  /** A CoreError: the input's fault (bad structure, impossible supercell), not ours. */
-  core: boolean;
-  name: string;
-  code?: string;
-  message: string;
-  stack?: string;
-}
+export type { ThreadFailure };
 
 export type ThreadReply =
   | { kind: 'ready' }

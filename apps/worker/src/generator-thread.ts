@@ -5,7 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import { CoreError, generate } from '@defect-candidates/core';
+import { generate } from '@defect-candidates/core';
+import { threadFailure } from '@defect-candidates/service/threads/failure';
 import type { ThreadReply, ThreadTask } from './generator-messages.ts';
 
 if (!parentPort) throw new Error('generator-thread.ts must run as a worker thread');
@@ -25,17 +26,7 @@ port.on('message', (task: ThreadTask) => {
     own.set(compressed);
     reply({ kind: 'done', gzip: own, candidates: answer.candidates.length }, [own.buffer]);
   } catch (err) {
-    const e = err as Error;
-    reply({
-      kind: 'failed',
-      error: {
-        core: err instanceof CoreError,
-        name: e?.name ?? 'Error',
-        code: err instanceof CoreError ? err.code : undefined,
-        message: e?.message ?? String(err),
-        stack: err instanceof CoreError ? undefined : e?.stack,
-      },
-    });
+    reply({ kind: 'failed', error: threadFailure(err) });
   }
 });
 

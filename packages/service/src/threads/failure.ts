@@ -1,0 +1,25 @@
+import { CoreError, RequestError } from '@defect-candidates/core';
+
+/** An error thrown in a thread, as it can cross to the parent (Error objects lose their class). */
+export interface ThreadFailure {
+  /** A CoreError: the input's fault (bad structure, impossible supercell, bad request), not ours. */
+  core: boolean;
+  name: string;
+  code?: string;
+  message: string;
+  /** Per-field problems of a RequestError. */
+  issues?: { path: string; message: string }[];
+  /** Only for failures that are not the input's fault: they are bugs to log. */
+  stack?: string;
+}
+
+export function threadFailure(err: unknown): ThreadFailure {
+  const e = err as Error;
+  return {
+    core: err instanceof CoreError,
+    name: e?.name ?? 'Error',
+    message: e?.message ?? String(err),
+    ...(err instanceof CoreError ? { code: err.code } : { stack: e?.stack }),
+    ...(err instanceof RequestError ? { issues: err.issues } : {}),
+  };
+}
