@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isElement } from './base/elements.ts';
 import { RequestError } from './base/errors.ts';
+import { preview } from './base/preview.ts';
 
 /**
  * The request contract shared by the CLI, the API and the worker. Field names, ranges and defaults
@@ -204,21 +205,6 @@ export function requestedTypes(request: DefectRequest): DefectType[] {
   return request.defect_types.length === 0 ? [...DEFECT_TYPES] : DEFECT_TYPES.filter((t) => request.defect_types.includes(t));
 }
 
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    // What JSON cannot print (BigInt, very deep nesting, null prototypes) may not convert to a string either.
-    try {
-      return String(value);
-    } catch {
-      return `an unprintable ${Array.isArray(value) ? 'list' : typeof value}`;
-    }
-  }
-}
-
 function pathString(path: PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
@@ -239,7 +225,7 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 export function parseRequest(input: unknown): DefectRequest {
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new RequestError([{ path: '', message: `the request must be a JSON object (got ${show(input)})` }]);
+    throw new RequestError([{ path: '', message: `the request must be a JSON object (got ${preview(input)})` }]);
   }
   const result = DefectRequestSchema.safeParse(input);
   if (result.success) return result.data;
@@ -260,13 +246,13 @@ export function parseRequest(input: unknown): DefectRequest {
     seen.add(field);
     const expectation = FIELD_EXPECTATIONS[field] ?? 'is not valid';
     let path = field;
-    let detail = `got ${show(valueAt(input, [field]))}`;
+    let detail = `got ${preview(valueAt(input, [field]))}`;
     if (field === 'dopant_elements' && issue.message === 'unknown element') {
       const bad = issue.path.slice(0, 2);
       path = pathString(bad);
-      detail = `unknown element ${show(valueAt(input, bad))}`;
+      detail = `unknown element ${preview(valueAt(input, bad))}`;
     } else if (issue.code === 'custom' && issue.message) {
-      detail = `${issue.message}; got ${show(valueAt(input, [field]))}`;
+      detail = `${issue.message}; got ${preview(valueAt(input, [field]))}`;
     }
     issues.push({ path, message: `${expectation} (${detail})` });
   }

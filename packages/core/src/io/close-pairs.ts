@@ -17,7 +17,7 @@ export interface ClosePair {
  * in the number of points instead of quadratic. Exact for any cell shape. The search runs in the
  * LLL-reduced cell, whose faces are never much closer than its shortest vector, so a skewed cell
  * costs no more than a square one. Callers refuse cells shorter than the cutoff first (see
- * `shortPeriodProblem`): in those every point has countless images within the cutoff.
+ * `latticeProblem` in validate.ts): in those every point has countless images within the cutoff.
  */
 export function closePairs(lattice: Lattice, frac: Vec3[], cutoff: number): ClosePair[] {
   const n = frac.length;
@@ -91,18 +91,3 @@ function wrapBin(b: number, count: number): [number, number] {
   return [b - shift * count, shift];
 }
 
-/**
- * Why a lattice cannot hold atoms `minDistance` apart, or undefined: a lattice vector, or a
- * shorter combination of them, brings every atom within `minDistance` of its own image.
- */
-export function shortPeriodProblem(lattice: Lattice, minDistance: number): string | undefined {
-  const names = ['a', 'b', 'c'];
-  for (let k = 0; k < 3; k++) {
-    const length = norm(lattice.matrix[k]);
-    if (length < minDistance) return `lattice vector ${names[k]} is ${length.toPrecision(3)} Å long, shorter than ${minDistance} Å: every atom would overlap its own periodic image (lattice vectors must be in Å)`;
-  }
-  const { basis } = lllReduce(lattice.matrix);
-  const shortest = Math.min(...basis.map((v) => norm(v)));
-  if (shortest < minDistance) return `the cell has a period of ${shortest.toPrecision(3)} Å (a short combination of its lattice vectors), shorter than ${minDistance} Å: every atom would overlap its own periodic image`;
-  return undefined;
-}

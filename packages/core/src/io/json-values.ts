@@ -1,5 +1,6 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
 import type { Mat3, Vec3 } from '../base/linalg.ts';
+import { preview } from '../base/preview.ts';
 
 /** Shared checks for JSON inputs: errors name the format ('JSON' or 'pymatgen JSON') and the field. */
 export interface JsonSite {
@@ -17,46 +18,6 @@ export function jsonFail(format: StructureFormat, message: string, site?: JsonSi
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/**
- * A short JSON-like rendering of a user's value for error messages. Never throws: the value may be
- * nested deeper than the stack (JSON.stringify would overflow) or be huge (it would flood the message).
- */
-export function preview(x: unknown, limit = 80): string {
-  let out = '';
-  const write = (v: unknown, depth: number): void => {
-    if (out.length > limit) return;
-    if (Array.isArray(v)) {
-      if (depth >= 3) {
-        out += '[...]';
-        return;
-      }
-      out += '[';
-      v.slice(0, 6).forEach((e, k) => {
-        if (k > 0) out += ',';
-        write(e, depth + 1);
-      });
-      out += v.length > 6 ? ',...]' : ']';
-    } else if (isRecord(v)) {
-      if (depth >= 3) {
-        out += '{...}';
-        return;
-      }
-      const keys = Object.keys(v);
-      out += '{';
-      keys.slice(0, 4).forEach((key, k) => {
-        if (k > 0) out += ',';
-        out += `${JSON.stringify(key.slice(0, 20))}:`;
-        write(v[key], depth + 1);
-      });
-      out += keys.length > 4 ? ',...}' : '}';
-    } else if (typeof v === 'string') out += JSON.stringify(v.length > limit ? `${v.slice(0, limit)}...` : v);
-    else if (v === undefined) out += 'nothing';
-    else out += String(v);
-  };
-  write(x, 0);
-  return out.length > limit ? `${out.slice(0, limit - 3)}...` : out;
 }
 
 export function asVec3(format: StructureFormat, x: unknown, field: string, site?: JsonSite): Vec3 {

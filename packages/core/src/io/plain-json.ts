@@ -2,7 +2,8 @@ import { isElement } from '../base/elements.ts';
 import { toFractional } from '../base/lattice.ts';
 import { det, inverse, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { asLattice, asVec3, jsonFail, preview, type JsonSite } from './json-values.ts';
+import { asLattice, asVec3, jsonFail, type JsonSite } from './json-values.ts';
+import { preview } from '../base/preview.ts';
 import type { ReadResult } from './result.ts';
 import { parseSpeciesSymbol } from './species.ts';
 

@@ -3,7 +3,8 @@ import { angles, lengths, toFractional, toCartesian, volume } from '../base/latt
 import { det, inverse, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { OCCUPANCY_TOLERANCE } from './tolerances.ts';
-import { asLattice, asVec3, isRecord, jsonFail, preview, type JsonSite } from './json-values.ts';
+import { asLattice, asVec3, isRecord, jsonFail, type JsonSite } from './json-values.ts';
+import { preview } from '../base/preview.ts';
 import type { ReadResult } from './result.ts';
 import { normalizeElementCase, parseSpeciesSymbol } from './species.ts';
 

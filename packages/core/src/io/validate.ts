@@ -3,7 +3,8 @@ import { isElement } from '../base/elements.ts';
 import { det, norm } from '../base/linalg.ts';
 import type { Lattice } from '../base/lattice.ts';
 import type { Structure } from '../base/structure.ts';
-import { closePairs, shortPeriodProblem } from './close-pairs.ts';
+import { closePairs } from './close-pairs.ts';
+import { shortestVectorLength } from '../base/reduction.ts';
 import { MIN_INTERATOMIC_DISTANCE } from './tolerances.ts';
 
 const FORMAT_NAMES: Record<StructureFormat | 'unknown', string> = {
@@ -48,7 +49,19 @@ export function latticeProblem(lattice: Lattice): string | undefined {
   if (scale === 0 || Math.abs(d) <= SINGULAR_RELATIVE_VOLUME * scale) {
     return `the lattice is singular (cell volume ${round(Math.abs(d))} Å³): its three vectors are linearly dependent (coplanar or zero), so it spans no 3D cell`;
   }
-  return shortPeriodProblem(lattice, MIN_INTERATOMIC_DISTANCE);
+  // Vector by vector first, for a message that names the vector; then the shortest period, which a
+  // combination of long vectors can make short.
+  for (let k = 0; k < 3; k++) {
+    const length = norm(m[k]);
+    if (length < MIN_INTERATOMIC_DISTANCE) {
+      return `lattice vector ${'abc'[k]} is ${length.toPrecision(3)} Å long, shorter than ${MIN_INTERATOMIC_DISTANCE} Å: every atom would overlap its own periodic image (lattice vectors must be in Å)`;
+    }
+  }
+  const period = shortestVectorLength(m);
+  if (period < MIN_INTERATOMIC_DISTANCE) {
+    return `the cell has a period of ${period.toPrecision(3)} Å (a short combination of its lattice vectors), shorter than ${MIN_INTERATOMIC_DISTANCE} Å: every atom would overlap its own periodic image`;
+  }
+  return undefined;
 }
 
 /**
