@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '@defect-candidates/service/config';
@@ -12,7 +12,7 @@ import { ActionStore } from '@defect-candidates/service/store/actions';
 import { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
 import { createGenerateQueue } from '@defect-candidates/service/queues';
 import { authenticate } from './auth.ts';
-import { errorHandler, unmatchedRoute } from './errors.ts';
+import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -75,11 +75,7 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
   app.use(healthRoutes(ctx, openapi));
 
   const auth = authenticate(ctx.keyring);
-  app.use(
-    '/generate-point-defect-candidates',
-    auth,
-    express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
-  );
+  app.use('/generate-point-defect-candidates', auth, jsonBody(ctx.config.bodyLimitBytes));
   app.use('/actions', auth);
   app.use(generateRoutes(ctx));
   app.use(actionRoutes(ctx));
@@ -89,6 +85,22 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
   app.use(unmatchedRoute);
   app.use(errorHandler(ctx.config.bodyLimitBytes));
   return app;
+}
+
+/**
+ * JSON bodies as RFC 8259 has them: UTF-8 only (body-parser would decode any `utf-*` charset and
+ * then fail to parse, a 400 for what is an unsupported encoding), and any JSON value at the top
+ * level, so that `null` is refused by the route like any other non-object (422), not by the parser.
+ */
+export function jsonBody(limitBytes: number): RequestHandler[] {
+  const refuseCharset: RequestHandler = (req, _res, next) => {
+    const charset = /;\s*charset\s*=\s*"?([^";,\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return next(new HttpError(415, 'unsupported_encoding', `charset=${charset} is not supported: send the JSON body as UTF-8`));
+    }
+    next();
+  };
+  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'] })];
 }
 
 export interface StartApiOptions {

@@ -42,7 +42,10 @@ async function refusal(promise: Promise<unknown>): Promise<HttpError> {
 describe('HostChecker', () => {
   it('passes a good structure and refuses bad ones with the 422 the API answers', async () => {
     const c = checker();
-    expect(await c.check(si, params())).toEqual({ checked: true });
+    const passed = await c.check(si, params());
+    expect(passed).toMatchObject({ checked: true, host: { inputAtoms: 2, orbits: 1, elements: 1 } });
+    // The automatic supercell of diamond Si: the smallest of at least 50 atoms with images 10 Å apart.
+    expect((passed as { host: { supercellAtoms: number } }).host.supercellAtoms).toBeGreaterThanOrEqual(50);
 
     const bad = await refusal(c.check(truncated, params()));
     expect(bad.status).toBe(422);
@@ -65,25 +68,57 @@ describe('HostChecker', () => {
 
   it('accepts unchecked a structure it cannot analyse in time, and keeps checking others', async () => {
     // The limit covers loading the replacement thread too: leave it time for that.
-    const c = checker({ timeoutMs: 3000 });
+    const c = checker({ timeoutMs: 5000 });
     const verdict = await c.check(ironGrid(8), params({ supercell: [1] }));
-    expect(verdict).toMatchObject({ checked: false });
-    expect((verdict as { reason: string }).reason).toMatch(/not checked within 3000 ms .*too large or complex/);
+    expect(verdict).toMatchObject({ checked: false, slow: true });
+    expect((verdict as { reason: string }).reason).toMatch(/not checked within 5000 ms .*too large or complex/);
     const bad = await refusal(c.check(truncated, params()));
     expect(bad.code).toBe('invalid_structure');
   });
 
   it('remembers verdicts by the structure and the fields the check reads, not by the other parameters', async () => {
     const c = checker();
-    expect(await c.check(si, params({ random_seed: 1 }))).toEqual({ checked: true });
+    const first = await c.check(si, params({ random_seed: 1 }));
+    expect(first).toMatchObject({ checked: true });
     const bad = await refusal(c.check(truncated, params()));
     // Without threads, only a remembered verdict can answer: a new check is refused with 503.
     await c.close();
-    expect(await c.check(si, params({ random_seed: 7, max_candidates: 3, defect_types: ['vacancy'], output_formats: ['cif'] }))).toEqual({ checked: true });
+    expect(await c.check(si, params({ random_seed: 7, max_candidates: 3, defect_types: ['vacancy'], output_formats: ['cif'] }))).toBe(first);
     expect(await refusal(c.check(truncated, params({ dedupe_symmetry: false })))).toBe(bad);
     for (const fields of [{ symprec: 0.1 }, { min_image_distance: 12 }, { supercell: [2] }]) {
       expect((await refusal(c.check(si, params(fields)))).status, JSON.stringify(fields)).toBe(503);
     }
     expect((await refusal(c.check({ ...si, filename: 'POSCAR' }, params()))).status).toBe(503);
+  });
+
+  it('runs at most one check per API key at a time; other keys are not held up', async () => {
+    const c = checker({ threads: 2, timeoutMs: 120_000 });
+    const ended: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.then(() => ended.push(name));
+    // Alice's slow structure first; her quick one must wait for it, Bob's must not.
+    const slow = track('alice slow', c.check(ironGrid(6), params({ supercell: [1] }), 'alice'));
+    const aliceQuick = track('alice quick', c.check(si, params(), 'alice'));
+    await track('bob quick', c.check({ ...si, filename: 'POSCAR' }, params(), 'bob'));
+    await Promise.all([slow, aliceQuick]);
+    expect(ended).toEqual(['bob quick', 'alice slow', 'alice quick']);
+  });
+
+  it("gives up (unchecked, not slow) when the key's previous check outlasts the time limit", async () => {
+    const c = checker({ threads: 2, timeoutMs: 3000 });
+    const slow = c.check(ironGrid(8), params({ supercell: [1] }), 'alice');
+    const waiting = await c.check(si, params(), 'alice');
+    expect(waiting).toMatchObject({ checked: false, slow: false });
+    expect((waiting as { reason: string }).reason).toMatch(/previous check/);
+    expect(await slow).toMatchObject({ checked: false, slow: true });
+  });
+
+  it('warms every thread before saying it is warm', async () => {
+    const c = checker({ threads: 2 });
+    expect(c.isWarm).toBe(false);
+    await c.warm();
+    expect(c.isWarm).toBe(true);
+    // Warm threads answer from the pool: closing it now would refuse any new check, so a pass
+    // proves the warm-up ran the structure through, and this one is new (not remembered).
+    expect(await c.check(si, params({ supercell: [3] }))).toMatchObject({ checked: true, host: { supercellAtoms: 54 } });
   });
 });

@@ -7,6 +7,14 @@ export function keys(prefix: string) {
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,
+    /** Webhook deliveries that ended, by outcome, and their attempt counts (a histogram). */
+    statsWebhooks: `${prefix}:stats:webhooks`,
+    /** An owner's actions waiting on one generation queue, scored by when they were queued (fair share). */
+    fairQueued: (queue: string, owner: string) => `${prefix}:fair:${queue}:${owner}`,
+    /** rate-limiter-flexible's key prefix: it appends `:<API key name>`. */
+    rateLimit: `${prefix}:ratelimit`,
+    /** Written by /readyz to learn whether Redis accepts writes (it refuses them when out of memory). */
+    readyProbe: `${prefix}:readyz`,
   };
 }
 
