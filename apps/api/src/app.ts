@@ -10,11 +10,14 @@ import { checkEvictionPolicy, createRedis, waitForRedis } from '@defect-candidat
 import { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import { ActionStore } from '@defect-candidates/service/store/actions';
 import { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
-import { createGenerateQueue } from '@defect-candidates/service/queues';
+import { HEAVY_QUEUE, createGenerateQueue } from '@defect-candidates/service/queues';
+import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { authenticate } from './auth.ts';
 import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
+import { ArchiveBuilder } from './archives.ts';
+import { requestRateLimit } from './limits.ts';
 import { buildOpenApi } from './openapi.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { generateRoutes } from './routes/generate.ts';
@@ -75,8 +78,8 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
   app.use(healthRoutes(ctx, openapi));
 
   const auth = authenticate(ctx.keyring);
-  app.use('/generate-point-defect-candidates', auth, jsonBody(ctx.config.bodyLimitBytes));
-  app.use('/actions', auth);
+  app.use('/generate-point-defect-candidates', auth, ctx.rateLimit, jsonBody(ctx.config.bodyLimitBytes));
+  app.use('/actions', auth, ctx.rateLimit);
   app.use(generateRoutes(ctx));
   app.use(actionRoutes(ctx));
 
@@ -95,7 +98,7 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
 export function jsonBody(limitBytes: number): RequestHandler[] {
   const refuseCharset: RequestHandler = (req, _res, next) => {
     const charset = /;\s*charset\s*=\s*"?([^";,\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    if (charset !== undefined && charset !== 'utf-8') {
       return next(new HttpError(415, 'unsupported_encoding', `charset=${charset} is not supported: send the JSON body as UTF-8`));
     }
     next();
@@ -129,19 +132,26 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   if (keyring.isEmpty) logger.warn('no API_KEYS and no OURO_SERVICE_SECRET configured: every request will be refused with 401');
   const redis = createRedis(config, 'command', 'api', logger);
   const queue = createGenerateQueue(config, redis);
-  queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
+  const heavyQueue = createGenerateQueue(config, redis, HEAVY_QUEUE);
+  for (const q of [queue, heavyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   const ctx: ApiContext = {
     config,
     logger,
     redis,
     keyring,
     queue,
+    heavyQueue,
+    fairShare: new FairShare(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
+    rateLimit: requestRateLimit(redis, config, logger),
     store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
-    metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
+    metrics: createMetrics({ queues: [queue, heavyQueue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
     hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
+    archives: new ArchiveBuilder({ threads: config.archiveThreads }),
   };
-  ctx.hostChecker.warm();
+  // /readyz answers 503 until the check threads have loaded the core and moyo (cold start).
+  const warmStart = Date.now();
+  void ctx.hostChecker.warm().then(() => logger.info({ ms: Date.now() - warmStart, threads: config.hostCheckThreads }, 'check threads warm'));
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come
   // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
   try {
@@ -170,7 +180,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       });
       for (const plugin of plugins) await plugin.close?.().catch((err: Error) => logger.warn({ err: err.message, plugin: plugin.name }, 'plugin close failed'));
       await ctx.hostChecker.close();
+      await ctx.archives.close();
       await queue.close().catch(() => undefined);
+      await heavyQueue.close().catch(() => undefined);
       redis.disconnect();
     })());
   return { url, port, server, ctx, close };

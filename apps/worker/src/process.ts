@@ -4,6 +4,7 @@ import { loadConfig, redactUrl, type Config } from '@defect-candidates/service/c
 import { createLogger } from '@defect-candidates/service/logger';
 import { checkEvictionPolicy, createRedis } from '@defect-candidates/service/redis';
 import { ActionStore } from '@defect-candidates/service/store/actions';
+import { GENERATE_QUEUE, HEAVY_QUEUE, type GenerationQueueName } from '@defect-candidates/service/queues';
 import { startGenerationWorker, type GenerationWorker } from './generation-worker.ts';
 
 /** What a worker process shares with the features it runs. */
@@ -26,7 +27,8 @@ export interface WorkerPlugin {
 
 export interface WorkerProcess {
   ctx: WorkerContext;
-  generation: GenerationWorker;
+  /** One per queue in WORKER_QUEUES (`generate`, `generate-heavy`). */
+  generation: GenerationWorker[];
   /** Graceful: stop taking jobs, let running ones finish within `graceMs` or hand them back. */
   close(graceMs?: number): Promise<void>;
 }
@@ -46,16 +48,23 @@ export async function startWorkerProcess(
     const handle = await plugin.start(ctx);
     started.push({ name: plugin.name, close: () => handle.close() });
   }
-  const generation = startGenerationWorker({ config, logger, store, connection });
+  const generation = config.workerQueues.map((queue) => startGenerationWorker({ config, logger, store, connection, queue: queue as GenerationQueueName }));
   logger.info(
-    { concurrency: config.workerConcurrency, redis: redactUrl(config.redisUrl), prefix: config.keyPrefix, plugins: started.map((p) => p.name) },
+    {
+      queues: config.workerQueues,
+      concurrency: config.workerQueues.includes(GENERATE_QUEUE) ? config.workerConcurrency : 0,
+      heavy_concurrency: config.workerQueues.includes(HEAVY_QUEUE) ? config.heavyWorkerConcurrency : 0,
+      redis: redactUrl(config.redisUrl),
+      prefix: config.keyPrefix,
+      plugins: started.map((p) => p.name),
+    },
     'worker started',
   );
 
   let closing: Promise<void> | null = null;
   const close = (graceMs = config.shutdownGraceMs) =>
     (closing ??= (async () => {
-      await generation.close(graceMs);
+      await Promise.all(generation.map((g) => g.close(graceMs)));
       for (const p of started.reverse()) await p.close().catch((err: Error) => logger.warn({ err: err.message, plugin: p.name }, 'plugin close failed'));
       await connection.quit().catch(() => connection.disconnect());
       logger.info('worker stopped');

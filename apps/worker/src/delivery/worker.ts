@@ -11,6 +11,7 @@ import { attemptDelivery, type Deliverer } from '@defect-candidates/service/webh
 import { DELIVERY_BACKOFF, type DeliveryJobData } from '@defect-candidates/service/webhooks/queue';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import { DeliveryLedger, type DeliveryState } from '@defect-candidates/service/webhooks/state';
+import { recordDeliveryOutcome } from '@defect-candidates/service/store/stats';
 
 /** Thrown to let BullMQ schedule the next attempt; carries the wait already recorded on the action. */
 export class DeliveryRetry extends Error {
@@ -80,6 +81,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
     if (report.nextDelayMs !== undefined) {
       logger.warn({ ...fields, error: report.verdict.reason, retry_in_ms: report.nextDelayMs }, 'webhook attempt failed; will retry');
+      // What the dashboard shows: the action's own schedule (BullMQ's delay does not show the
+      // custom backoff), so an operator sees when the next attempt really is.
+      await job.updateData({ action_id: actionId, next_attempt_at: report.state.next_attempt_at, attempts_made: attempt }).catch(() => undefined);
       throw new DeliveryRetry(report.verdict.reason, report.nextDelayMs);
     }
     logger.error({ ...fields, error: report.verdict.reason }, 'webhook delivery failed for good');
@@ -111,7 +115,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       const state = (await ledger.get(job.data.action_id)) as DeliveryState | null;
       if (state?.state !== 'pending' || (await job.getState()) !== 'failed') return;
       const now = new Date().toISOString();
-      await ledger.put(job.data.action_id, { ...state, state: 'failed', failed_at: now, next_attempt_at: null, last_error: err.message });
+      if (await ledger.put(job.data.action_id, { ...state, state: 'failed', failed_at: now, next_attempt_at: null, last_error: err.message })) {
+        await recordDeliveryOutcome(connection, config.keyPrefix, 'failed', job.attemptsMade);
+      }
     })().catch((e: unknown) => logger.error({ err: (e as Error).message, action_id: job.data.action_id }, 'could not record a failed delivery'));
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { GENERATION_QUEUES, generateJobId, type GenerateQueue, type GenerationQueueName } from '../queues.ts';
 import { keys, type Keys } from '../store/keys.ts';
 

@@ -83,6 +83,10 @@ export interface ActionMeta {
   webhook_url?: string;
   /** How many times a worker started on it (more than one after a worker died mid-job). */
   runs: number;
+  /** The generation queue its job is on: `generate`, or `generate-heavy` for jobs estimated (or found) long. */
+  queue?: 'generate' | 'generate-heavy';
+  /** SHA-256 of the request body (canonical JSON): a repeated action id must come with the same body. */
+  request_fingerprint?: string;
 }
 
 export interface Action extends ActionMeta {
@@ -90,7 +94,7 @@ export interface Action extends ActionMeta {
 }
 
 export type NewAction = Pick<ActionMeta, 'id' | 'owner' | 'parameters' | 'input'> &
-  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'created_at'>>;
+  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'created_at' | 'queue' | 'request_fingerprint'>>;
 
 export interface ListOptions {
   status?: ActionStatus;
@@ -168,7 +172,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     dcCreateAction(k1: string, k2: string, k3: string, meta: string, input: Buffer | string, ttl: number, member: string, cutoff: string): Result<number | string, Context>;
     dcTransition(k1: string, k2: string, k3: string, allowed: string, status: string, meta: string, response: Buffer | string, outcome: string, bucket: string, seconds: string): Result<number, Context>;
-    dcSetField(k1: string, field: string, value: string): Result<number, Context>;
+    dcSetField(k1: string, field: string, value: string | Buffer): Result<number, Context>;
   }
 }
 
@@ -265,6 +269,8 @@ export class ActionStore {
       ...(init.platform ? { platform: init.platform } : {}),
       ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
       runs: 0,
+      ...(init.queue ? { queue: init.queue } : {}),
+      ...(init.request_fingerprint ? { request_fingerprint: init.request_fingerprint } : {}),
     };
     const input = inputContent === undefined ? '' : await gzip(Buffer.from(inputContent, 'utf8'));
     const cutoff = String(Date.now() - this.options.ttlSeconds * 1000).padStart(13, '0');
@@ -309,6 +315,14 @@ export class ActionStore {
     return (await gunzip(buf)).toString('utf8');
   }
 
+  /**
+   * Keeps a downloaded structure with the action (gzip-compressed, as inline ones are), so that a
+   * job moved to another queue does not download it again. False when the action is gone.
+   */
+  async saveInput(id: string, content: string): Promise<boolean> {
+    return (await this.redis.dcSetField(this.keys.action(id), 'input', await gzip(Buffer.from(content, 'utf8')))) === 1;
+  }
+
   /** The answer of a successful action, decompressed and parsed. */
   async getResponse(id: string): Promise<unknown | null> {
     const buf = await this.getResponseGzip(id);
@@ -343,11 +357,14 @@ export class ActionStore {
     return after ? { action: after, started: false } : null;
   }
 
-  /** A running action handed back to the queue (worker shutting down): `queued` again. */
-  async requeue(id: string): Promise<boolean> {
+  /**
+   * A running action handed back to a queue (worker shutting down, or moved to `generate-heavy`):
+   * `queued` again, on `queue` when given.
+   */
+  async requeue(id: string, queue?: ActionMeta['queue']): Promise<boolean> {
     const current = await this.get(id);
     if (!current || current.status !== 'in-progress') return false;
-    const next: ActionMeta = { ...stripWebhook(current), status: 'queued', progress: { stage: 'queued', percent: 0 } };
+    const next: ActionMeta = { ...stripWebhook(current), status: 'queued', progress: { stage: 'queued', percent: 0 }, ...(queue ? { queue } : {}) };
     return (await this.transition(id, ['in-progress'], next)) === 1;
   }
 

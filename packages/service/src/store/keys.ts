@@ -11,8 +11,8 @@ export function keys(prefix: string) {
     statsWebhooks: `${prefix}:stats:webhooks`,
     /** An owner's actions waiting on one generation queue, scored by when they were queued (fair share). */
     fairQueued: (queue: string, owner: string) => `${prefix}:fair:${queue}:${owner}`,
-    /** rate-limiter-flexible's key prefix: it appends `:<API key name>`. */
-    rateLimit: `${prefix}:ratelimit`,
+    /** rate-limiter-flexible's key prefix for one tier of keys: it appends `:<API key name>`. */
+    rateLimit: (tier: string) => `${prefix}:ratelimit:${tier}`,
     /** Written by /readyz to learn whether Redis accepts writes (it refuses them when out of memory). */
     readyProbe: `${prefix}:readyz`,
   };

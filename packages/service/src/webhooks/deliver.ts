@@ -3,6 +3,7 @@ import type { Got } from 'got';
 import type { DefectAnswer } from '@defect-candidates/core';
 import type { ApiKeyring } from '../auth/keys.ts';
 import type { Action, ActionStore } from '../store/actions.ts';
+import { recordDeliveryOutcome } from '../store/stats.ts';
 import { isUnsafeUrlError } from '../net/errors.ts';
 import { judgeAttempt, type AttemptResult, type AttemptVerdict } from './outcome.ts';
 import { deliveryEvent, deliveryTarget, directPayload, platformPayload } from './payloads.ts';
@@ -143,6 +144,9 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
       state = { ...state, state: 'pending', next_attempt_at: new Date(finished + nextDelayMs).toISOString() };
     }
   }
-  await d.ledger.put(actionId, state);
+  const written = await d.ledger.put(actionId, state);
+  if (written && state.state !== 'pending') {
+    await recordDeliveryOutcome(d.store.redis, d.store.options.prefix, state.state, attemptsMade + 1).catch(() => undefined);
+  }
   return { verdict, state, ...(nextDelayMs !== undefined ? { nextDelayMs } : {}) };
 }

@@ -16,7 +16,7 @@ export function registerWebhookDelivery(store: ActionStore, queue: DeliveryQueue
     if (!state) return;
     if ((await ledger.begin(action.id, state)) !== 'created') return;
     try {
-      await queue.add('deliver', { action_id: action.id }, deliveryJobOptions(schedule, action.id));
+      await queue.add('deliver', { action_id: action.id, next_attempt_at: state.next_attempt_at, attempts_made: 0 }, deliveryJobOptions(schedule, action.id));
     } catch (error) {
       await ledger.abandon(action.id).catch(() => undefined);
       throw error;

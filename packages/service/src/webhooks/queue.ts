@@ -4,6 +4,10 @@ import type { RetrySchedule } from './schedule.ts';
 
 export interface DeliveryJobData {
   action_id: string;
+  /** Set after a failed attempt, for the dashboard: the action's `webhook.next_attempt_at`. */
+  next_attempt_at?: string | null;
+  /** Attempts made so far, as recorded on the action. */
+  attempts_made?: number;
 }
 
 export type DeliveryQueue = Queue<DeliveryJobData>;
