@@ -92,8 +92,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       return { action_id: id, status: taken.action.status as 'success' | 'error' };
     }
     const action = taken.action;
-    log.info({ runs: action.runs, input: action.input.kind, queue: queueName }, 'generation started');
     await fairShare.started(action.owner, ownQueue, id).catch((err: Error) => log.warn({ err: err.message }, 'could not move the owner\'s next job to the front'));
+    log.info({ runs: action.runs, input: action.input.kind, queue: queueName }, 'generation started');
     const platformLog = platformLogs?.track(action) ?? null;
     if (platformLog) runningLogs.set(String(job.id), platformLog);
     platformLog?.stage('started', 0);
