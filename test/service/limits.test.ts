@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '@defect-candidates/service/store/keys';
+import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
+import { structureFixture } from '../support/fixtures.ts';
+import { type TestApi, type WorkerHandle, serviceEnv, spawnWorker, startTestApi, stopWorkers, waitForAction } from '../support/service.ts';
+
+// Per-key limits (issue 15): a request rate and a number of queued actions per API key, counted in
+// Redis so that they hold across API processes; above them, 429 with Retry-After.
+const GENERATE = '/generate-point-defect-candidates';
+const inline = { structure: { content: structureFixture('CdTe.cif') }, defect_types: ['vacancy'] };
+
+let redis: Redis;
+let apis: TestApi[] = [];
+let workers: WorkerHandle[] = [];
+const prefixes: string[] = [];
+
+beforeAll(async () => {
+  redis = await testRedis();
+});
+
+afterEach(async () => {
+  await stopWorkers(workers);
+  workers = [];
+  await Promise.all(apis.map((a) => a.close()));
+  apis = [];
+});
+
+afterAll(async () => {
+  for (const p of prefixes) await deletePrefix(redis, p);
+  redis?.disconnect();
+});
+
+async function environment(name: string, limits: Record<string, string>): Promise<Record<string, string>> {
+  const prefix = uniquePrefix(name);
+  prefixes.push(prefix);
+  return serviceEnv({ prefix, redisUrl: await redisUrl(), extra: limits });
+}
+
+async function api(env: Record<string, string>): Promise<TestApi> {
+  const started = await startTestApi(env);
+  apis.push(started);
+  return started;
+}
+
+describe('request rate per API key', () => {
+  it('429 with Retry-After and RateLimit headers past the limit, shared by every API process, per key', async () => {
+    // A long window, so that the test's requests cannot straddle two.
+    const env = await environment('limits-rate', { RATE_LIMIT_CLIENT: '5', RATE_LIMIT_PLATFORM: '0', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const [one, two] = [await api(env), await api(env)];
+    const remaining: string[] = [];
+    // Three requests on each process: five pass, whichever process they reach.
+    for (const target of [one, two, one, two, one]) {
+      const res = await target.call('GET', '/actions');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-limit')).toBe('5');
+      expect(res.headers.get('ratelimit-policy')).toBe('5;w=60');
+      remaining.push(res.headers.get('ratelimit-remaining')!);
+    }
+    expect(remaining).toEqual(['4', '3', '2', '1', '0']);
+    const refused = await two.call('POST', GENERATE, { body: inline });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('ratelimit-reset'))).toBeLessThanOrEqual(60);
+    // Nothing was created for the refused request.
+    expect(await redis.zcard(keys(env.KEY_PREFIX).indexAll)).toBe(0);
+    // Another client key has its own budget; operators and the platform are on the generous tier (here unlimited).
+    expect((await one.call('GET', '/actions', { as: 'bob' })).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await one.call('GET', '/actions', { as: 'ops' })).status).toBe(200);
+    expect((await one.call('GET', '/actions', { as: 'ouro' })).status).toBe(200);
+    // Probes stay outside any limit.
+    expect((await one.call('GET', '/healthz', { as: 'nobody' })).status).toBe(200);
+  });
+});
+
+describe('queued actions per API key', () => {
+  it('429 too_many_queued past the limit, on both queues together; room again once jobs start', { timeout: 90_000 }, async () => {
+    const env = await environment('limits-queued', { QUEUED_LIMIT_CLIENT: '3', HEAVY_JOB_MS: '100' });
+    const first = await api(env);
+    const second = await api(env);
+    const ids: string[] = [];
+    for (const target of [first, second]) ids.push((await target.call('POST', GENERATE, { body: { ...inline, random_seed: ids.length } })).body.id);
+    // The third goes to generate-heavy (a forced supercell of 1,000 atoms with every format): still counted.
+    const heavy = await first.call('POST', GENERATE, { body: { ...inline, supercell: [5], defect_types: [], dopant_elements: ['Mg', 'Zn', 'Al', 'Ga', 'In'], output_formats: ['poscar', 'cif', 'pymatgen', 'extxyz'], max_candidates: 200 } });
+    expect(heavy.status).toBe(202);
+    expect((await first.call('GET', `/actions/${heavy.body.id}`)).body.queue).toBe('generate-heavy');
+    ids.push(heavy.body.id);
+
+    const refused = await second.call('POST', GENERATE, { body: { ...inline, random_seed: 99 } });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('too_many_queued');
+    expect(refused.body.error.message).toMatch(/3 actions .* queued .* limit is 3/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await redis.zcard(keys(env.KEY_PREFIX).indexAll)).toBe(3);
+    // Bob's line is his own.
+    expect((await first.call('POST', GENERATE, { as: 'bob', body: inline })).status).toBe(202);
+
+    // Once Alice's jobs have started, she may queue again.
+    workers.push(await spawnWorker(env));
+    for (const id of ids) await waitForAction(first, id, { timeoutMs: 60_000 });
+    expect((await second.call('POST', GENERATE, { body: { ...inline, random_seed: 100 } })).status).toBe(202);
+  });
+});
