@@ -7,6 +7,8 @@ export function keys(prefix: string) {
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,
+    /** Actions whose webhook delivery failed for good, scored by when (GET /webhooks/failed). */
+    failedDeliveries: `${prefix}:deliveries:failed`,
     /** Webhook deliveries that ended, by outcome, and their attempt counts (a histogram). */
     statsWebhooks: `${prefix}:stats:webhooks`,
     /** An owner's actions waiting on one generation queue, scored by when they were queued (fair share). */

@@ -1,4 +1,5 @@
 import type { ActionStore, WebhookAttempt, WebhookState } from '../store/actions.ts';
+import { keys } from '../store/keys.ts';
 
 export type DeliveryKind = 'platform' | 'direct';
 export type DeliveryEvent = 'action.completed' | 'action.failed';
@@ -27,8 +28,12 @@ export interface DeliveryState extends WebhookState {
 /** Attempts kept on the record; older ones are dropped first (the counts stay exact). */
 export const MAX_RECORDED_ATTEMPTS = 50;
 
+/**
+ * The index of failed deliveries (action ids, scored by failure time). Not `<prefix>:webhooks:failed`:
+ * that is BullMQ's own set of failed jobs of the `webhooks` queue, which holds job ids.
+ */
 export function failedIndexKey(prefix: string): string {
-  return `${prefix}:webhooks:failed`;
+  return keys(prefix).failedDeliveries;
 }
 
 // Sets the webhook field only when the action exists and has none yet: the single place that
