@@ -8,7 +8,10 @@
  *   --connections N    autocannon connections (default 50)
  *   --actions N        actions per end-to-end burst (default 200)
  *   --samples N        sequential actions for the idle-latency figures (default 40)
- *   --only a,b         phases: accept, latency, throughput (default all)
+ *   --only a,b         phases: accept, latency, throughput, fairness, archive, cold-start (default all)
+ *   --fair-samples N   small actions of the second key in the fairness phase (default 20)
+ *   --archive-rounds N rounds of 10 parallel archive downloads (default 5)
+ *   --cold-runs N      fresh API processes in the cold-start phase (default 3)
  *   --markdown         tables as Markdown; --json the figures as JSON
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +30,8 @@ import { describeMachine, machine } from '../machine.ts';
 import { median, percentile } from '../stats.ts';
 import { table } from '../table.ts';
 import { type ApiProcess, processCpuSeconds, spawnApi } from './processes.ts';
+import { type FairnessResults, fairnessPhase, fairnessReport } from './tenants.ts';
+import { type ArchiveResults, type ColdStartResults, archivePhase, coldStartPhase, hardeningReport } from './hardening.ts';
 
 const GENERATE_PATH = '/generate-point-defect-candidates';
 
@@ -132,7 +137,8 @@ async function acceptPhase(bench: Bench, options: { durationS: number; connectio
     }
     // autocannon returns with requests still in flight inside the API: let them land before counting.
     await new Promise((r) => setTimeout(r, 1000));
-    const queued = await bench.redis.llen(`${prefix}:generate:wait`);
+    // Jobs carry their owner's place in line as a priority (fair share): they wait in the prioritized set.
+    const queued = await bench.redis.zcard(`${prefix}:generate:prioritized`);
     const accepted = await bench.redis.zcard(`${prefix}:actions:index:all`);
     return { structure: 'Si.vasp (2 atoms, inline)', connections: options.connections, durationS: options.durationS, runs, queued, accepted };
   } finally {
@@ -431,6 +437,9 @@ export interface ServiceResults {
   accept: AcceptResults | null;
   latency: LatencyResults | null;
   throughput: ThroughputRun[];
+  fairness: FairnessResults | null;
+  archive: ArchiveResults | null;
+  coldStart: ColdStartResults | null;
 }
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
@@ -553,6 +562,8 @@ export function serviceReport(r: ServiceResults, options: { markdown?: boolean }
       para(`Responses are stored gzip-compressed: ${ratio.toFixed(1)}× smaller than their JSON (input ${mem.inputBytes} B → ${median(mem.inputGzipBytes)} B gzip).`);
     }
   }
+  if (r.fairness) out.push(...fairnessReport(r.fairness, md));
+  out.push(...hardeningReport(r.archive, r.coldStart, md));
   return out.join('\n');
 }
 
@@ -565,7 +576,10 @@ export async function main(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       actions: { type: 'string', default: '200' },
       samples: { type: 'string', default: '40' },
-      only: { type: 'string', default: 'accept,latency,throughput' },
+      only: { type: 'string', default: 'accept,latency,throughput,fairness,archive,cold-start' },
+      'fair-samples': { type: 'string', default: '20' },
+      'archive-rounds': { type: 'string', default: '5' },
+      'cold-runs': { type: 'string', default: '3' },
       markdown: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -587,6 +601,9 @@ export async function main(argv: string[]): Promise<void> {
       API_KEYS: `bench:client:${secret}:${whsec}`,
       ALLOW_PRIVATE_URLS: 'true',
       LOG_LEVEL: 'info',
+      // These phases measure capacity from one key: the per-key limits are the fairness phase's subject.
+      RATE_LIMIT_CLIENT: '0',
+      QUEUED_LIMIT_CLIENT: '0',
       ...extra,
     }),
     log: (line) => process.stderr.write(`${line}\n`),
@@ -600,6 +617,9 @@ export async function main(argv: string[]): Promise<void> {
     accept: null,
     latency: null,
     throughput: [],
+    fairness: null,
+    archive: null,
+    coldStart: null,
   };
   // Ctrl-C: the children get the signal from the terminal too; the keys are ours to remove.
   process.once('SIGINT', () => {
@@ -616,6 +636,9 @@ export async function main(argv: string[]): Promise<void> {
       // The same two generation threads as one default process, split over two processes.
       results.throughput.push(await throughputPhase(bench, 2, Number(values.actions), false, 1));
     }
+    if (phases.has('fairness')) results.fairness = await fairnessPhase(bench, { samples: Number(values['fair-samples']) });
+    if (phases.has('archive')) results.archive = await archivePhase(bench, { rounds: Number(values['archive-rounds']) });
+    if (phases.has('cold-start')) results.coldStart = await coldStartPhase(bench, { runs: Number(values['cold-runs']) });
   } catch (err) {
     failed = true;
     bench.log(`service benchmark failed: ${(err as Error).stack ?? err}`);

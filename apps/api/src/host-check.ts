@@ -46,8 +46,34 @@ const THREAD_MODULE = new URL('./host-check-thread.ts', import.meta.url);
 const THREAD_MEMORY_MB = 512;
 /** Loading the core and moyo in a fresh thread takes about a second; on a loaded machine, more. */
 const WARM_UP_TIMEOUT_MS = 60_000;
-/** Diamond Si (2 atoms): the warm-up goes through reading, symmetry and the supercell search. */
-const WARM_UP_POSCAR = ['Si', '5.43', '0 0.5 0.5', '0.5 0 0.5', '0.5 0.5 0', 'Si', '2', 'Direct', '0 0 0', '0.25 0.25 0.25'].join('\n');
+/**
+ * Diamond Si (2 atoms) as POSCAR and as CIF: the warm-up goes through reading (the two commonest
+ * formats), symmetry and the supercell search.
+ */
+const WARM_UP_STRUCTURES: { content: string; format: string }[] = [
+  { format: 'poscar', content: ['Si', '5.43', '0 0.5 0.5', '0.5 0 0.5', '0.5 0.5 0', 'Si', '2', 'Direct', '0 0 0', '0.25 0.25 0.25'].join('\n') },
+  {
+    format: 'cif',
+    content: [
+      'data_Si',
+      '_cell_length_a 3.8396',
+      '_cell_length_b 3.8396',
+      '_cell_length_c 3.8396',
+      '_cell_angle_alpha 60',
+      '_cell_angle_beta 60',
+      '_cell_angle_gamma 60',
+      "_symmetry_space_group_name_H-M 'P 1'",
+      'loop_',
+      '_atom_site_label',
+      '_atom_site_type_symbol',
+      '_atom_site_fract_x',
+      '_atom_site_fract_y',
+      '_atom_site_fract_z',
+      'Si1 Si 0 0 0',
+      'Si2 Si 0.25 0.25 0.25',
+    ].join('\n'),
+  },
+];
 
 /**
  * Reads, analyses and sizes an inline structure at submission (the core's `prepareHost`), so a
@@ -88,9 +114,11 @@ export class HostChecker {
   warm(): Promise<void> {
     this.threads.warm();
     this.warming ??= (async () => {
-      const task: HostCheckTask = { content: WARM_UP_POSCAR, format: 'poscar', request: {}, maxAtoms: this.options.maxAtoms };
-      // One task per thread, all at once: each occupies its own thread until it is warm.
-      await Promise.allSettled(Array.from({ length: this.options.threads }, () => this.threads.run(task, { timeoutMs: WARM_UP_TIMEOUT_MS })));
+      for (const structure of WARM_UP_STRUCTURES) {
+        const task: HostCheckTask = { ...structure, request: {}, maxAtoms: this.options.maxAtoms };
+        // One task per thread, all at once: each occupies its own thread until it is done.
+        await Promise.allSettled(Array.from({ length: this.options.threads }, () => this.threads.run(task, { timeoutMs: WARM_UP_TIMEOUT_MS })));
+      }
       this.warmed = true;
     })();
     return this.warming;

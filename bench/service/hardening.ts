@@ -1,0 +1,178 @@
+/**
+ * Two phases of the service benchmark for issue 15's hardening, each with the API as its own process:
+ * - `archive`: /healthz latency while archive.zip of large actions is downloaded 10 at a time (the
+ *   zip is built in the API's archive thread, not on its event loop): the same archive 10 times
+ *   at once, and 10 different archives at once, several rounds each, against /healthz alone.
+ * - `cold-start`: a fresh API process, timed from spawn to /readyz 200 (the check threads are warmed
+ *   before it says ready), then its first inline submissions, each a structure it has not seen.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { generate } from '@defect-candidates/core';
+import { ActionStore } from '@defect-candidates/service/store/actions';
+import { deletePrefix } from '../../test/support/redis.ts';
+import { FIXTURES_DIR } from '../core/fixtures.ts';
+import { median, percentile } from '../stats.ts';
+import { table } from '../table.ts';
+import { spawnApi } from './processes.ts';
+import type { TenantBench } from './tenants.ts';
+
+const GENERATE_PATH = '/generate-point-defect-candidates';
+const structure = (name: string) => readFileSync(join(FIXTURES_DIR, 'structures', name), 'utf8');
+
+export interface ArchiveResults {
+  archiveBytes: number;
+  candidates: number;
+  rounds: number;
+  idle: number[];
+  sameArchive: { health: number[]; downloadMs: number[] };
+  differentArchives: { health: number[]; downloadMs: number[] };
+}
+
+export interface ColdStartResults {
+  runs: { readyMs: number; firstPostMs: number; laterPostMs: number[] }[];
+}
+
+function apiEnv(bench: TenantBench, prefix: string, secret: string): Record<string, string> {
+  return { REDIS_URL: bench.redisUrl, KEY_PREFIX: prefix, API_KEYS: `bench:client:${secret}`, LOG_LEVEL: 'info', RATE_LIMIT_CLIENT: '0', QUEUED_LIMIT_CLIENT: '0' };
+}
+
+/** Times /healthz every 5 ms until `work` settles. */
+async function probeWhile(url: string, work: Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  let done = false;
+  void work.finally(() => (done = true));
+  while (!done) {
+    const t0 = performance.now();
+    await (await fetch(`${url}/healthz`)).arrayBuffer();
+    times.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await work;
+  return times;
+}
+
+export async function archivePhase(bench: TenantBench, options: { rounds: number }): Promise<ArchiveResults> {
+  const prefix = `${bench.base}-archive`;
+  bench.prefixes.add(prefix);
+  const logFile = join(tmpdir(), `${prefix}-api.log`);
+  bench.logFiles.push(logFile);
+  const secret = randomBytes(12).toString('hex');
+  bench.log('service archive: generating a large answer (CdTe, 1,000-atom supercell, every family, 5 dopants, 4 formats)…');
+  const answer = generate(
+    { content: structure('CdTe.cif'), filename: 'CdTe.cif' },
+    { supercell: [5], dopant_elements: ['Mg', 'Zn', 'Hg', 'Se', 'S'], max_candidates: 200, output_formats: ['poscar', 'cif', 'pymatgen', 'extxyz'] },
+  );
+  const store = new ActionStore(bench.redis, { prefix, ttlSeconds: 3600 });
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const id = randomUUID();
+    await store.create({ id, owner: 'bench', parameters: {}, input: { kind: 'inline' } }, 'x');
+    await store.markStarted(id);
+    await store.complete(id, answer);
+    ids.push(id);
+  }
+  const api = await spawnApi(apiEnv(bench, prefix, secret), logFile);
+  try {
+    const download = async (id: string) => {
+      const t0 = performance.now();
+      const res = await fetch(`${api.url}/actions/${id}/archive.zip`, { headers: { authorization: `Bearer ${secret}` } });
+      const bytes = (await res.arrayBuffer()).byteLength;
+      if (res.status !== 200) throw new Error(`archive download: ${res.status}`);
+      return { ms: performance.now() - t0, bytes };
+    };
+    await download(ids[0]);
+    const idle = await probeWhile(api.url, new Promise((r) => setTimeout(r, 3000)));
+    const run = async (pick: (i: number) => string) => {
+      const health: number[] = [];
+      const downloadMs: number[] = [];
+      let bytes = 0;
+      for (let round = 0; round < options.rounds; round++) {
+        const work = Promise.all(Array.from({ length: 10 }, (_, i) => download(pick(i))));
+        health.push(...(await probeWhile(api.url, work)));
+        for (const d of await work) {
+          downloadMs.push(d.ms);
+          bytes = d.bytes;
+        }
+      }
+      return { health, downloadMs, bytes };
+    };
+    bench.log(`service archive: ${options.rounds} rounds of 10 parallel downloads of one archive, then of 10 different ones…`);
+    const same = await run(() => ids[0]);
+    const different = await run((i) => ids[i]);
+    return { archiveBytes: same.bytes, candidates: answer.candidates.length, rounds: options.rounds, idle, sameArchive: same, differentArchives: different };
+  } finally {
+    await api.stop();
+    await deletePrefix(bench.redis, prefix);
+  }
+}
+
+export async function coldStartPhase(bench: TenantBench, options: { runs: number }): Promise<ColdStartResults> {
+  const fixtures = ['CdTe.cif', 'Si.vasp', 'GaN.vasp', 'MgO.json', 'Cu.cif', 'TiO2-rutile.cif'];
+  const runs: ColdStartResults['runs'] = [];
+  for (let run = 0; run < options.runs; run++) {
+    const prefix = `${bench.base}-cold${run}`;
+    bench.prefixes.add(prefix);
+    const logFile = join(tmpdir(), `${prefix}-api.log`);
+    bench.logFiles.push(logFile);
+    const secret = randomBytes(12).toString('hex');
+    bench.log(`service cold start: run ${run + 1} of ${options.runs}…`);
+    const t0 = performance.now();
+    const api = await spawnApi(apiEnv(bench, prefix, secret), logFile);
+    const readyMs = performance.now() - t0;
+    try {
+      const posts: number[] = [];
+      for (const name of fixtures) {
+        const t = performance.now();
+        const res = await fetch(`${api.url}${GENERATE_PATH}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ structure: { content: structure(name), filename: name } }),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 202) throw new Error(`cold-start submission of ${name}: ${res.status}`);
+        posts.push(performance.now() - t);
+      }
+      runs.push({ readyMs, firstPostMs: posts[0], laterPostMs: posts.slice(1) });
+    } finally {
+      await api.stop();
+      await deletePrefix(bench.redis, prefix);
+    }
+  }
+  return { runs };
+}
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+
+export function hardeningReport(archive: ArchiveResults | null, cold: ColdStartResults | null, md: boolean): string[] {
+  const out: string[] = [];
+  const heading = (text: string) => out.push(md ? `\n#### ${text}\n` : `\n== ${text}`);
+  if (archive) {
+    const a = archive;
+    heading(`/healthz while archive.zip is downloaded 10 at a time: ${(a.archiveBytes / 1e6).toFixed(2)} MB zip, ${a.candidates} candidates (CdTe, 1,000-atom supercell, 4 formats), ${a.rounds} rounds each`);
+    const row = (name: string, health: number[], downloads: number[]) => [name, String(health.length), f1(median(health)), f1(percentile(health, 99)), f1(Math.max(...health)), downloads.length ? f1(median(downloads)) : '–'];
+    out.push(
+      table(
+        ['while', '/healthz probes', 'p50 ms', 'p99 ms', 'max ms', 'download p50 ms'],
+        [row('nothing else (3 s)', a.idle, []), row('10 downloads of one archive (one build, shared)', a.sameArchive.health, a.sameArchive.downloadMs), row('10 downloads of 10 different archives', a.differentArchives.health, a.differentArchives.downloadMs)],
+        { markdown: md },
+      ),
+    );
+    const worst = Math.max(percentile(a.sameArchive.health, 99), percentile(a.differentArchives.health, 99));
+    out.push(`${md ? '\n' : ''}Target /healthz p99 < 50 ms during the downloads: ${worst < 50 ? 'met' : 'NOT met'} (worst p99 ${f1(worst)} ms).`);
+  }
+  if (cold) {
+    heading('Cold start: a fresh API process, spawn → /readyz 200, then its first inline submissions (each a fixture it has not checked yet)');
+    out.push(
+      table(
+        ['run', 'spawn → ready ms', 'first POST ms', 'next 5 POSTs, median ms', 'next 5, max ms'],
+        cold.runs.map((r, i) => [String(i + 1), r.readyMs.toFixed(0), f1(r.firstPostMs), f1(median(r.laterPostMs)), f1(Math.max(...r.laterPostMs))]),
+        { markdown: md },
+      ),
+    );
+  }
+  return out;
+}
