@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, redactUrl, type Config } from '@defect-candidates/service/config';
@@ -47,6 +48,15 @@ export async function startWorkerProcess(
   for (const plugin of options.plugins ?? []) {
     const handle = await plugin.start(ctx);
     started.push({ name: plugin.name, close: () => handle.close() });
+  }
+  // A heavy-only worker yields the CPU to light workers sharing the machine (their jobs are the
+  // ones someone is waiting for); it still gets the cores whenever they are idle.
+  if (config.heavyWorkerNice > 0 && config.workerQueues.every((q) => q === HEAVY_QUEUE)) {
+    try {
+      setPriority(Math.min(19, config.heavyWorkerNice));
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'could not lower this heavy worker\'s scheduling priority');
+    }
   }
   const generation = config.workerQueues.map((queue) => startGenerationWorker({ config, logger, store, connection, queue: queue as GenerationQueueName }));
   logger.info(

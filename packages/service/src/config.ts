@@ -33,6 +33,7 @@ export interface Config {
   workerConcurrency: number;
   workerQueues: string[];
   heavyWorkerConcurrency: number;
+  heavyWorkerNice: number;
   workerMemoryMb: number;
   jobTimeoutMs: number;
   jobLockDurationMs: number;
@@ -91,6 +92,7 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'WORKER_CONCURRENCY', key: 'workerConcurrency', kind: 'int', default: () => String(availableParallelism()), min: 1, description: 'Jobs one worker process runs at once, each in its own thread (default: the number of cores).' },
   { env: 'WORKER_QUEUES', key: 'workerQueues', kind: 'stringList', default: 'generate,generate-heavy', description: 'Generation queues a worker process takes jobs from: `generate` (light jobs), `generate-heavy`, or both (comma-separated).' },
   { env: 'HEAVY_WORKER_CONCURRENCY', key: 'heavyWorkerConcurrency', kind: 'int', default: '1', min: 1, description: 'Heavy jobs one worker process runs at once (when it takes `generate-heavy`), each in its own thread, beside its WORKER_CONCURRENCY light ones.' },
+  { env: 'HEAVY_WORKER_NICE', key: 'heavyWorkerNice', kind: 'int', default: '10', min: 0, description: 'Scheduling priority (`nice`, 0–19) a worker process taking only `generate-heavy` gives itself, so that light workers on the same machine get the CPU first. 0 leaves it alone.' },
   { env: 'WORKER_MEMORY_MB', key: 'workerMemoryMb', kind: 'int', default: '2048', min: 64, description: 'Heap limit of each generation thread; a job above it ends `internal` without taking the process down.' },
   { env: 'JOB_TIMEOUT_MS', key: 'jobTimeoutMs', kind: 'int', default: '600000', min: 100, description: 'A job running longer (download plus generation) is stopped and its action errored with code `timeout`.' },
   { env: 'JOB_LOCK_DURATION_MS', key: 'jobLockDurationMs', kind: 'int', default: '30000', min: 100, description: 'BullMQ lock of a running job; a worker that dies loses its jobs to others after about this long.' },
