@@ -6,9 +6,10 @@
  *    per-key limits; a second client posts one action in the middle of it.
  * 2. Backlog: the Ouro platform key (generous limits) starts 4 heavy jobs (512-atom hosts whose
  *    symmetry search takes minutes: the submission check gives up on them, so they go to
- *    `generate-heavy`) and then queues 500 CdTe actions at once. While they wait, a second client
- *    submits small actions one at a time; each one's queue wait (created → started) and
- *    completion (created → finished) are read from its action record.
+ *    `generate-heavy`) and then queues 500 CdTe actions, topping its line up to 500 as workers take
+ *    from it. Meanwhile a second client submits small actions one at a time, each once the previous
+ *    one has finished; each one's queue wait (created → started) and completion (created →
+ *    finished) are read from its action record.
  * The fleet: the API, one light worker process (WORKER_QUEUES=generate, 2 threads) and one heavy
  * worker process (WORKER_QUEUES=generate-heavy, 4 threads, nice 10 by default), all with the
  * default configuration otherwise; the workers start after the burst, which measures the API alone.
@@ -114,30 +115,49 @@ export async function fairnessPhase(bench: TenantBench, options: { samples: numb
       if (heavy.status !== 202) throw new Error(`heavy submission refused: ${heavy.status} ${JSON.stringify(heavy.body)}`);
     }
     const heavyRunning = await waitForCount(() => activeCount(bench.redis, prefix, 'generate-heavy'), 4, 60_000);
-    bench.log(`service fairness: ${heavyRunning} heavy jobs running; the platform queues 500 CdTe actions…`);
-    const backlog: string[] = [];
-    await Promise.all(
-      Array.from({ length: 25 }, async (_, lane) => {
-        for (let i = lane; i < 500; i += 25) {
-          const r = await post(platform, small(1000 + i));
-          if (r.status !== 202 || !r.body.id) throw new Error(`backlog submission refused: ${r.status} ${JSON.stringify(r.body)}`);
-          backlog.push(r.body.id);
-        }
-      }),
-    );
+    bench.log(`service fairness: ${heavyRunning} heavy jobs running; the platform queues 500 CdTe actions and keeps 500 queued…`);
+    // The platform keeps 500 actions queued throughout: a feeder tops its line up as workers take from it.
     const line = keys(prefix).fairQueued('generate', 'ouro');
+    const backlog: string[] = [];
+    let feeding = true;
+    let seed = 1000;
+    const topUp = async () => {
+      const missing = 500 - (await bench.redis.zcard(line));
+      await Promise.all(
+        Array.from({ length: Math.min(25, Math.max(0, missing)) }, async () => {
+          for (let i = 0; i < Math.ceil(missing / 25); i++) {
+            const r = await post(platform, small(seed++));
+            if (r.status !== 202 || !r.body.id) throw new Error(`backlog submission refused: ${r.status} ${JSON.stringify(r.body)}`);
+            backlog.push(r.body.id);
+          }
+        }),
+      );
+    };
+    await topUp();
+    const feeder = (async () => {
+      while (feeding) {
+        await topUp();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     const queuedAtStart = await bench.redis.zcard(line);
-    bench.log(`service fairness: ${queuedAtStart} queued; ${options.samples} small actions from another client key, one at a time…`);
+    bench.log(`service fairness: ${queuedAtStart} queued; ${options.samples} small actions from another client key, each after the previous one finished…`);
     const ids: string[] = [];
     const postMs: number[] = [];
     const queuedDuringSamples: number[] = [];
-    for (let i = 0; i < options.samples; i++) {
-      queuedDuringSamples.push(await bench.redis.zcard(line));
-      const r = await post(client(secrets.other), small(i));
-      if (r.status !== 202 || !r.body.id) throw new Error(`sample refused: ${r.status} ${JSON.stringify(r.body)}`);
-      ids.push(r.body.id);
-      postMs.push(r.ms);
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      for (let i = 0; i < options.samples; i++) {
+        queuedDuringSamples.push(await bench.redis.zcard(line));
+        const r = await post(client(secrets.other), small(i));
+        if (r.status !== 202 || !r.body.id) throw new Error(`sample refused: ${r.status} ${JSON.stringify(r.body)}`);
+        ids.push(r.body.id);
+        postMs.push(r.ms);
+        await waitForRecords(bench.redis, prefix, [r.body.id], 60_000, 10);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      feeding = false;
+      await feeder;
     }
     const records = await waitForRecords(bench.redis, prefix, ids, 120_000);
     const at = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
@@ -200,7 +220,7 @@ async function readRecords(redis: Redis, prefix: string, ids: string[]): Promise
   return ((await pipeline.exec()) ?? []).map(([, m]) => (m ? (JSON.parse(m as string) as StoredRecord) : null));
 }
 
-async function waitForRecords(redis: Redis, prefix: string, ids: string[], timeoutMs: number): Promise<StoredRecord[]> {
+async function waitForRecords(redis: Redis, prefix: string, ids: string[], timeoutMs: number, pollMs = 100): Promise<StoredRecord[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const records = await readRecords(redis, prefix, ids);
@@ -210,7 +230,7 @@ async function waitForRecords(redis: Redis, prefix: string, ids: string[], timeo
       return records as StoredRecord[];
     }
     if (Date.now() > deadline) throw new Error('sample actions did not finish in time');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
@@ -230,7 +250,7 @@ export function fairnessReport(r: FairnessResults, md: boolean): string[] {
     ),
   );
   const k = r.backlog;
-  heading(`Fairness (2): another key's small actions while the platform key has ${k.queuedAtStart} queued and ${k.heavyRunning} heavy jobs running (${k.samples} CdTe + Mg actions, one every 100 ms)`);
+  heading(`Fairness (2): another key's small actions while the platform key keeps about 500 queued and ${k.heavyRunning} heavy jobs run (${k.samples} CdTe + Mg actions, one at a time)`);
   const row = (name: string, v: number[]) => [name, f0(median(v)), f0(percentile(v, 95)), f0(Math.max(...v))];
   out.push(
     table(
