@@ -67,7 +67,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
   const pool = new GeneratorPool({ size: concurrency, memoryMb: config.workerMemoryMb });
   pool.warm();
   const fairShare = new FairShare(options.connection, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds });
-  // Priorities are changed, and moved jobs added, through these (never the Worker's own connection use).
+  // Queue handles for FairShare's priority changes and for adding jobs moved to generate-heavy.
   const ownQueue = createGenerateQueue(config, options.connection, queueName);
   const heavyQueue = light ? createGenerateQueue(config, options.connection, HEAVY_QUEUE) : ownQueue;
   for (const q of new Set([ownQueue, heavyQueue])) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
