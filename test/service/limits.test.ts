@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '@defect-candidates/service/store/keys';
 import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
 import { structureFixture } from '../support/fixtures.ts';
+import { jitteredIronGrid } from '../support/structures.ts';
 import { type TestApi, type WorkerHandle, serviceEnv, spawnWorker, startTestApi, stopWorkers, waitForAction } from '../support/service.ts';
 
 // Per-key limits (issue 15): a request rate and a number of queued actions per API key, counted in
@@ -78,14 +79,14 @@ describe('request rate per API key', () => {
 });
 
 describe('queued actions per API key', () => {
-  it('429 too_many_queued past the limit, on both queues together; room again once jobs start', { timeout: 90_000 }, async () => {
-    const env = await environment('limits-queued', { QUEUED_LIMIT_CLIENT: '3', HEAVY_JOB_MS: '100' });
+  it('429 too_many_queued past the limit, on both queues together; room again once jobs start', { timeout: 150_000 }, async () => {
+    const env = await environment('limits-queued', { QUEUED_LIMIT_CLIENT: '3' });
     const first = await api(env);
     const second = await api(env);
     const ids: string[] = [];
     for (const target of [first, second]) ids.push((await target.call('POST', GENERATE, { body: { ...inline, random_seed: ids.length } })).body.id);
-    // The third goes to generate-heavy (a forced supercell of 1,000 atoms with every format): still counted.
-    const heavy = await first.call('POST', GENERATE, { body: { ...inline, supercell: [5], defect_types: [], dopant_elements: ['Mg', 'Zn', 'Al', 'Ga', 'In'], output_formats: ['poscar', 'cif', 'pymatgen', 'extxyz'], max_candidates: 200 } });
+    // The third goes to generate-heavy (a 343-atom P1 cell with interstitials, estimated at 1.8 s): still counted.
+    const heavy = await first.call('POST', GENERATE, { body: { structure: { content: jitteredIronGrid(7), format: 'poscar' }, supercell: [1], defect_types: ['vacancy', 'interstitial'] } });
     expect(heavy.status).toBe(202);
     expect((await first.call('GET', `/actions/${heavy.body.id}`)).body.queue).toBe('generate-heavy');
     ids.push(heavy.body.id);
@@ -101,7 +102,7 @@ describe('queued actions per API key', () => {
 
     // Once Alice's jobs have started, she may queue again.
     workers.push(await spawnWorker(env));
-    for (const id of ids) await waitForAction(first, id, { timeoutMs: 60_000 });
+    for (const id of ids) await waitForAction(first, id, { timeoutMs: 100_000 });
     expect((await second.call('POST', GENERATE, { body: { ...inline, random_seed: 100 } })).status).toBe(202);
   });
 });
