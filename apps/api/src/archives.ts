@@ -26,19 +26,24 @@ const BUILD_TIMEOUT_MS = 120_000;
  */
 export class ArchiveBuilder {
   private readonly threads: ThreadPool<ArchiveTask, ArchiveReply>;
-  private readonly running = new Map<string, Promise<BuiltArchive>>();
+  private readonly running = new Map<string, Promise<BuiltArchive | null>>();
 
   constructor(options: { threads: number }) {
     this.threads = new ThreadPool({ module: THREAD_MODULE, size: options.threads, memoryMb: THREAD_MEMORY_MB });
   }
 
-  /** The zip of a successful action's answer, from its stored gzip-compressed JSON. Rejects if the thread fails. */
-  build(actionId: string, storedGzip: Uint8Array): Promise<BuiltArchive> {
+  /**
+   * The zip of a successful action's answer. `stored` reads its gzip-compressed JSON (null when it
+   * is gone); it is called once however many downloads of the action are waiting. Resolves null
+   * when there is no stored answer; rejects if the thread fails.
+   */
+  build(actionId: string, stored: () => Promise<Uint8Array | null>): Promise<BuiltArchive | null> {
     let build = this.running.get(actionId);
     if (!build) {
-      build = this.threads
-        .run({ gzip: storedGzip }, { timeoutMs: BUILD_TIMEOUT_MS })
+      build = stored()
+        .then((gzip) => (gzip ? this.threads.run({ gzip }, { timeoutMs: BUILD_TIMEOUT_MS }) : null))
         .then((reply) => {
+          if (reply === null) return null;
           if (reply.kind === 'failed') throw Object.assign(new Error(`archive build failed: ${reply.error.message}`), { stack: reply.error.stack });
           return { zip: reply.zip, filename: reply.filename };
         })

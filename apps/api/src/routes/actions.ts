@@ -76,10 +76,10 @@ export function actionRoutes(ctx: ApiContext): Router {
       const why = action.status === 'error' ? 'it ended in error' : `it is ${action.status}`;
       throw new HttpError(409, 'not_ready', `The action has no archive: ${why}`);
     }
-    const stored = await ctx.store.getResponseGzip(action.id);
-    if (!stored) throw notFound('archive');
     // Built in a thread: decompressing, parsing and zipping a large answer would stall the event loop.
-    const { zip, filename } = await ctx.archives.build(action.id, stored);
+    const built = await ctx.archives.build(action.id, () => ctx.store.getResponseGzip(action.id));
+    if (!built) throw notFound('archive');
+    const { zip, filename } = built;
     res.setHeader('content-type', 'application/zip');
     res.setHeader('content-disposition', `attachment; filename="${filename}"`);
     res.setHeader('content-length', String(zip.byteLength));
