@@ -41,8 +41,10 @@ export function defectTables(answer: DefectAnswer): string {
   }
   const { host, supercell } = answer;
   const entries = answer.entries ?? [];
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   out.push(
-    `${host.formula} (${host.space_group.symbol}, #${host.space_group.number}): ${answer.candidates.length} defects, ${entries.length} defect entries; ` +
+    `${host.formula} (${host.space_group.symbol}, #${host.space_group.number}): ${count(answer.candidates.length, 'defect', 'defects')}, ` +
+      `${count(entries.length, 'defect entry', 'defect entries')}; ` +
       `supercell of ${supercell.n_atoms} atoms, minimum image distance ${supercell.min_image_distance} Å`,
   );
   for (const g of answer.groups) if (g.generated === 0 && g.reason) out.push(`${g.group}: none (${g.reason})`);
