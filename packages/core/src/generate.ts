@@ -187,10 +187,9 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   });
 
   if (noPotcar.size > 0) {
-    const els = [...noPotcar].join(', ');
     warnings.push(
-      `no default POTCAR for ${els} (doped's PotcarSet has none): the entries' nelect and nupdown are left out, ` +
-        `and the vasp folders' POTCAR.spec marks ${noPotcar.size === 1 ? 'it' : 'them'} and their INCARs carry no NELECT or NUPDOWN`,
+      `no default POTCAR for ${[...noPotcar].join(', ')} (doped's PotcarSet has none): the entries carry no nelect or nupdown; ` +
+        'the vasp folders are written with the element marked in POTCAR.spec and no NELECT or NUPDOWN in their INCARs: choose a POTCAR and set them',
     );
   }
   const answer: DefectAnswer = {
