@@ -2,8 +2,9 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import { answerFiles, type DefectAnswer } from '@defect-candidates/core';
 
 /**
- * The answer as a zip: every candidate's structure files under `<name>/` plus `manifest.json`,
- * exactly the files the core lays out. A fixed timestamp keeps the same answer byte-identical.
+ * The answer as a zip: the bulk supercell under `bulk/`, every candidate's structure files under
+ * `<name>/`, with the `vasp` format one folder per defect entry, and `manifest.json`: exactly the
+ * files the core lays out. A fixed timestamp keeps the same answer byte-identical.
  */
 export function buildArchive(answer: DefectAnswer): Uint8Array {
   const tree: Zippable = {};

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import type { ProgressStream } from './progress.ts';
 
 /** What a command may touch outside the library: the CLI is the one place in core that reads files and writes to the terminal. */
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   readFile(path: string): string;
+  /** Where long commands draw a progress bar; they draw one only when it is a terminal. */
+  progressStream?: ProgressStream;
 }
 
 /** Thrown for a malformed command line; main() prints its message on one line and exits with 2. */
@@ -18,6 +21,7 @@ export class UsageError extends Error {
 export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  progressStream: process.stderr,
   readFile(path) {
     try {
       return readFileSync(path, 'utf8');

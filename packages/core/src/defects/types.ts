@@ -94,6 +94,31 @@ export interface GroupReport {
   reason?: string;
 }
 
+/** One defect in one charge state, as doped makes a `DefectEntry` of each: one VASP calculation. */
+export interface DefectEntry {
+  /** doped's entry name: the candidate's name and the signed charge (`v_Cd_-2`, `Cd_i_C3v_+2`, `v_Te_0`). */
+  name: string;
+  /** The candidate's `id`. */
+  candidate_id: string;
+  /** The candidate's `name`. */
+  candidate: string;
+  /** Charge of the supercell (electrons removed; −2 means two added). */
+  charge: number;
+  /** Electrons in the supercell with doped's default POTCARs: ZVAL summed over the sites, minus `charge`. Absent when an element has no default POTCAR. */
+  nelect?: number;
+  /** 0 for an even `nelect`, 1 for an odd one (doped's NUPDOWN). Absent with `nelect`. */
+  nupdown?: number;
+}
+
+/** The pristine supercell every defect structure was cut from (same lattice, same atom order). */
+export interface BulkSupercellAnswer {
+  /** The whole cell's formula, e.g. `Cd27Te27`. */
+  formula: string;
+  n_atoms: number;
+  /** The bulk in every requested structure format (as a candidate's `structures`). */
+  structures: StructureOutputs;
+}
+
 export interface DefectAnswer {
   version: string;
   host: {
@@ -115,7 +140,10 @@ export interface DefectAnswer {
     lattice: number[][];
   };
   parameters: DefectRequest;
+  bulk: BulkSupercellAnswer;
   candidates: DefectCandidate[];
+  /** One per candidate and charge state, candidate by candidate, charges in each candidate's `charge_states` order. */
+  entries: DefectEntry[];
   groups: GroupReport[];
   warnings: string[];
 }
