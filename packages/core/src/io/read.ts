@@ -1,5 +1,6 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
 import { readCif } from './cif/read.ts';
+import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { detectFormat } from './detect.ts';
 import { readExtxyz } from './extxyz.ts';
 import { readJson } from './json.ts';
@@ -29,6 +30,9 @@ export function readStructure(text: string, options: ReadOptions = {}): ReadResu
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const format = options.format ?? detectFormat(text, options.filename);
   if (!format) {
+    // Binary data (a compressed file sent as text, say) is named as such rather than as an unknown format.
+    const control = firstControlCharacter(text);
+    if (control) throw new StructureError(`not a recognised structure: line ${control.line} holds ${controlCharacterMessage(control)}`, { format: 'unknown', line: control.line });
     throw new StructureError('not a recognised structure: expected CIF, POSCAR, extended XYZ or JSON (pymatgen Structure or {lattice, species, frac_coords})', {
       format: 'unknown',
     });
