@@ -159,7 +159,22 @@ async function bzip2Decompress(bytes: Uint8Array, maxBytes: number, what: string
     if (err instanceof FileDecodeError) throw err;
     throw new FileDecodeError(`${what} is corrupt (${(err as Error).message})`, 'corrupt');
   }
+  // seek-bzip stops quietly when the input ends between two blocks; a whole stream ends with its trailer.
+  if (!endsWithBzip2Trailer(bytes)) throw new FileDecodeError(`${what} is truncated`, 'corrupt');
   return out.subarray(0, size);
+}
+
+/** bzip2's end-of-stream marker (the digits of √π) that, with the 32-bit CRC and up to 7 padding bits, ends every stream. */
+const BZIP2_END_OF_STREAM = 0x177245385090n;
+
+function endsWithBzip2Trailer(bytes: Uint8Array): boolean {
+  if (bytes.length < 14) return false;
+  let tail = 0n;
+  for (const b of bytes.subarray(bytes.length - 11)) tail = (tail << 8n) | BigInt(b);
+  for (let padding = 0n; padding < 8n; padding++) {
+    if (((tail >> (32n + padding)) & 0xffffffffffffn) === BZIP2_END_OF_STREAM) return true;
+  }
+  return false;
 }
 
 /** xz-embedded's return codes (xz.h), as xz-decompress reports them. */
