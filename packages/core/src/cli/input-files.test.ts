@@ -1,22 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../../test/support/cli.ts';
 import { EXTENSION, TEST_COMPRESSIONS, bomb, compress } from '../../../../test/support/compress.ts';
 import { CLI_MAX_INPUT_BYTES } from './io.ts';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const STRUCTURES = fileURLToPath(new URL('../../../../fixtures/structures/', import.meta.url));
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/defect-candidates.js', ...args], { cwd: ROOT, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 let dir: string;
 beforeAll(() => {
@@ -30,7 +21,7 @@ describe('the command line reads compressed files', () => {
   it.each(TEST_COMPRESSIONS)('inspect reads a %s-compressed CIF named *.cif.<ext>', async (format) => {
     const path = join(dir, `CdTe.cif.${EXTENSION[format]}`);
     writeFileSync(path, compress(readFileSync(join(STRUCTURES, 'CdTe.cif')), format));
-    const run = await cli('inspect', path);
+    const run = await runCli('inspect', path);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ formula: 'CdTe', n_sites: 8, format: 'cif', spacegroup: { number: 216 } });
@@ -39,7 +30,7 @@ describe('the command line reads compressed files', () => {
   it('finds the compression by its magic bytes, not the name', async () => {
     const path = join(dir, 'GaN-structure.dat');
     writeFileSync(path, compress(readFileSync(join(STRUCTURES, 'GaN.vasp')), 'xz'));
-    const run = await cli('convert', path, '--to', 'extxyz');
+    const run = await runCli('convert', path, '--to', 'extxyz');
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe('4');
   });
@@ -47,7 +38,7 @@ describe('the command line reads compressed files', () => {
   it(`refuses a bomb past ${CLI_MAX_INPUT_BYTES} bytes with one line and exit code 2`, async () => {
     const path = join(dir, 'POSCAR.gz');
     writeFileSync(path, bomb('gzip', CLI_MAX_INPUT_BYTES + 1));
-    const run = await cli('inspect', path);
+    const run = await runCli('inspect', path);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`error: ${path}: gzip data unpacks to more than ${CLI_MAX_INPUT_BYTES} bytes, the limit: refused (a decompression bomb, or a file far larger than a structure)\n`);
@@ -57,7 +48,7 @@ describe('the command line reads compressed files', () => {
     const path = join(dir, 'broken.vasp.bz2');
     const packed = compress(readFileSync(join(STRUCTURES, 'GaN.vasp')), 'bzip2');
     writeFileSync(path, packed.subarray(0, packed.length - 10));
-    const run = await cli('inspect', path);
+    const run = await runCli('inspect', path);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`error: ${path}: bzip2 data is truncated\n`);
   });

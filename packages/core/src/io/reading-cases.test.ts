@@ -3,16 +3,15 @@
  * every field of its `X.expected.json`, through the installed command (`defect-candidates inspect`)
  * and through the library.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../../test/support/cli.ts';
 import { analyzeSymmetry } from '../symmetry/analyze.ts';
 import { formula } from '../base/structure.ts';
 import { decodeStructureFile } from './compression.ts';
 import { readStructure } from './read.ts';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CASES = fileURLToPath(new URL('../../../../fixtures/cases/', import.meta.url));
 
 /** What an `inspect` case may state; any field left out is not checked. */
@@ -57,16 +56,8 @@ function pick(outcome: Outcome, keys: string[]): Outcome {
   return Object.fromEntries(keys.map((k) => [k, outcome[k as keyof Outcome]])) as Outcome;
 }
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/defect-candidates.js', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
 async function viaCommandLine(input: string, expected: InspectCase): Promise<Outcome> {
-  const run = await cli(expected.command, `${CASES}${input}`);
+  const run = await runCli(expected.command, `${CASES}${input}`);
   expect(run.code, run.stderr).toBe(expected.must_exit);
   const report = JSON.parse(run.stdout) as { formula: string; n_sites: number; spacegroup: { number: number }; sites: { element: string; wyckoff: string }[] };
   return outcomeOf(report.sites, { formula: report.formula, n_sites: report.n_sites, spacegroup: report.spacegroup.number });
