@@ -13,7 +13,7 @@ export type { ReadResult } from './result.ts';
 export interface ReadOptions {
   /** Skip detection and read as this format. */
   format?: StructureFormat;
-  /** Helps detection when the content is ambiguous (POSCAR, CONTCAR, *.vasp, *.cif, *.json, *.xyz). */
+  /** Helps detection when the content is ambiguous (POSCAR, CONTCAR, *.vasp, *.cif, *.json, *.xyz, each also with .gz, .bz2 or .xz). */
   filename?: string;
   /** Element of each species block, for VASP 4 POSCARs that have no element line. */
   species?: string[];
@@ -22,7 +22,7 @@ export interface ReadOptions {
 /**
  * Reads a crystal structure from the text of a CIF, POSCAR/CONTCAR, pymatgen JSON, plain JSON
  * or extended XYZ file and validates it. Throws StructureError naming the format, the line or
- * site, and the problem.
+ * site, and the problem. A file's bytes, compressed or not, become text with decodeStructureFile.
  */
 export function readStructure(text: string, options: ReadOptions = {}): ReadResult {
   if (typeof text !== 'string') throw new StructureError('not a recognised structure: expected text', { format: 'unknown' });

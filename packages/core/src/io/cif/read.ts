@@ -166,7 +166,6 @@ function readAtomRows(block: CifBlock, warnings: string[]): AtomRow[] {
 /** The end of a message about a value cifNumber could not use: NaN is no number, ±Infinity one that overflows. */
 const notANumber = (x: number) => (Number.isNaN(x) ? 'not a number' : 'not a finite number');
 
-
 /** Oxidation numbers from the `_atom_type_*` loop that pymatgen and ICSD write, by type symbol. */
 function readAtomTypeOxidation(block: CifBlock): Map<string, number> {
   const symbols = valuesOf(block, '_atom_type_symbol');
