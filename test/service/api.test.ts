@@ -321,7 +321,7 @@ describe('operations', () => {
     const op = doc.paths[GENERATE].post;
     expect(op['x-ouro-execution-mode']).toBe('async');
     expect(op['x-ouro-input-assets'].file.asset_type).toBe('file');
-    expect(op['x-ouro-input-assets'].file.file_extensions).toEqual(['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz']);
+    expect(op['x-ouro-input-assets'].file.file_extensions).toEqual(['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz', 'gz', 'bz2', 'xz']);
     const body = op.requestBody.content['application/json'].schema;
     const fields = Object.keys(body.properties);
     expect(fields).toEqual(expect.arrayContaining(['file', 'structure', 'webhook_url', 'supercell', 'random_seed', 'defect_types', 'max_candidates', 'dedupe_symmetry', 'dopant_elements', 'max_candidates_per_type']));

@@ -18,6 +18,7 @@ export { nameDefects, baseName } from './defects/naming.ts';
 export { readStructure, type ReadOptions, type ReadResult } from './io/read.ts';
 export { writeStructure, OUTPUT_FORMATS, type OutputFormat } from './io/write.ts';
 export { detectFormat, formatFromFilename } from './io/detect.ts';
+export { decodeStructureFile, compressionOf, FileDecodeError, COMPRESSED_EXTENSIONS, type Compression, type FileRefusal, type FileText, type FileTextOptions } from './io/compression.ts';
 export { validateStructure } from './io/validate.ts';
 export { parseSymop, type AffineOperation } from './io/symops.ts';
 export { resolveSpaceGroup, type SpaceGroupSetting } from './io/spacegroup.ts';

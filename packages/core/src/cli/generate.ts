@@ -46,8 +46,8 @@ function parseSites(text: string): unknown {
     .map((row) => list(row).map(numberOrRaw));
 }
 
-function readRequestFile(io: CliIO, path: string): Record<string, unknown> {
-  const text = io.readFile(path);
+async function readRequestFile(io: CliIO, path: string): Promise<Record<string, unknown>> {
+  const text = await io.readFile(path);
   try {
     const body = JSON.parse(text) as unknown;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new UsageError(`--request: ${path} must hold a JSON object`);
@@ -59,7 +59,7 @@ function readRequestFile(io: CliIO, path: string): Record<string, unknown> {
 }
 
 /** `defect-candidates generate`: exit code 0; bad input throws (CoreError, UsageError) and main() answers it with one line and exit code 2. */
-export function runGenerate(argv: string[], io: CliIO): number {
+export async function runGenerate(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseCommandArgs(argv, {
     request: { type: 'string' },
     supercell: { type: 'string' },
@@ -83,7 +83,7 @@ export function runGenerate(argv: string[], io: CliIO): number {
   const values = parsed.values as Record<string, string | undefined> & { 'no-dedupe'?: boolean; summary?: boolean };
   const file = singleFile(parsed, GENERATE_USAGE);
 
-  const request: Record<string, unknown> = values.request ? readRequestFile(io, values.request) : {};
+  const request: Record<string, unknown> = values.request ? await readRequestFile(io, values.request) : {};
   if (values.supercell !== undefined) request.supercell = supercellSpec(values.supercell);
   if (values.types !== undefined) request.defect_types = list(values.types);
   if (values.dopants !== undefined) request.dopant_elements = list(values.dopants);
@@ -107,7 +107,7 @@ export function runGenerate(argv: string[], io: CliIO): number {
   if (inputFormat !== undefined && !INPUT_FORMATS.includes(inputFormat as StructureFormat)) {
     throw new UsageError(`--input-format: '${inputFormat}' is not one of ${INPUT_FORMATS.join(', ')}`);
   }
-  const content = io.readFile(file);
+  const content = await io.readFile(file);
   // The bar draws only on a terminal, and is cleared before the tables are printed.
   const progress = progressReporter(io.progressStream);
   let answer: DefectAnswer;
