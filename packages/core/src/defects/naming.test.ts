@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { copyName, nameDefects } from './naming.ts';
 
-const vac = (host: string, pointGroup: string, shells: string[]) => ({ family: 'vacancy' as const, species: null, hostSpecies: host, pointGroup, shells });
-const int = (el: string, pointGroup: string, shells: string[]) => ({ family: 'interstitial' as const, species: el, hostSpecies: null, pointGroup, shells });
+const closest = (shells: string[]) => (n: number) => shells[n - 1] ?? null;
+const vac = (host: string, pointGroup: string, shells: string[]) => ({ family: 'vacancy' as const, species: null, hostSpecies: host, pointGroup, closest: closest(shells) });
+const int = (el: string, pointGroup: string, shells: string[]) => ({ family: 'interstitial' as const, species: el, hostSpecies: null, pointGroup, closest: closest(shells) });
 
 describe('doped naming', () => {
   it('uses pymatgen’s short names when they are unique', () => {
-    expect(nameDefects([vac('Cd', 'Td', ['Te2.83']), vac('Te', 'Td', ['Cd2.83']), { family: 'substitution', species: 'Mg', hostSpecies: 'Cd', pointGroup: 'Td', shells: [] }])).toEqual([
+    expect(nameDefects([vac('Cd', 'Td', ['Te2.83']), vac('Te', 'Td', ['Cd2.83']), { family: 'substitution', species: 'Mg', hostSpecies: 'Cd', pointGroup: 'Td', closest: closest([]) }])).toEqual([
       'v_Cd',
       'v_Te',
       'Mg_Cd',

@@ -5,8 +5,9 @@ import type { Structure } from '../base/structure.ts';
 import { guessChargeStates, vacancyChargeStates } from '../charges/charge-states.ts';
 import { type DefectType, requestedTypes } from '../request.ts';
 import { closestSiteInfo, firstShell, nearestToCentre } from './geometry.ts';
-import { copyName, nameDefects } from './naming.ts';
+import { copyName, nameDefects, namingElementOrder } from './naming.ts';
 import { coordinateKey } from './orbits.ts';
+import { compareSortKeys, dopedConventionalCoords, fracCoordsSortKey } from './site-order.ts';
 import { type CandidateGroup, applyCaps, interleave, seededRandom, shuffled } from './selection.ts';
 import type { DefectDraft, GroupReport, HostContext, NeighborShellEntry } from './types.ts';
 
@@ -51,19 +52,8 @@ export function draftChargeStates(ctx: HostContext, draft: DefectDraft): number[
  * then native before dopants in the order given), ranks each group and applies the caps.
  */
 export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed: PlacedDefect[]; groups: GroupReport[] } {
-  const elementOrder = [...ctx.elements, ...ctx.dopants];
-  // Substitutions share their orbit's environment with the vacancy and with each other: compute it once.
-  const shellCache = new Map<string, string[]>();
+  const names = draftNames(ctx, drafts);
   const firstShellCache = new Map<string, NeighborShellEntry[]>();
-  const memo = <T>(cache: Map<string, T>, p: Vec3, make: () => T): T => {
-    const k = coordinateKey(p);
-    if (!cache.has(k)) cache.set(k, make());
-    return cache.get(k)!;
-  };
-  const shells = drafts.map((d) => memo(shellCache, d.unitCellFrac, () => closestSiteInfo(ctx.structure, d.unitCellFrac, elementOrder)));
-  const names = nameDefects(
-    drafts.map((d, i) => ({ family: d.family, species: d.species, hostSpecies: d.hostSpecies, pointGroup: d.label.pointGroup, shells: shells[i] })),
-  );
 
   const { request } = ctx;
   const groups: CandidateGroup<PlacedDefect>[] = [];
@@ -78,7 +68,7 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
           draft,
           group: key,
           chargeStates: draftChargeStates(ctx, draft),
-          nearestNeighbors: memo(firstShellCache, draft.unitCellFrac, () => firstShell(ctx.structure, draft.unitCellFrac)),
+          nearestNeighbors: memo(firstShellCache, coordinateKey(draft.unitCellFrac), () => firstShell(ctx.structure, draft.unitCellFrac)),
         };
         if (request.dedupe_symmetry) {
           classes.push([{ ...base, name: names[i], position: nearestToCentre(draft.supercellPositions), copyKey: '' }]);
@@ -100,6 +90,38 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
   }
   const { kept, reports } = applyCaps(groups, request.max_candidates_per_type, request.max_candidates);
   return { placed: kept.flat(), groups: reports };
+}
+
+function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key)!;
+}
+
+/**
+ * doped's names for every draft, named over all families at once (so a name does not depend on
+ * what the caps keep) and in doped's order (see site-order.ts), with neighbours listed in doped's
+ * element order. Substitutions share their site's neighbours with the vacancy: each is computed once.
+ */
+function draftNames(ctx: HostContext, drafts: DefectDraft[]): string[] {
+  const elementOrder = namingElementOrder(ctx.elements);
+  const shells = new Map<string, string | null>();
+  const keys = drafts.map((d) => fracCoordsSortKey(dopedConventionalCoords(ctx.analysis, d.label.conventionalFracCoords)));
+  const order = drafts.map((_, i) => i).sort((a, b) => compareSortKeys(keys[a], keys[b]) || a - b);
+  const named = nameDefects(
+    order.map((i) => {
+      const d = drafts[i];
+      return {
+        family: d.family,
+        species: d.species,
+        hostSpecies: d.hostSpecies,
+        pointGroup: d.label.pointGroup,
+        closest: (n: number) => memo(shells, `${coordinateKey(d.unitCellFrac)}#${n}`, () => closestSiteInfo(ctx.structure, d.unitCellFrac, elementOrder, n)),
+      };
+    }),
+  );
+  const names = new Array<string>(drafts.length);
+  order.forEach((i, k) => (names[i] = named[k]));
+  return names;
 }
 
 function emptyGroupReason(ctx: HostContext, family: DefectType, origin: string): string {
