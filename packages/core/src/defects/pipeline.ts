@@ -28,9 +28,13 @@ export function groupKey(family: DefectType, origin: string): string {
   return origin === 'native' ? family : `${family}:${origin}`;
 }
 
-/** Charge states of a draft from the host's oxidation states, doped's way. */
+/**
+ * Charge states of a draft from the host's oxidation states, doped's way (`guess_defect_charge_states`),
+ * highest first; −1, 0, +1 for every defect when the host's oxidation states are unknown.
+ */
 export function draftChargeStates(ctx: HostContext, draft: DefectDraft): number[] {
   const perSite = ctx.oxidation.perSite;
+  if (perSite === null) return [1, 0, -1];
   const maxHost = Math.max(0, ...perSite.map((v) => Math.abs(v)));
   if (draft.family === 'vacancy') {
     const site = draft.supercellSites ? ctx.supercellToInput[draft.supercellSites[0]] : 0;
