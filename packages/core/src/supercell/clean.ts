@@ -1,4 +1,4 @@
-import { type Mat3, type Vec3, det, inverse, matmul, transpose } from '../base/linalg.ts';
+import { type Mat3, type Vec3, cross, det, inverse, matmul, transpose, vecmat } from '../base/linalg.ts';
 import { lllReduce } from '../base/reduction.ts';
 import type { IntMatrix } from './build.ts';
 
@@ -28,41 +28,46 @@ const ZERO = 1e-8;
  * basis decides what counts as a diagonal expansion.
  */
 export function latticeSortKey(m: Mat3, positiveDiagonal = false): number[] {
-  const off = [
-    [0, 1],
-    [0, 2],
-    [1, 0],
-    [1, 2],
-    [2, 0],
-    [2, 1],
-  ];
-  const diagonal = off.every(([i, j]) => Math.abs(m[i][j]) < 1e-3);
-  const symmetric = diagonal || off.every(([i, j]) => Math.abs(m[i][j] - m[j][i]) <= 1e-3);
-  const diagonalSum = Math.round((Math.abs(m[0][0]) + Math.abs(m[1][1]) + Math.abs(m[2][2])) * 10) / 10;
-  const flat = m.flat();
-  const negatives = flat.filter((v) => v < -ZERO).length;
-  const pairsOfEqual = (values: number[]) => {
-    const counts = new Map<number, number>();
-    for (const v of values) {
-      const k = Math.round(v / ZERO) * ZERO;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [leadingScore(m[0], m[1], m[2], positiveDiagonal), ...trailingKey(m)];
+}
+
+/**
+ * The first half of latticeSortKey as one number (it runs for every candidate basis, so it
+ * allocates nothing): diagonal, negative diagonal entries (when asked), symmetric, largest |diagonal|
+ * sum (to 0.1 Å), fewest negative entries, in that order of weight.
+ */
+function leadingScore(a: Vec3, b: Vec3, c: Vec3, positiveDiagonal: boolean): number {
+  const diagonal = Math.abs(a[1]) < 1e-3 && Math.abs(a[2]) < 1e-3 && Math.abs(b[0]) < 1e-3 && Math.abs(b[2]) < 1e-3 && Math.abs(c[0]) < 1e-3 && Math.abs(c[1]) < 1e-3 ? 1 : 0;
+  const symmetric = Math.abs(a[1] - b[0]) <= 1e-3 && Math.abs(a[2] - c[0]) <= 1e-3 && Math.abs(b[2] - c[1]) <= 1e-3 ? 1 : 0;
+  const negativeDiagonal = positiveDiagonal ? (a[0] < -ZERO ? 1 : 0) + (b[1] < -ZERO ? 1 : 0) + (c[2] < -ZERO ? 1 : 0) : 0;
+  const notSymmetric = diagonal || symmetric ? 0 : 1;
+  const diagonalSum = Math.round((Math.abs(a[0]) + Math.abs(b[1]) + Math.abs(c[2])) * 10);
+  return ((((1 - diagonal) * 4 + negativeDiagonal) * 2 + notSymmetric) * 1e9 - diagonalSum) * 10 + negatives(a) + negatives(b) + negatives(c);
+}
+
+/** The rest of latticeSortKey: how many entries (and magnitudes) are equal, then c, b, a. */
+function trailingKey(m: Mat3): number[] {
+  // numpy's unique counts, Σ count·(count + 1)/2 over groups of equal values, is the number of
+  // pairs i ≤ j of equal entries: 9 plus the equal pairs i < j.
+  let equal = 9;
+  let equalMagnitude = 9;
+  for (let p = 0; p < 9; p++)
+    for (let q = p + 1; q < 9; q++) {
+      const u = m[Math.floor(p / 3)][p % 3];
+      const w = m[Math.floor(q / 3)][q % 3];
+      if (Math.abs(u - w) < ZERO) equal++;
+      if (Math.abs(Math.abs(u) - Math.abs(w)) < ZERO) equalMagnitude++;
     }
-    return [...counts.values()].reduce((s, c) => s + (c * (c + 1)) / 2, 0);
-  };
-  const [a, b, c] = m.map((r) => Math.round(Math.hypot(r[0], r[1], r[2]) * 100) / 100);
-  const negativeDiagonal = [m[0][0], m[1][1], m[2][2]].filter((v) => v < -ZERO).length;
-  return [
-    diagonal ? 0 : 1,
-    positiveDiagonal ? negativeDiagonal : 0,
-    symmetric ? 0 : 1,
-    -diagonalSum,
-    negatives,
-    -pairsOfEqual(flat),
-    -pairsOfEqual(flat.map(Math.abs)),
-    -c,
-    -b,
-    -a,
-  ];
+  return [-equal, -equalMagnitude, -roundedLength(m[2]), -roundedLength(m[1]), -roundedLength(m[0])];
+}
+
+// Helpers of the two keys at module level: they run for every candidate basis.
+function negatives(v: Vec3): number {
+  return (v[0] < -ZERO ? 1 : 0) + (v[1] < -ZERO ? 1 : 0) + (v[2] < -ZERO ? 1 : 0);
+}
+
+function roundedLength(r: Vec3): number {
+  return Math.round(Math.hypot(r[0], r[1], r[2]) * 100) / 100;
 }
 
 function compareKeys(a: number[], b: number[]): number {
@@ -90,7 +95,11 @@ export function cleanBasis(basis: Mat3, frame: Mat3 = [[1, 0, 0], [0, 1, 0], [0,
     for (let j = -bound[1]; j <= bound[1]; j++)
       for (let k = -bound[2]; k <= bound[2]; k++) {
         if (i === 0 && j === 0 && k === 0) continue;
-        const v: Vec3 = [0, 1, 2].map((c) => i * reduced[0][c] + j * reduced[1][c] + k * reduced[2][c]) as Vec3;
+        const v: Vec3 = [
+          i * reduced[0][0] + j * reduced[1][0] + k * reduced[2][0],
+          i * reduced[0][1] + j * reduced[1][1] + k * reduced[2][1],
+          i * reduced[0][2] + j * reduced[1][2] + k * reduced[2][2],
+        ];
         const length = Math.hypot(v[0], v[1], v[2]);
         if (length <= reach) vectors.push({ n: [i, j, k], v, length });
       }
@@ -105,30 +114,44 @@ export function cleanBasis(basis: Mat3, frame: Mat3 = [[1, 0, 0], [0, 1, 0], [0,
   const minima = [first.length, second.length, third.length];
   const candidates = vectors.filter((w) => minima.some((l) => Math.abs(w.length - l) <= TOL * l));
   const total = minima[0] + minima[1] + minima[2];
-  const bases: Mat3[] = [];
-  const coefficients: Mat3[] = [];
-  for (const x of candidates)
-    for (const y of candidates)
-      for (const z of candidates) {
-        if (Math.abs(x.length + y.length + z.length - total) > TOL * total) continue;
-        const d = det([x.v, y.v, z.v]);
-        if (d <= 0 || Math.abs(d - volume) > TOL * volume) continue;
-        bases.push([x.v, y.v, z.v]);
-        coefficients.push([x.n, y.n, z.n]);
-      }
+  // Each candidate once in the judging frame (v·frameᵀ), so a basis is read off without arithmetic.
+  const ft = transpose(frame);
+  const framedVectors = candidates.map((w) => vecmat(w.v, ft));
 
-  const inFrame = (rows: Mat3): Mat3 => matmul(rows, transpose(frame));
-  let best = 0;
-  let bestKey = latticeSortKey(inFrame(bases[0]), positiveDiagonal);
-  for (let i = 1; i < bases.length; i++) {
-    const key = latticeSortKey(inFrame(bases[i]), positiveDiagonal);
-    if (compareKeys(key, bestKey) < 0) {
-      best = i;
-      bestKey = key;
+  // Every right-handed basis of candidates (det = +volume, the triple product (x × y)·z), judged as
+  // found: the leading half of the key settles nearly every comparison, the rest only ties.
+  let best: [number, number, number] | null = null;
+  let bestLeading = Infinity;
+  let bestTrailing: number[] | null = null;
+  const framedBasis = (b: [number, number, number]): Mat3 => [framedVectors[b[0]], framedVectors[b[1]], framedVectors[b[2]]];
+  for (let x = 0; x < candidates.length; x++)
+    for (let y = 0; y < candidates.length; y++) {
+      if (y === x) continue;
+      const xy = cross(candidates[x].v, candidates[y].v);
+      for (let z = 0; z < candidates.length; z++) {
+        if (Math.abs(candidates[x].length + candidates[y].length + candidates[z].length - total) > TOL * total) continue;
+        const v = candidates[z].v;
+        const d = xy[0] * v[0] + xy[1] * v[1] + xy[2] * v[2];
+        if (Math.abs(d - volume) > TOL * volume) continue;
+        const leading = leadingScore(framedVectors[x], framedVectors[y], framedVectors[z], positiveDiagonal);
+        if (leading > bestLeading) continue;
+        if (leading < bestLeading) {
+          best = [x, y, z];
+          bestLeading = leading;
+          bestTrailing = null;
+          continue;
+        }
+        bestTrailing ??= trailingKey(framedBasis(best!));
+        const trailing = trailingKey([framedVectors[x], framedVectors[y], framedVectors[z]]);
+        if (compareKeys(trailing, bestTrailing) < 0) {
+          best = [x, y, z];
+          bestTrailing = trailing;
+        }
+      }
     }
-  }
+  const coefficients = best!.map((i) => candidates[i].n) as Mat3;
   // clean = N · reduced = N · transform · basis
-  return matmul(coefficients[best], transform).map((r) => r.map((v) => Math.round(v) + 0)) as IntMatrix;
+  return matmul(coefficients, transform).map((r) => r.map((v) => Math.round(v) + 0)) as IntMatrix;
 }
 
 /** Whether two integer vectors span a saturated plane of the lattice (the gcd of their 2×2 minors is 1). */

@@ -108,7 +108,11 @@ export function bestIdealOfSize(base: Lattice, conventional: IntMatrix | null, s
   }
   let best: SupercellChoice | null = null;
   for (const matrix of options) {
-    const distance = shortestVectorLength(matmul(matrix as Mat3, base.matrix));
+    const cell = matmul(matrix as Mat3, base.matrix);
+    // The shortest row bounds the distance from above: most options lose without a reduction.
+    const bound = Math.min(...cell.map((r) => norm(r))) + TIE;
+    if (bound < threshold - TIE || (best !== null && bound <= best.minImageDistance + TIE)) continue;
+    const distance = shortestVectorLength(cell);
     if (distance < threshold - TIE || (best !== null && distance <= best.minImageDistance + TIE)) continue;
     best = { matrix, size, minImageDistance: distance, diagonal: isDiagonal(matrix) };
   }
