@@ -240,20 +240,20 @@ export function hostOxidationStates(structure: Structure, symmetry?: SiteSymmetr
   const elements = elementOrder(structure);
   const decorated = structure.oxidationStates;
   if (decorated && decorated.length === structure.species.length && decorated.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    return fromSites(structure, decorated as number[], 'input', []);
+    return fromSites(structure, decorated as number[], 'input');
   }
 
-  const fromElements = (byElement: Record<string, number>, method: OxidationMethod, warnings: string[]): HostOxidationStates => ({
+  const fromElements = (byElement: Record<string, number>, method: OxidationMethod): HostOxidationStates => ({
     perSite: structure.species.map((s) => byElement[s]),
     byElement,
     method,
-    warnings,
+    warnings: [],
   });
 
-  if (elements.length === 1) return fromElements({ [elements[0]]: 0 }, 'elemental', []);
+  if (elements.length === 1) return fromElements({ [elements[0]]: 0 }, 'elemental');
 
   const bv = bondValenceOxidationStates(structure, orbits);
-  if (bv && bv.some((v) => v !== 0) && bv.reduce((a, b) => a + b, 0) === 0) return fromSites(structure, bv, 'bond_valence', []);
+  if (bv && bv.some((v) => v !== 0) && bv.reduce((a, b) => a + b, 0) === 0) return fromSites(structure, bv, 'bond_valence');
 
   const amounts = reducedAmounts(structure);
   const attempts: ((el: string) => number[])[] = [
@@ -263,16 +263,16 @@ export function hostOxidationStates(structure: Structure, symmetry?: SiteSymmetr
   for (const allowed of attempts) {
     const guess = balancedOxidationGuess(amounts, allowed);
     if (!guess || !Object.values(guess).some((v) => v !== 0)) continue;
-    if (isWhole(guess)) return fromElements(guess, 'icsd_probability', []);
+    if (isWhole(guess)) return fromElements(guess, 'icsd_probability');
     const sites = mixedValenceStates(structure, symmetry, allowed);
-    if (sites) return fromSites(structure, sites, 'icsd_probability', []);
+    if (sites) return fromSites(structure, sites, 'icsd_probability');
   }
 
   const common = Object.fromEntries(elements.map((el) => [el, mostCommonOxidationState(el)]));
   const charge = structure.species.reduce((sum, el) => sum + common[el], 0);
-  if (charge === 0 && Object.values(common).some((v) => v !== 0)) return fromElements(common, 'most_common', []);
+  if (charge === 0 && Object.values(common).some((v) => v !== 0)) return fromElements(common, 'most_common');
 
-  if (elements.every(isMetal)) return fromElements(Object.fromEntries(elements.map((el) => [el, 0])), 'metallic', []);
+  if (elements.every(isMetal)) return fromElements(Object.fromEntries(elements.map((el) => [el, 0])), 'metallic');
 
   return {
     perSite: null,
@@ -285,13 +285,13 @@ export function hostOxidationStates(structure: Structure, symmetry?: SiteSymmetr
 }
 
 /** Per-site states, and the mean per element. */
-function fromSites(structure: Structure, perSite: number[], method: OxidationMethod, warnings: string[]): HostOxidationStates {
+function fromSites(structure: Structure, perSite: number[], method: OxidationMethod): HostOxidationStates {
   const byElement: Record<string, number> = {};
   for (const el of elementOrder(structure)) {
     const values = perSite.filter((_, i) => structure.species[i] === el);
     byElement[el] = values.reduce((a, b) => a + b, 0) / values.length;
   }
-  return { perSite: [...perSite], byElement, method, warnings };
+  return { perSite: [...perSite], byElement, method, warnings: [] };
 }
 
 /**

@@ -18,7 +18,7 @@ export interface SupercellOptions {
   minAtoms?: number;
   /** Any mode: the largest supercell built. */
   maxAtoms?: number;
-  /** Automatic mode: a diagonal expansion is preferred when it has at most this fraction more atoms. */
+  /** Automatic mode: an ideal (diagonal) supercell is preferred up to this fraction more cells (doped's ideal_threshold; see ideal.ts). */
   diagonalTolerance?: number;
 }
 
@@ -52,8 +52,8 @@ const SEARCH_BUDGET = 5_000_000;
  * The supercell a request asks for. Explicit specs are honoured as given (with a warning when the
  * images come closer than minImageDistance); `[]` picks the smallest supercell of the primitive
  * cell, any integer matrix, with minimum image distance ≥ minImageDistance and ≥ minAtoms atoms,
- * and then takes a diagonal expansion instead when one meeting both has at most
- * diagonalTolerance more atoms (doped's rule).
+ * then prefers an ideal one up to diagonalTolerance more cells and writes its basis clean, as
+ * doped's get_ideal_supercell_matrix does (ideal.ts). Throws SupercellError.
  */
 export function resolveSupercell(
   structure: Structure,
