@@ -7,6 +7,7 @@
  * ICSD_BV_SUMS: mean and standard deviation of the bond-valence sum of each species over the ICSD
  * (pymatgen's `icsd_bv.yaml`, `bvsum` table, to 4 decimals; species with a zero deviation left out,
  * as the analysis skips them).
+ * PAULING_ELECTRONEGATIVITY (from base/electronegativity.ts): Pauling's values, which decide a bond's sign.
  */
 export const BV_PARAMETERS: Readonly<Record<string, { r: number; c: number }>> = {
   Ag: { r: 1.12, c: 1.42 }, Al: { r: 1.13, c: 1.47 }, As: { r: 1.21, c: 2.23 }, B: { r: 0.79, c: 1.6 }, Ba: { r: 1.88, c: 0.97 },
@@ -106,3 +107,5 @@ export const ICSD_BV_SUMS: Readonly<Record<string, Readonly<Record<number, reado
   Zn: { 2: [1.7153, 0.2872] },
   Zr: { 1: [1.5155, 0.7399], 2: [2.4278, 0.4163], 3: [3.1433, 0.637], 4: [3.8272, 0.5746] },
 };
+
+export { PAULING_ELECTRONEGATIVITY } from '../base/electronegativity.ts';

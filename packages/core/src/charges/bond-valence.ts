@@ -1,7 +1,6 @@
 import type { Structure } from '../base/structure.ts';
 import { neighborsWithin } from '../base/neighbors.ts';
-import { PAULING_ELECTRONEGATIVITY } from '../base/elements.ts';
-import { BV_ELECTRONEGATIVE, BV_PARAMETERS, ICSD_BV_SUMS } from './bond-valence-data.ts';
+import { BV_ELECTRONEGATIVE, BV_PARAMETERS, ICSD_BV_SUMS, PAULING_ELECTRONEGATIVITY } from './bond-valence-data.ts';
 import { ICSD_OCCURRENCE } from './oxidation-data.ts';
 
 /** Neighbours within this distance (Å) count towards a site's bond-valence sum. */

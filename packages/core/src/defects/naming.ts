@@ -1,4 +1,4 @@
-import { PAULING_ELECTRONEGATIVITY } from '../base/elements.ts';
+import { PAULING_ELECTRONEGATIVITY } from '../base/electronegativity.ts';
 import type { DefectType } from '../request.ts';
 
 /**
