@@ -56,7 +56,7 @@ export function stagedGenerate(input: StructureInput, requestInput: DefectReques
   const structure = read.structure;
   const elements = elementOrder(structure);
   const dopants = request.dopant_elements.filter((d) => !elements.includes(d));
-  const oxidation = hostOxidationStates(structure, analysis.orbits);
+  const oxidation = hostOxidationStates(structure, analysis);
   const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };
   lap('oxidation');
 

@@ -178,6 +178,22 @@ describe('caps, round-robin and seeds', () => {
   });
 });
 
+describe('a host whose oxidation states cannot be found', () => {
+  // Rock-salt "OsO": Os has no bond-valence parameters and no ICSD entries, its one common state (+4)
+  // does not balance O2-, and O is no metal: no oxidation states, so every defect gets -1, 0, +1.
+  const poscar = ['OsO', '1.0', '0 2.2 2.2', '2.2 0 2.2', '2.2 2.2 0', 'Os O', '1 1', 'Direct', '0 0 0', '0.5 0.5 0.5'].join('\n');
+  const answer = generate({ content: poscar, filename: 'POSCAR' }, { dopant_elements: ['Mg'] });
+
+  it('says so, with a warning, and gives every defect -1, 0, +1', () => {
+    expect(answer.host.oxidation_state_method).toBe('none');
+    expect(answer.host.oxidation_states).toEqual({});
+    expect(answer.host.sites.map((s) => s.oxidation_state)).toEqual([null, null]);
+    expect(answer.warnings.some((w) => w.includes('no charge-balanced oxidation states found for Os-O'))).toBe(true);
+    expect(answer.candidates.length).toBeGreaterThan(4);
+    for (const c of answer.candidates) expect(c.charge_states, c.name).toEqual([1, 0, -1]);
+  });
+});
+
 describe('the answer', () => {
   const answer = run('MgO.json', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Ca', 'Mg'] });
 

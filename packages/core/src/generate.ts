@@ -115,7 +115,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
     if (elements.includes(d)) warnings.push(`dopant ${d} is a host element: its substitutions are the native antisites and its interstitials the native ones`);
     else dopants.push(d);
   }
-  const oxidation = hostOxidationStates(structure, analysis.orbits);
+  const oxidation = hostOxidationStates(structure, analysis);
   warnings.push(...oxidation.warnings);
 
   const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };
@@ -209,7 +209,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           point_group: analysis.sites[i].pointGroup,
           multiplicity: analysis.sites[i].multiplicity,
           frac_coords: roundVec(structure.fracCoords[i]),
-          oxidation_state: oxidation.perSite[i],
+          oxidation_state: oxidation.perSite?.[i] ?? null,
         })),
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,

@@ -5,8 +5,9 @@ import type { Structure } from '../base/structure.ts';
 import { guessChargeStates, vacancyChargeStates } from '../charges/charge-states.ts';
 import { type DefectType, requestedTypes } from '../request.ts';
 import { closestSiteInfo, firstShell, nearestToCentre } from './geometry.ts';
-import { copyName, nameDefects } from './naming.ts';
+import { copyName, nameDefects, namingElementOrder } from './naming.ts';
 import { coordinateKey } from './orbits.ts';
+import { compareSortKeys, dopedConventionalCoords, fracCoordsSortKey } from './site-order.ts';
 import { type CandidateGroup, applyCaps, capWarning, interleave, seededRandom, shuffled } from './selection.ts';
 import type { DefectDraft, GroupReport, HostContext, NeighborShellEntry } from './types.ts';
 
@@ -27,9 +28,13 @@ export function groupKey(family: DefectType, origin: string): string {
   return origin === 'native' ? family : `${family}:${origin}`;
 }
 
-/** Charge states of a draft from the host's oxidation states, doped's way. */
+/**
+ * Charge states of a draft from the host's oxidation states, doped's way (`guess_defect_charge_states`),
+ * highest first; −1, 0, +1 for every defect when the host's oxidation states are unknown.
+ */
 export function draftChargeStates(ctx: HostContext, draft: DefectDraft): number[] {
   const perSite = ctx.oxidation.perSite;
+  if (perSite === null) return [1, 0, -1];
   const maxHost = Math.max(0, ...perSite.map((v) => Math.abs(v)));
   if (draft.family === 'vacancy') {
     const site = draft.supercellSites ? ctx.supercellToInput[draft.supercellSites[0]] : 0;
@@ -52,19 +57,8 @@ export function draftChargeStates(ctx: HostContext, draft: DefectDraft): number[
  * names what the caps dropped.
  */
 export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed: PlacedDefect[]; groups: GroupReport[]; warnings: string[] } {
-  const elementOrder = [...ctx.elements, ...ctx.dopants];
-  // Substitutions share their orbit's environment with the vacancy and with each other: compute it once.
-  const shellCache = new Map<string, string[]>();
+  const names = draftNames(ctx, drafts);
   const firstShellCache = new Map<string, NeighborShellEntry[]>();
-  const memo = <T>(cache: Map<string, T>, p: Vec3, make: () => T): T => {
-    const k = coordinateKey(p);
-    if (!cache.has(k)) cache.set(k, make());
-    return cache.get(k)!;
-  };
-  const shells = drafts.map((d) => memo(shellCache, d.unitCellFrac, () => closestSiteInfo(ctx.structure, d.unitCellFrac, elementOrder)));
-  const names = nameDefects(
-    drafts.map((d, i) => ({ family: d.family, species: d.species, hostSpecies: d.hostSpecies, pointGroup: d.label.pointGroup, shells: shells[i] })),
-  );
 
   const { request } = ctx;
   const groups: CandidateGroup<PlacedDefect>[] = [];
@@ -79,7 +73,7 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
           draft,
           group: key,
           chargeStates: draftChargeStates(ctx, draft),
-          nearestNeighbors: memo(firstShellCache, draft.unitCellFrac, () => firstShell(ctx.structure, draft.unitCellFrac)),
+          nearestNeighbors: memo(firstShellCache, coordinateKey(draft.unitCellFrac), () => firstShell(ctx.structure, draft.unitCellFrac)),
         };
         if (request.dedupe_symmetry) {
           classes.push([{ ...base, name: names[i], position: nearestToCentre(draft.supercellPositions), copyKey: '' }]);
@@ -106,6 +100,38 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
     { perType: request.max_candidates_per_type, total: request.max_candidates, symmetryDistinct: request.dedupe_symmetry },
   );
   return { placed: kept.flat(), groups: reports, warnings: warning ? [warning] : [] };
+}
+
+function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key)!;
+}
+
+/**
+ * doped's names for every draft, named over all families at once (so a name does not depend on
+ * what the caps keep) and in doped's order (see site-order.ts), with neighbours listed in doped's
+ * element order. Substitutions share their site's neighbours with the vacancy: each is computed once.
+ */
+function draftNames(ctx: HostContext, drafts: DefectDraft[]): string[] {
+  const elementOrder = namingElementOrder(ctx.elements);
+  const shells = new Map<string, string | null>();
+  const keys = drafts.map((d) => fracCoordsSortKey(dopedConventionalCoords(ctx.analysis, d.label.conventionalFracCoords)));
+  const order = drafts.map((_, i) => i).sort((a, b) => compareSortKeys(keys[a], keys[b]) || a - b);
+  const named = nameDefects(
+    order.map((i) => {
+      const d = drafts[i];
+      return {
+        family: d.family,
+        species: d.species,
+        hostSpecies: d.hostSpecies,
+        pointGroup: d.label.pointGroup,
+        closest: (n: number) => memo(shells, `${coordinateKey(d.unitCellFrac)}#${n}`, () => closestSiteInfo(ctx.structure, d.unitCellFrac, elementOrder, n)),
+      };
+    }),
+  );
+  const names = new Array<string>(drafts.length);
+  order.forEach((i, k) => (names[i] = named[k]));
+  return names;
 }
 
 function emptyGroupReason(ctx: HostContext, family: DefectType, origin: string): string {

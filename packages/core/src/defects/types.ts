@@ -1,6 +1,6 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import type { HostOxidationStates } from '../charges/oxidation.ts';
+import type { HostOxidationStates, OxidationMethod } from '../charges/oxidation.ts';
 import type { DefectRequest, DefectType } from '../request.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
 import type { Supercell } from '../supercell/resolve.ts';
@@ -127,9 +127,11 @@ export interface DefectAnswer {
     n_sites: number;
     lattice: number[][];
     /** Symmetry-distinct sites of the input cell. */
-    sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number }[];
+    sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number | null }[];
+    /** Per element (the mean over its sites); empty when none could be found (method 'none'). */
     oxidation_states: Record<string, number>;
-    oxidation_state_method: string;
+    /** Which rule gave the oxidation states: see `OxidationMethod`. */
+    oxidation_state_method: OxidationMethod;
     input_format: string;
   };
   supercell: {
