@@ -5,7 +5,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from
 import { readJobStats } from '@defect-candidates/service/store/stats';
 import { withTimeout } from '@defect-candidates/service/redis';
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+// BullMQ 6 dropped the 'paused' job state: pausing is a flag on the queue, its jobs stay 'waiting'.
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children'] as const;
 
 export interface ApiMetrics {
   registry: Registry;
