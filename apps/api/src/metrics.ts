@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { readJobStats } from '@defect-candidates/service/store/stats';
-import { withTimeout } from '@defect-candidates/service/redis';
+import { withTimeout, type RedisClient } from '@defect-candidates/service/redis';
 
 // BullMQ 6 dropped the 'paused' job state: pausing is a flag on the queue, its jobs stay 'waiting'.
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children'] as const;
@@ -36,7 +35,7 @@ function externalMetric(
 }
 
 /** One registry per app instance: tests run several APIs in one process. */
-export function createMetrics(deps: { queues: Queue[]; redis: Redis; prefix: string; timeoutMs: number }): ApiMetrics {
+export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefix: string; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 

@@ -152,14 +152,19 @@ export function generateRoutes(ctx: ApiContext): Router {
         ctx.metrics.submissions.inc({ outcome: 'rejected' });
         throw new HttpError(422, 'idempotency_key_reused', `This Idempotency-Key was already used with a different body (action ${outcome.actionId}); use a new key for a new request`);
       }
-      if (outcome.kind === 'replay') {
-        const existing = await ctx.store.get(outcome.actionId);
-        ctx.metrics.submissions.inc({ outcome: 'replayed' });
-        // The first request may still be creating it: answer with what it will be.
-        return accepted(res, ctx, existing ?? ({ id: outcome.actionId, status: 'queued', created_at: new Date().toISOString() } as Action), true);
-      }
       id = outcome.actionId;
-      claimed = true;
+      if (outcome.kind === 'replay') {
+        const existing = await ctx.store.get(id);
+        if (existing) {
+          ctx.metrics.submissions.inc({ outcome: 'replayed' });
+          return accepted(res, ctx, existing, true);
+        }
+        // The first request is still creating it, or failed and could not release the key (Redis
+        // went away): create it here under the same id. Creation is idempotent, so both requests
+        // end with the one action and its one job.
+      } else {
+        claimed = true;
+      }
     }
 
     req.log = req.log.child({ action_id: id });

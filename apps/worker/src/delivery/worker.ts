@@ -1,11 +1,10 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@defect-candidates/service/config';
-import { createRedis } from '@defect-candidates/service/redis';
+import { createRedis, type RedisClient } from '@defect-candidates/service/redis';
 import { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import { ActionStore } from '@defect-candidates/service/store/actions';
-import { WEBHOOKS_QUEUE } from '@defect-candidates/service/queues';
+import { WEBHOOKS_QUEUE, queuePrefix } from '@defect-candidates/service/queues';
 import { createSafeHttp } from '@defect-candidates/service/net/http';
 import { attemptDelivery, type Deliverer } from '@defect-candidates/service/webhooks/deliver';
 import { DELIVERY_BACKOFF, type DeliveryJobData } from '@defect-candidates/service/webhooks/queue';
@@ -27,7 +26,7 @@ export interface DeliveryWorkerOptions {
   config: Config;
   logger: Logger;
   /** A `worker`-role connection (maxRetriesPerRequest null); one is created (and closed) when absent. */
-  connection?: Redis;
+  connection?: RedisClient;
   /** Deliveries in flight at once; they wait on the network, not the CPU. */
   concurrency?: number;
 }
@@ -88,7 +87,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   const worker = new Worker<DeliveryJobData, DeliveryJobResult>(WEBHOOKS_QUEUE, processor, {
     connection,
-    prefix: config.keyPrefix,
+    prefix: queuePrefix(config),
     concurrency: options.concurrency ?? 16,
     // Same stall detection as generation jobs: a delivery held by a dead worker moves on within seconds, not BullMQ's default 30 s.
     lockDuration: config.jobLockDurationMs,

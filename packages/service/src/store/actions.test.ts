@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { deletePrefix, redisUrl, uniquePrefix } from '../../../../test/support/redis.ts';
-import { createRedis } from '../redis.ts';
+import { createRedis, type RedisClient } from '../redis.ts';
 import { ActionStore, type Action, type NewAction } from './actions.ts';
 import { IdempotencyStore, fingerprint } from './idempotency.ts';
 import { readJobStats } from './stats.ts';
 
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let store: ActionStore;
 let n = 0;

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import { sendTogether, type RedisClient } from '../redis.ts';
 import { keys, type Keys } from './keys.ts';
 
 const gzip = promisify(gzipCb);
@@ -118,6 +119,10 @@ export function durationBucket(seconds: number): string {
   return le === undefined ? '+Inf' : String(le);
 }
 
+// Every script here touches one key (the action's hash), so each runs on a Redis Cluster too,
+// where a script may only touch keys of one slot. What spans keys (the listing indexes, the
+// statistics) is written by separate commands after the script, and tolerates a crash in between.
+
 // Creates the record only if the id is new; returns 1, or the existing meta.
 const CREATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -126,11 +131,6 @@ end
 redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'status', 'queued')
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'input', ARGV[2]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-redis.call('ZADD', KEYS[2], 0, ARGV[4])
-redis.call('ZADD', KEYS[3], 0, ARGV[4])
-redis.call('ZREMRANGEBYLEX', KEYS[2], '-', '(' .. ARGV[5])
-redis.call('ZREMRANGEBYLEX', KEYS[3], '-', '(' .. ARGV[5])
-redis.call('EXPIRE', KEYS[3], tonumber(ARGV[3]))
 return 1
 `;
 
@@ -147,13 +147,7 @@ end
 if not allowed then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'meta', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'response', ARGV[4]) end
-if ARGV[5] ~= '' then
-  redis.call('HINCRBY', KEYS[1], 'completions', 1)
-  redis.call('HINCRBY', KEYS[2], ARGV[5], 1)
-  redis.call('HINCRBY', KEYS[3], ARGV[6], 1)
-  redis.call('HINCRBY', KEYS[3], 'count', 1)
-  redis.call('HINCRBYFLOAT', KEYS[3], 'sum', ARGV[7])
-end
+if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'completions', 1) end
 return 1
 `;
 
@@ -166,16 +160,16 @@ return 1
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    dcCreateAction(k1: string, k2: string, k3: string, meta: string, input: Buffer | string, ttl: number, member: string, cutoff: string): Result<number | string, Context>;
-    dcTransition(k1: string, k2: string, k3: string, allowed: string, status: string, meta: string, response: Buffer | string, outcome: string, bucket: string, seconds: string): Result<number, Context>;
+    dcCreateAction(key: string, meta: string, input: Buffer | string, ttl: number): Result<number | string, Context>;
+    dcTransition(key: string, allowed: string, status: string, meta: string, response: Buffer | string, ends: '0' | '1'): Result<number, Context>;
     dcSetField(k1: string, field: string, value: string): Result<number, Context>;
   }
 }
 
-function defineScripts(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).dcTransition === 'function') return;
-  redis.defineCommand('dcCreateAction', { numberOfKeys: 3, lua: CREATE_SCRIPT });
-  redis.defineCommand('dcTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
+function defineScripts(redis: RedisClient): void {
+  if (typeof (redis as Partial<RedisClient>).dcTransition === 'function') return;
+  redis.defineCommand('dcCreateAction', { numberOfKeys: 1, lua: CREATE_SCRIPT });
+  redis.defineCommand('dcTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
   redis.defineCommand('dcSetField', { numberOfKeys: 1, lua: SET_FIELD_SCRIPT });
 }
 
@@ -216,7 +210,7 @@ export class ActionStore {
   private readonly listeners = new Set<ActionFinishedListener>();
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly options: ActionStoreOptions,
   ) {
     this.keys = keys(options.prefix);
@@ -267,31 +261,45 @@ export class ActionStore {
       runs: 0,
     };
     const input = inputContent === undefined ? '' : await gzip(Buffer.from(inputContent, 'utf8'));
-    const cutoff = String(Date.now() - this.options.ttlSeconds * 1000).padStart(13, '0');
-    const reply = await this.redis.dcCreateAction(
-      this.keys.action(meta.id),
-      this.keys.indexAll,
-      this.keys.indexOwner(meta.owner),
-      JSON.stringify(meta),
-      input,
-      this.options.ttlSeconds,
-      indexMember(meta.created_at, meta.id),
-      cutoff,
-    );
-    if (reply === 1) return { created: true, action: meta };
-    const existing = await this.get(meta.id);
-    return { created: false, action: existing ?? (JSON.parse(String(reply)) as ActionMeta) };
+    const reply = await this.redis.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), input, this.options.ttlSeconds);
+    const existing = reply === 1 ? null : ((await this.get(meta.id)) ?? (JSON.parse(String(reply)) as ActionMeta));
+    // Listed after it exists; listing again an action that existed mends an index write that a
+    // crash between the two cut short (the member is the same, so it is never listed twice).
+    await this.index([existing ?? meta]);
+    return existing ? { created: false, action: existing } : { created: true, action: meta };
+  }
+
+  /**
+   * Adds actions to the listing indexes (everyone's and their owner's) and drops index entries
+   * older than the action lifetime, in one round trip.
+   */
+  async index(actions: Pick<ActionMeta, 'id' | 'owner' | 'created_at'>[]): Promise<void> {
+    if (actions.length === 0) return;
+    const cutoff = `(${String(Date.now() - this.options.ttlSeconds * 1000).padStart(13, '0')}`;
+    const byOwner = new Map<string, string[]>();
+    for (const a of actions) byOwner.set(a.owner, [...(byOwner.get(a.owner) ?? []), indexMember(a.created_at, a.id)]);
+    await sendTogether(this.redis, (c) => {
+      c.zadd(this.keys.indexAll, ...[...byOwner.values()].flat().flatMap((m) => [0, m]));
+      c.zremrangebylex(this.keys.indexAll, '-', cutoff);
+      for (const [owner, members] of byOwner) {
+        const key = this.keys.indexOwner(owner);
+        c.zadd(key, ...members.flatMap((m) => [0, m]));
+        c.zremrangebylex(key, '-', cutoff);
+        c.expire(key, this.options.ttlSeconds);
+      }
+    });
   }
 
   /** Removes an action that could not be queued, so a retry of the same request starts clean. */
   async remove(id: string, owner: string): Promise<void> {
     const action = await this.get(id);
-    const multi = this.redis.multi().del(this.keys.action(id));
-    if (action) {
-      const member = indexMember(action.created_at, id);
-      multi.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
-    }
-    await multi.exec();
+    await sendTogether(this.redis, (c) => {
+      c.del(this.keys.action(id));
+      if (action) {
+        const member = indexMember(action.created_at, id);
+        c.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
+      }
+    });
   }
 
   async get(id: string): Promise<Action | null> {
@@ -406,15 +414,13 @@ export class ActionStore {
     scan: while (true) {
       const members = await this.redis.zrevrangebylex(index, upper, '-', 'LIMIT', 0, batch);
       if (members.length === 0) break;
-      const pipeline = this.redis.pipeline();
-      for (const m of members) pipeline.hmget(this.keys.action(m.slice(m.indexOf(':') + 1)), 'meta', 'webhook');
-      const rows = (await pipeline.exec()) ?? [];
+      const rows = await sendTogether(this.redis, (c) => {
+        for (const m of members) c.hmget(this.keys.action(m.slice(m.indexOf(':') + 1)), 'meta', 'webhook');
+      });
       const exhausted = members.length < batch;
       for (let i = 0; i < members.length; i++) {
         scanned++;
-        const [err, value] = rows[i] ?? [null, [null, null]];
-        if (err) throw err;
-        const [meta, webhook] = value as [string | null, string | null];
+        const [meta, webhook] = (rows[i] ?? [null, null]) as [string | null, string | null];
         if (!meta) {
           gone.push(members[i]);
           continue;
@@ -451,33 +457,30 @@ export class ActionStore {
       progress: status === 'success' ? { stage: 'done', percent: 100 } : current.progress,
       ...(error ? { error } : {}),
     };
-    const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
-    const outcome = `${status}|${error?.code ?? ''}`;
-    const r = await this.transition(id, ['queued', 'in-progress'], next, response, { outcome, seconds });
+    const r = await this.transition(id, ['queued', 'in-progress'], next, response, true);
     if (r !== 1) return false;
+    const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
+    await this.recordStats(`${status}|${error?.code ?? ''}`, seconds);
     await this.notifyFinished({ ...next, ...(current.webhook ? { webhook: current.webhook } : {}) });
     return true;
   }
 
-  private transition(
-    id: string,
-    from: ActionStatus[],
-    next: ActionMeta,
-    response?: Buffer,
-    stats?: { outcome: string; seconds: number },
-  ): Promise<number> {
-    return this.redis.dcTransition(
-      this.keys.action(id),
-      this.keys.statsOutcomes,
-      this.keys.statsDurations,
-      from.join(','),
-      next.status,
-      JSON.stringify(next),
-      response ?? '',
-      stats?.outcome ?? '',
-      stats ? durationBucket(stats.seconds) : '',
-      stats ? stats.seconds.toFixed(6) : '0',
-    );
+  /**
+   * Counts an end in the fleet's statistics. Only the process whose check-and-set recorded the end
+   * gets here, so an end is counted once; a crash or a Redis failure just before leaves it
+   * uncounted, which is all a metric loses (the action's own record is already written).
+   */
+  private async recordStats(outcome: string, seconds: number): Promise<void> {
+    await sendTogether(this.redis, (c) => {
+      c.hincrby(this.keys.statsOutcomes, outcome, 1);
+      c.hincrby(this.keys.statsDurations, durationBucket(seconds), 1);
+      c.hincrby(this.keys.statsDurations, 'count', 1);
+      c.hincrbyfloat(this.keys.statsDurations, 'sum', seconds.toFixed(6));
+    }).catch(() => undefined);
+  }
+
+  private transition(id: string, from: ActionStatus[], next: ActionMeta, response?: Buffer, ends = false): Promise<number> {
+    return this.redis.dcTransition(this.keys.action(id), from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0');
   }
 }
 

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { WEBHOOKS_QUEUE } from '../queues.ts';
+import { WEBHOOKS_QUEUE, queuePrefix } from '../queues.ts';
 import type { RetrySchedule } from './schedule.ts';
 
 export interface DeliveryJobData {
@@ -28,6 +28,6 @@ export function deliveryJobOptions(schedule: RetrySchedule, actionId: string, op
   };
 }
 
-export function createDeliveryQueue(config: { keyPrefix: string }, connection: ConnectionOptions): DeliveryQueue {
-  return new Queue<DeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: config.keyPrefix });
+export function createDeliveryQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions): DeliveryQueue {
+  return new Queue<DeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: queuePrefix(config) });
 }
