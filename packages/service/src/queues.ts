@@ -59,3 +59,17 @@ export async function enqueueGeneration(
 ): Promise<void> {
   await queue.add('generate', { action_id: actionId }, generateJobOptions(config, actionId));
 }
+
+/**
+ * One job per action for many actions (a batch), in one `addBulk` (one pipelined round trip).
+ * An action whose job exists already keeps it: the job ids are derived from the action ids, so
+ * adding again after a failure part-way adds only what is missing.
+ */
+export async function enqueueGenerations(
+  queue: Queue<GenerateJobData, GenerateJobResult>,
+  config: Parameters<typeof generateJobOptions>[0],
+  actionIds: string[],
+): Promise<void> {
+  if (actionIds.length === 0) return;
+  await queue.addBulk(actionIds.map((id) => ({ name: 'generate', data: { action_id: id }, opts: generateJobOptions(config, id) })));
+}

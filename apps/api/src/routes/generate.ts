@@ -14,9 +14,9 @@ import type { ApiContext } from '../context.ts';
 
 export const GENERATE_PATH = '/generate-point-defect-candidates';
 
-const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
+export const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
 
-function header(req: Request, name: string): string | undefined {
+export function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   const s = Array.isArray(v) ? v[0] : v;
   return s === undefined || s === '' ? undefined : s;
@@ -67,7 +67,7 @@ function platformContext(req: Request, principal: Principal): PlatformContext | 
  * issues at once. URLs naming an internal host outright (an IP literal, localhost) are refused here;
  * names are checked again on the address actually connected, by whoever connects.
  */
-function validate(body: Record<string, unknown>, allowPrivate: boolean): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
+export function validate(body: Record<string, unknown>, allowPrivate: boolean): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
   const { file, structure, webhook_url, ...requestFields } = body;
   const issues: FieldIssue[] = [];
   const envelope = SubmissionEnvelopeSchema.safeParse({ file, structure, webhook_url });
@@ -99,7 +99,7 @@ function validate(body: Record<string, unknown>, allowPrivate: boolean): { envel
   return { envelope: envelope.data, parameters };
 }
 
-function inputOf(envelope: SubmissionEnvelope): ActionInput {
+export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   if (envelope.structure) {
     const s = envelope.structure;
     return { kind: 'inline', ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}) };

@@ -82,6 +82,8 @@ export interface ActionMeta {
   platform?: PlatformContext;
   /** Direct (Standard Webhooks) delivery target from the request body. */
   webhook_url?: string;
+  /** The batch this action is an item of (POST /batches). */
+  batch_id?: string;
   /** How many times a worker started on it (more than one after a worker died mid-job). */
   runs: number;
 }
@@ -91,7 +93,7 @@ export interface Action extends ActionMeta {
 }
 
 export type NewAction = Pick<ActionMeta, 'id' | 'owner' | 'parameters' | 'input'> &
-  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'created_at'>>;
+  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'batch_id' | 'created_at'>>;
 
 export interface ListOptions {
   status?: ActionStatus;
@@ -246,20 +248,7 @@ export class ActionStore {
    * text, stored compressed beside the record for the worker.
    */
   async create(init: NewAction, inputContent?: string): Promise<{ created: boolean; action: Action }> {
-    const meta: ActionMeta = {
-      id: init.id,
-      owner: init.owner,
-      status: 'queued',
-      created_at: init.created_at ?? new Date().toISOString(),
-      started_at: null,
-      finished_at: null,
-      progress: { stage: 'queued', percent: 0 },
-      parameters: init.parameters,
-      input: init.input,
-      ...(init.platform ? { platform: init.platform } : {}),
-      ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
-      runs: 0,
-    };
+    const meta = newMeta(init);
     const input = inputContent === undefined ? '' : await gzip(Buffer.from(inputContent, 'utf8'));
     const reply = await this.redis.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), input, this.options.ttlSeconds);
     const existing = reply === 1 ? null : ((await this.get(meta.id)) ?? (JSON.parse(String(reply)) as ActionMeta));
@@ -267,6 +256,21 @@ export class ActionStore {
     // crash between the two cut short (the member is the same, so it is never listed twice).
     await this.index([existing ?? meta]);
     return existing ? { created: false, action: existing } : { created: true, action: meta };
+  }
+
+  /**
+   * `create` for many actions at once (a batch): the records in one round trip, their index
+   * entries in a second. Returns, in order, whether each was created and the action as stored.
+   */
+  async createMany(items: { init: NewAction; inputContent?: string }[]): Promise<{ created: boolean; action: Action }[]> {
+    const metas = items.map((item) => newMeta(item.init));
+    const inputs = await Promise.all(items.map((item) => (item.inputContent === undefined ? '' : gzip(Buffer.from(item.inputContent, 'utf8')))));
+    const replies = await sendTogether(this.redis, (c) => {
+      metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
+    });
+    const out = metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta }));
+    await this.index(out.map((o) => o.action));
+    return out;
   }
 
   /**
@@ -293,21 +297,31 @@ export class ActionStore {
   /** Removes an action that could not be queued, so a retry of the same request starts clean. */
   async remove(id: string, owner: string): Promise<void> {
     const action = await this.get(id);
+    await this.removeMany([{ id, owner, created_at: action?.created_at ?? null }]);
+  }
+
+  /** Removes actions (records and index entries) that could not be queued, e.g. a batch's. */
+  async removeMany(actions: { id: string; owner: string; created_at: string | null }[]): Promise<void> {
     await sendTogether(this.redis, (c) => {
-      c.del(this.keys.action(id));
-      if (action) {
-        const member = indexMember(action.created_at, id);
+      for (const { id, owner, created_at } of actions) {
+        c.del(this.keys.action(id));
+        if (created_at === null) continue;
+        const member = indexMember(created_at, id);
         c.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
       }
     });
   }
 
   async get(id: string): Promise<Action | null> {
-    const [meta, webhook] = await this.redis.hmget(this.keys.action(id), 'meta', 'webhook');
-    if (!meta) return null;
-    const action = JSON.parse(meta) as Action;
-    if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
-    return action;
+    return parseAction((await this.redis.hmget(this.keys.action(id), 'meta', 'webhook')) as [string | null, string | null]);
+  }
+
+  /** Many actions in one round trip, in order; null for those that do not exist (or expired). */
+  async getMany(ids: string[]): Promise<(Action | null)[]> {
+    const rows = await sendTogether(this.redis, (c) => {
+      for (const id of ids) c.hmget(this.keys.action(id), 'meta', 'webhook');
+    });
+    return rows.map((row) => parseAction(row as [string | null, string | null]));
   }
 
   /** The inline structure text submitted with the action, if any. */
@@ -414,19 +428,15 @@ export class ActionStore {
     scan: while (true) {
       const members = await this.redis.zrevrangebylex(index, upper, '-', 'LIMIT', 0, batch);
       if (members.length === 0) break;
-      const rows = await sendTogether(this.redis, (c) => {
-        for (const m of members) c.hmget(this.keys.action(m.slice(m.indexOf(':') + 1)), 'meta', 'webhook');
-      });
+      const actions = await this.getMany(members.map((m) => m.slice(m.indexOf(':') + 1)));
       const exhausted = members.length < batch;
       for (let i = 0; i < members.length; i++) {
         scanned++;
-        const [meta, webhook] = (rows[i] ?? [null, null]) as [string | null, string | null];
-        if (!meta) {
+        const action = actions[i];
+        if (!action) {
           gone.push(members[i]);
           continue;
         }
-        const action = JSON.parse(meta) as Action;
-        if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
         if (options.status && action.status !== options.status) continue;
         found.push(action);
         if (found.length === limit) {
@@ -482,6 +492,32 @@ export class ActionStore {
   private transition(id: string, from: ActionStatus[], next: ActionMeta, response?: Buffer, ends = false): Promise<number> {
     return this.redis.dcTransition(this.keys.action(id), from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0');
   }
+}
+
+/** An action from its hash's `meta` and `webhook` fields. */
+function parseAction([meta, webhook]: [string | null, string | null]): Action | null {
+  if (!meta) return null;
+  const action = JSON.parse(meta) as Action;
+  if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
+  return action;
+}
+
+function newMeta(init: NewAction): ActionMeta {
+  return {
+    id: init.id,
+    owner: init.owner,
+    status: 'queued',
+    created_at: init.created_at ?? new Date().toISOString(),
+    started_at: null,
+    finished_at: null,
+    progress: { stage: 'queued', percent: 0 },
+    parameters: init.parameters,
+    input: init.input,
+    ...(init.platform ? { platform: init.platform } : {}),
+    ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
+    ...(init.batch_id ? { batch_id: init.batch_id } : {}),
+    runs: 0,
+  };
 }
 
 function isEncoded(value: unknown): value is EncodedResponse {
