@@ -3,6 +3,7 @@ import { loadConfig } from '@defect-candidates/service/config';
 import { createRedis, type RedisClient } from '@defect-candidates/service/redis';
 import { queuePrefix } from '@defect-candidates/service/queues';
 import { webhooksPlugin } from '../../apps/api/src/routes/webhooks.ts';
+import { batchesPlugin } from '../../apps/api/src/routes/batches.ts';
 import { structureFixture } from '../support/fixtures.ts';
 import { startPrivateCluster, type PrivateCluster } from '../support/private-cluster.ts';
 import { deletePrefix, uniquePrefix } from '../support/redis.ts';
@@ -12,8 +13,9 @@ import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { respondWith, startHttpServer, type TestHttpServer } from '../support/http-server.ts';
 
 // The service on a Redis Cluster of its own (3 masters, 3 replicas): 200 actions with two worker
-// processes, and the master holding the queues is SIGKILLed half-way, so that its replica takes
-// over. Every action must end once, with its webhook.
+// processes, a batch of 100 and then 100 single requests, and the master holding the queues is
+// SIGKILLed half-way, so that its replica takes over. Every action must end once, with its
+// webhook, and the batch must send batch.completed once.
 
 const HALF = 100;
 const si = structureFixture('Si.vasp');
@@ -40,7 +42,7 @@ beforeAll(async () => {
     extra: { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_TIMEOUT_MS: '1000', WEBHOOK_RETRY_DELAYS_MS: '0,300,600,1000,1000,1000,2000,2000' },
   });
   redis = createRedis(loadConfig(env), 'worker', 'cluster-test');
-  api = await startTestApi(env, [webhooksPlugin()]);
+  api = await startTestApi(env, [webhooksPlugin(), batchesPlugin()]);
 }, 90_000);
 
 afterAll(async () => {
@@ -59,16 +61,16 @@ describe('on a Redis Cluster, a master lost mid-run', () => {
   it('fails over to its replica and every action ends once, with its webhook', { timeout: 180_000 }, async () => {
     workers.push(...(await Promise.all([spawnWorker(env), spawnWorker(env)])));
     const queueKey = `${queuePrefix(loadConfig(env))}:generate:meta`;
-    const body = (i: number) => ({
-      ...(i % 4 === 1 ? { file: { url: `${files.url}/slow.vasp`, filename: 'Si.vasp' } } : { structure: { content: si, format: 'poscar' } }),
-      supercell: [2],
-      defect_types: ['vacancy'],
-      output_formats: ['poscar'],
-      random_seed: i,
-      webhook_url: `${receiver.url}/hook`,
-    });
+    const shared = { supercell: [2], defect_types: ['vacancy'], output_formats: ['poscar'] };
+    const structure = (i: number) => (i % 4 === 1 ? { file: { url: `${files.url}/slow.vasp`, filename: 'Si.vasp' } } : { structure: { content: si, format: 'poscar' } });
+    const hook = `${receiver.url}/hook`;
 
-    const ids = await submitMany(api, HALF, body, { concurrency: 16 });
+    // First half: one batch (its keys share a hash tag of their own, its actions spread over the masters).
+    const batch = await api.call('POST', '/batches', { body: { webhook_url: hook, defaults: shared, items: Array.from({ length: HALF }, (_, i) => ({ ...structure(i), random_seed: i })) } });
+    expect(batch.status).toBe(202);
+    const batchId = batch.body.id as string;
+    const ids: string[] = batch.body.actions.map((a: { id: string }) => a.id);
+    expect(ids).toHaveLength(HALF);
     const running = () => workers.flatMap((w) => w.logs.filter((l) => l.msg === 'generation started')).length;
     const ended = async () => [...(await readStatuses(redis, prefix, ids)).values()].filter(isFinished).length;
     while (running() === 0) await new Promise((r) => setTimeout(r, 20));
@@ -77,9 +79,9 @@ describe('on a Redis Cluster, a master lost mid-run', () => {
     const victim = await cluster.masterOf(queueKey);
     const endedBeforeKill = await ended();
     await cluster.kill(victim);
-    // The second half goes in while the cluster fails over: the API answers 503 until it can
-    // write again, and the client retries.
-    const second = submitMany(api, HALF, (i) => body(HALF + i), { concurrency: 16, retries: 200 });
+    // The second half, single requests, goes in while the cluster fails over: the API answers
+    // 503 until it can write again, and the client retries.
+    const second = submitMany(api, HALF, (i) => ({ ...structure(HALF + i), ...shared, random_seed: HALF + i, webhook_url: hook }), { concurrency: 16, retries: 200 });
     const promoted = await cluster.waitForFailover(victim, queueKey);
     ids.push(...(await second));
 
@@ -94,15 +96,22 @@ describe('on a Redis Cluster, a master lost mid-run', () => {
 
     const delivered = await waitForAll(redis, prefix, ids, { timeoutMs: 60_000, done: (s) => s?.webhookState === 'delivered' });
     expect(tally(delivered, ids, (s) => s?.webhookState ?? 'none')).toEqual({ delivered: 2 * HALF });
+    const deadline = Date.now() + 30_000;
+    while (!receiver.byAction().has(batchId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const byAction = receiver.byAction();
     expect(ids.filter((id) => !byAction.has(id))).toEqual([]);
-    // Deliveries repeated after the failover carry the same webhook-id: one message per action.
+    // Deliveries repeated after the failover carry the same webhook-id: one message per action,
+    // and one batch.completed.
     expect(ids.filter((id) => new Set(byAction.get(id)!.map((r) => r.webhookId)).size !== 1)).toEqual([]);
+    expect(byAction.get(batchId)?.map((r) => r.type)).toContain('batch.completed');
+    expect(new Set(byAction.get(batchId)!.map((r) => r.webhookId)).size).toBe(1);
+    const view = await api.call('GET', `/batches/${batchId}`);
+    expect(view.body).toMatchObject({ status: 'completed', counts: { success: HALF, error: 0, queued: 0, 'in-progress': 0 } });
 
     const rerun = ids.filter((id) => (statuses.get(id)?.runs ?? 0) >= 2).length;
     console.log(
-      `cluster: master ${victim} killed with ${endedBeforeKill} of ${HALF} actions ended, replica ${promoted} took over; ${rerun} actions re-run; ` +
-        `${receiver.received.length - 2 * HALF} repeated webhook deliveries (same webhook-id)`,
+      `cluster: master ${victim} killed with ${endedBeforeKill} of ${HALF} batch actions ended, replica ${promoted} took over; ${rerun} actions re-run; ` +
+        `${receiver.received.length - 2 * HALF - 1} repeated webhook deliveries (same webhook-id)`,
     );
   });
 });
