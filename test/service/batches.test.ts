@@ -239,6 +239,32 @@ describe('POST /batches', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the batch endpoints, every field of the body, an item and the defaults', async () => {
+    const doc = (await api.call('GET', '/openapi.json', { as: 'nobody' })).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/batches', '/batches/{id}', '/batches/{id}/archive.zip', '/batches/{id}/webhook/retry']));
+    const op = doc.paths['/batches'].post;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['202', '422']));
+    const body = op.requestBody.content['application/json'].schema;
+    expect(Object.keys(body.properties).sort()).toEqual(['action_webhooks', 'atomic', 'defaults', 'items', 'webhook_url']);
+    const item = body.properties.items.items;
+    expect(Object.keys(item.properties)).toEqual(expect.arrayContaining(['file', 'structure', 'supercell', 'defect_types', 'dopant_elements']));
+    expect(item.properties.webhook_url).toBeUndefined();
+    expect(body.properties.items.maxItems).toBe(1000);
+    const undocumented: string[] = [];
+    const walk = (schema: Record<string, any>, path: string) => {
+      for (const [name, prop] of Object.entries((schema.properties ?? {}) as Record<string, any>)) {
+        if (!prop.title || !prop.description) undocumented.push(`${path}${name}`);
+        walk(prop, `${path}${name}.`);
+      }
+    };
+    walk(body, '');
+    walk(item, 'items[].');
+    walk(doc.paths['/batches/{id}'].get.responses['200'].content['application/json'].schema, 'batch.');
+    expect(undocumented).toEqual([]);
+  });
+});
+
 describe('inline structures in large batches', () => {
   it('refuses an unreadable one at submission, and leaves a check thread to other clients while a thousand are checked', async () => {
     // A thousand distinct structures (Si with its lattice stretched a little more each time), so

@@ -54,7 +54,7 @@ export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefi
   });
   const submissions = new Counter({
     name: 'defect_submissions_total',
-    help: 'Submissions to POST /generate-point-defect-candidates, by outcome (accepted, replayed, rejected).',
+    help: 'Actions submitted to POST /generate-point-defect-candidates and as items of POST /batches, by outcome (accepted, replayed, rejected).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

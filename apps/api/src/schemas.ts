@@ -259,7 +259,7 @@ export const BatchSchema = z
     owner: z.string().meta({ title: 'Owner', description: 'Name of the API key that submitted it.' }),
     status: BatchStatusSchema,
     created_at: isoDate('Created', 'When the batch was accepted.'),
-    completed_at: isoDate('Completed', 'When its last action ended.').nullable(),
+    completed_at: z.iso.datetime().nullable().meta({ title: 'Completed', description: 'When its last action ended; null while some run.' }),
     items: z.number().int().meta({ title: 'Items', description: 'How many items were submitted.' }),
     counts: z
       .object({
