@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gunzip as gunzipCb } from 'node:zlib';
 import express, { Router, type Request, type Response } from 'express';
-import type { DefectAnswer } from '@defect-candidates/core';
-import { streamArchive, type ArchivePart } from '@defect-candidates/service/archive';
+import { deflateFile, streamArchive, type DeflatedFile } from '@defect-candidates/service/archive';
 import { enqueueGenerations } from '@defect-candidates/service/queues';
 import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/index';
 import { BatchStore, MAX_BATCH_ITEMS, type Batch, type BatchMember, type BatchMeta, type InvalidItem } from '@defect-candidates/service/store/batches';
@@ -17,12 +14,11 @@ import { requestBodySchema, toJson } from '../openapi.ts';
 import { BATCH_ID_PATTERN, BatchAcceptedSchema, BatchQuerySchema, BatchRequestSchema, BatchSchema, fieldIssues } from '../schemas.ts';
 import type { ApiPlugin } from '../app.ts';
 import type { ApiContext } from '../context.ts';
+import { BatchArchiveThreads } from '../batch-archive.ts';
 import { publicAction } from './actions.ts';
 import { BatchStructureChecks, validateItems, type ValidItem } from './batch-items.ts';
 import { PLATFORM_ONLY_HEADERS, header, inputOf } from './generate.ts';
 import { RetryQuerySchema } from './webhooks.ts';
-
-const gunzip = promisify(gunzipCb);
 
 export const BATCHES_PATH = '/batches';
 
@@ -66,6 +62,7 @@ export interface BatchRouteDeps {
   checks: BatchStructureChecks;
   /** The `webhooks` queue, for operators' retries of `batch.completed`. */
   deliveryQueue: DeliveryQueue;
+  archives: BatchArchiveThreads;
 }
 
 /**
@@ -243,31 +240,22 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     if (done.length === 0) throw new HttpError(409, 'not_ready', `The batch has no archive yet: none of its ${members.length} actions has succeeded`);
     const width = String(batch.items - 1).length;
     const folders = new Map<string, string>();
-    async function* parts(): AsyncGenerator<ArchivePart> {
+    // Each item is decompressed, parsed and deflated in a thread; here its files are only framed.
+    async function* parts(): AsyncGenerator<DeflatedFile[]> {
       for (const member of done) {
-        const gz = await ctx.store.getResponseGzip(member.id);
-        if (!gz) continue;
-        const answer = JSON.parse((await gunzip(gz)).toString('utf8')) as DefectAnswer;
-        const formula = String(answer.host?.formula ?? '').replace(/[^A-Za-z0-9]+/g, '');
-        const folder = `${String(member.index).padStart(width, '0')}${formula ? `_${formula}` : ''}`;
-        folders.set(member.id, folder);
-        yield { folder, answer };
         if (res.destroyed) return;
+        const gzip = await ctx.store.getResponseGzip(member.id);
+        if (!gzip) continue;
+        const item = await deps.archives.item({ gzip, label: String(member.index).padStart(width, '0') });
+        folders.set(member.id, item.folder);
+        yield item.files;
       }
     }
-    res.setHeader('content-type', 'application/zip');
-    res.setHeader('content-disposition', `attachment; filename="batch_${batch.id}.zip"`);
-    const write = (chunk: Uint8Array) =>
-      new Promise<void>((resolve, reject) => {
-        if (res.destroyed) return reject(new Error('the client went away'));
-        if (res.write(chunk)) resolve();
-        else res.once('drain', resolve);
-      });
-    // What went in, at the top: every item, its action and status, and its folder when it has one.
+    // What went in, at the end: every item, its action and status, and its folder when it has one.
     const manifest = () => [
-      {
-        path: 'batch.json',
-        content: `${JSON.stringify(
+      deflateFile(
+        'batch.json',
+        `${JSON.stringify(
           {
             batch_id: batch.id,
             created_at: batch.created_at,
@@ -277,12 +265,25 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
           null,
           2,
         )}\n`,
-      },
+      ),
     ];
+    const write = (chunk: Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        if (res.destroyed) return reject(new Error('the client went away'));
+        if (res.write(chunk)) resolve();
+        else res.once('drain', resolve);
+      });
+    res.setHeader('content-type', 'application/zip');
+    res.setHeader('content-disposition', `attachment; filename="batch_${batch.id}.zip"`);
     try {
       await streamArchive(parts(), manifest, write);
     } catch (err) {
-      if (res.destroyed) return;
+      // Once bytes went out no error answer can follow: the client sees a cut-off download.
+      if (res.headersSent) {
+        req.log.error({ err }, 'batch archive cut off');
+        res.destroy();
+        return;
+      }
       throw err;
     }
     res.end();
@@ -408,6 +409,7 @@ export function batchOpenApiPaths(): Record<string, unknown> {
 /** Mounts the batch endpoints on the API. */
 export function batchesPlugin(): ApiPlugin {
   let queue: DeliveryQueue | null = null;
+  let archives: BatchArchiveThreads | null = null;
   return {
     name: 'batches',
     openapiPaths: batchOpenApiPaths(),
@@ -418,9 +420,11 @@ export function batchesPlugin(): ApiPlugin {
       // One check thread is always left to single requests (when there are two or more).
       const checks = new BatchStructureChecks(ctx.hostChecker, ctx.config.hostCheckThreads - 1, ctx.config.hostCheckTimeoutMs);
       app.use(BATCHES_PATH, authenticate(ctx.keyring), express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-      app.use(batchRoutes(ctx, { batches, checks, deliveryQueue: queue }));
+      archives = new BatchArchiveThreads();
+      app.use(batchRoutes(ctx, { batches, checks, deliveryQueue: queue, archives }));
     },
     async close() {
+      await archives?.close();
       await queue?.close();
     },
   };
