@@ -9,6 +9,7 @@ export interface BatchArchiveTask {
   label: string;
 }
 
+/** A thread's answer: the item's folder and its files deflated, or why it failed. */
 export type BatchArchiveReply = { kind: 'done'; folder: string; files: DeflatedFile[] } | { kind: 'failed'; error: ThreadFailure };
 
 const THREAD_MODULE = new URL('./batch-archive-thread.ts', import.meta.url);

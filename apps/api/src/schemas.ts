@@ -213,6 +213,7 @@ export const BatchRequestSchema = z
   })
   .meta({ title: 'Batch request', description: 'Many structures in one request, each becoming an action.' });
 
+/** A batch request with its defaults filled in (`atomic` false, `action_webhooks` true). */
 export type BatchRequest = z.output<typeof BatchRequestSchema>;
 
 const BatchMemberSchema = z
@@ -241,6 +242,7 @@ const BatchStatusSchema = z.enum(['running', 'completed']).meta({
   description: 'running: some actions have not ended; completed: every action ended (success or error).',
 });
 
+/** The 202 answer to POST /batches. */
 export const BatchAcceptedSchema = z
   .object({
     id: z.string().meta({ title: 'Batch id', description: 'Identifier of the batch.' }),
@@ -253,6 +255,7 @@ export const BatchAcceptedSchema = z
   })
   .meta({ title: 'Accepted batch', description: 'The valid items were accepted and queued.' });
 
+/** GET /batches/:id. */
 export const BatchSchema = z
   .object({
     id: z.string().meta({ title: 'Batch id', description: 'Identifier of the batch.' }),
@@ -281,6 +284,7 @@ export const BatchSchema = z
   })
   .meta({ title: 'Batch', description: 'A batch, its counts by status and a page of its actions.' });
 
+/** GET /batches/:id's query: a page of its actions. */
 export const BatchQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_BATCH_ITEMS).default(100).meta({ title: 'Limit', description: `Actions per page, 1 to ${MAX_BATCH_ITEMS}.` }),
   cursor: z.string().max(64).optional().meta({ title: 'Cursor', description: '`next_cursor` of the previous page.' }),

@@ -5,6 +5,7 @@ import { parseClusterNodes, redactUrl, type Config } from './config.ts';
 /** A connection to one Redis, or to a Redis Cluster (REDIS_CLUSTER_NODES). */
 export type RedisClient = Redis | Cluster;
 
+/** Whether `redis` is ioredis's Cluster client (REDIS_CLUSTER_NODES) rather than one Redis. */
 export function isCluster(redis: RedisClient): redis is Cluster {
   return (redis as Cluster).isCluster === true;
 }

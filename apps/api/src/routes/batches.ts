@@ -20,6 +20,7 @@ import { BatchStructureChecks, validateItems, type ValidItem } from './batch-ite
 import { PLATFORM_ONLY_HEADERS, header, inputOf } from './generate.ts';
 import { RetryQuerySchema } from './webhooks.ts';
 
+/** Where batches are submitted; a batch lives at `/batches/:id`. */
 export const BATCHES_PATH = '/batches';
 
 /** The id of a batch's item `index`: derived, so that a retried creation makes the same actions. */
@@ -57,6 +58,7 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
+/** What the batch routes need beside the API context, built once by `batchesPlugin`. */
 export interface BatchRouteDeps {
   batches: BatchStore;
   checks: BatchStructureChecks;

@@ -14,8 +14,10 @@ import type { ApiContext } from '../context.ts';
 
 export const GENERATE_PATH = '/generate-point-defect-candidates';
 
+/** Headers only the Ouro platform may send (batches take none of them). */
 export const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
 
+/** A request header's first value; undefined when absent or empty. */
 export function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   const s = Array.isArray(v) ? v[0] : v;
@@ -99,6 +101,7 @@ export function validate(body: Record<string, unknown>, allowPrivate: boolean): 
   return { envelope: envelope.data, parameters };
 }
 
+/** Where an action's structure comes from, as its record keeps it (the inline text is stored apart). */
 export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   if (envelope.structure) {
     const s = envelope.structure;

@@ -43,6 +43,7 @@ export interface Batch extends BatchMeta {
   webhook?: WebhookState;
 }
 
+/** A batch's actions counted by status. */
 export type BatchCounts = Record<ActionStatus, number>;
 
 // A batch's keys share one hash tag (see keys.ts), so each script below runs on a Redis Cluster.

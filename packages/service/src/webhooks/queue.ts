@@ -36,6 +36,7 @@ export function deliveryJobOptions(schedule: RetrySchedule, actionId: string, op
   };
 }
 
+/** The `batch.completed` job of a batch: one per batch, its id derived from the batch id. */
 export function batchDeliveryJobId(batchId: string): string {
   return `deliver-batch-${batchId}`;
 }
