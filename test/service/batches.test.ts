@@ -118,6 +118,8 @@ describe('POST /batches', () => {
     const res = await api.call('POST', '/batches', { body: { defaults: quick, items } });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
+    await completed(id);
+    expect((await api.call('POST', `/batches/${id}/webhook/retry`, { as: 'ops' })).body.error.code).toBe('no_webhook');
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
@@ -236,6 +238,16 @@ describe('POST /batches', () => {
     ]);
     expect(receiver.received.filter((r) => r.actionId.startsWith(`${id}.`))).toEqual([]);
     expect((await api.call('GET', `/actions/${id}.1`)).body.error.code).toBe('download_failed');
+
+    // Operators may send it again: refused while delivered, unless forced; same message id.
+    expect((await api.call('POST', `/batches/${id}/webhook/retry`, { as: 'alice' })).status).toBe(403);
+    expect((await api.call('POST', `/batches/${id}/webhook/retry`, { as: 'ops' })).body.error.code).toBe('already_delivered');
+    const forced = await api.call('POST', `/batches/${id}/webhook/retry?force=true`, { as: 'ops' });
+    expect(forced.status).toBe(202);
+    expect(forced.body.webhook).toMatchObject({ state: 'pending', operator_retries: 1 });
+    const [first, again] = await received(id, 2, 'batch.completed');
+    expect(again.webhookId).toBe(first.webhookId);
+    expect((await api.call('POST', '/batches/00000000-0000-4000-8000-000000000000/webhook/retry', { as: 'ops' })).status).toBe(404);
   });
 });
 

@@ -18,7 +18,7 @@ import { BatchArchiveThreads } from '../batch-archive.ts';
 import { publicAction } from './actions.ts';
 import { BatchStructureChecks, validateItems, type ValidItem } from './batch-items.ts';
 import { PLATFORM_ONLY_HEADERS, header, inputOf } from './generate.ts';
-import { RetryQuerySchema } from './webhooks.ts';
+import { RetryQuerySchema, retriedState } from './webhooks.ts';
 
 /** Where batches are submitted; a batch lives at `/batches/:id`. */
 export const BATCHES_PATH = '/batches';
@@ -298,19 +298,9 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     const id = req.params.id as string;
     if (!BATCH_ID_PATTERN.test(id)) throw notFound('batch');
     const outcome = await retryBatchDelivery({ batches, queue: deps.deliveryQueue, schedule: new RetrySchedule(ctx.config.webhookRetryDelaysMs) }, id, { force });
-    switch (outcome.result) {
-      case 'not_found':
-        throw new HttpError(404, 'not_found', 'No completed batch with this id');
-      case 'no_webhook':
-        throw new HttpError(409, 'no_webhook', 'This batch asked for no webhook: there is nothing to deliver');
-      case 'delivered':
-        throw new HttpError(409, 'already_delivered', 'batch.completed was already delivered; add ?force=true to send it again');
-      case 'in_progress':
-        throw new HttpError(409, 'delivery_in_progress', 'A delivery attempt is running right now; retry once it ends');
-      case 'queued':
-        req.log?.info({ batch_id: id, force }, 'batch webhook retried by an operator');
-        res.status(202).json({ batch_id: id, webhook: outcome.state });
-    }
+    const state = retriedState(outcome, 'completed batch');
+    req.log?.info({ batch_id: id, force }, 'batch webhook retried by an operator');
+    res.status(202).json({ batch_id: id, webhook: state });
   });
 
   return router;
