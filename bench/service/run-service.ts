@@ -153,7 +153,10 @@ interface BatchRun {
   actionsPerSecond: number;
   cpuS: Record<string, number>;
   wallS: number;
-  /** Actions the run's 202 answers named (warm-up included) and what Redis holds afterwards. */
+  /**
+   * Actions the 202 answers autocannon counted named (warm-up included), and what Redis holds
+   * afterwards: a few more, the batches still in flight when autocannon stopped counting.
+   */
   expected: number;
   recorded: number;
   queued: number;
@@ -590,7 +593,7 @@ export function serviceReport(r: ServiceResults, options: { markdown?: boolean }
     );
     para(
       `Target ≥ 5,000 actions/s accepted through batches of 100: ${b.runs.map((run) => `${verdict(run.actionsPerSecond >= 5000)} (${run.label})`).join('; ')}. ` +
-        `Check: ${b.runs.every((run) => run.expected === run.recorded && run.recorded === run.queued) ? 'every action a 202 named was recorded and has its job' : 'MISMATCH between the actions named, recorded and queued'}.`,
+        `Check: ${b.runs.every((run) => run.recorded >= run.expected && run.recorded === run.queued) ? 'every action a 202 named was recorded and has its job' : 'MISMATCH between the actions named, recorded and queued'} (recorded may exceed named by the batches in flight when the run ended).`,
     );
   }
 
