@@ -34,7 +34,7 @@ const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }>
   interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
 };
 
-function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+export function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
   return json;
