@@ -5,6 +5,7 @@ import { structureFixture } from '../support/fixtures.ts';
 import { respondWith, startHttpServer, type TestHttpServer } from '../support/http-server.ts';
 import { type Caller, type TestApi, type WorkerHandle, serviceEnv, spawnWorker, startTestApi, stopWorkers, waitForAction } from '../support/service.ts';
 import { ironGrid, jitteredIronGrid } from '../support/structures.ts';
+import { batchesPlugin } from '../../apps/api/src/routes/batches.ts';
 
 // One key's queued work never blocks another key's (issue 15): fair turns between keys on the
 // generate queue, heavy jobs on a queue of their own, and light jobs that turn out long moved there.
@@ -39,7 +40,7 @@ async function deployment(name: string, extra: Record<string, string> = {}): Pro
   const prefix = uniquePrefix(name);
   prefixes.push(prefix);
   const env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra });
-  const api = await startTestApi(env);
+  const api = await startTestApi(env, [batchesPlugin()]);
   apis.push(api);
   return { env, api };
 }
@@ -103,6 +104,39 @@ describe('fair turns after a backlog has started', () => {
     expect(started.slice(0, 10)).toEqual(Array(10).fill('alice'));
     // Without moving Alice's next job to the front, the operator's ten would all run first.
     expect(started.slice(10)).toEqual(Array.from({ length: 10 }, () => ['alice', 'ops']).flat());
+  });
+});
+
+describe('fair turns with batches', () => {
+  it("a batch's items wait in their key's line in item order, each on the queue its own check chose", { timeout: 150_000 }, async () => {
+    const { env, api } = await deployment('fair-batch');
+    const small = { structure: { content: cdte }, defect_types: ['vacancy'] };
+    // The heavy item as in 'heavy jobs apart': a 343-atom P1 cell with interstitials, estimated at 1.8 s.
+    const heavy = { structure: { content: jitteredIronGrid(7), format: 'poscar' }, supercell: [1], defect_types: ['vacancy', 'interstitial'] };
+    const items = [...Array.from({ length: 4 }, (_, i) => ({ ...small, random_seed: i })), heavy, ...Array.from({ length: 4 }, (_, i) => ({ ...small, random_seed: 4 + i }))];
+    const batch = await api.call('POST', '/batches', { body: { items } });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(202);
+    const ids: string[] = batch.body.actions.map((a: { id: string }) => a.id);
+    const bob = await submit(api, 'bob', small);
+
+    const heavyId = ids[4];
+    const lightIds = ids.filter((id) => id !== heavyId);
+    expect((await api.call('GET', `/actions/${heavyId}`)).body).toMatchObject({ queue: 'generate-heavy', batch_id: batch.body.id });
+    expect((await api.ctx.heavyQueue.getJob(`generate-${heavyId}`))?.priority).toBe(1);
+    // Each light item's priority is its place in Alice's line on `generate`, in item order.
+    const priorities = await Promise.all(lightIds.map(async (id) => (await api.ctx.queue.getJob(`generate-${id}`))?.priority));
+    expect(priorities).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const id of lightIds) expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate');
+
+    const owners = new Map<string, string>([...lightIds.map((id) => [id, 'alice'] as [string, string]), [bob, 'bob']]);
+    const worker = await spawnWorker({ ...env, WORKER_CONCURRENCY: '1', WORKER_QUEUES: 'generate' });
+    workers.push(worker);
+    for (const id of owners.keys()) await waitForAction(api, id, { as: 'ops', timeoutMs: 60_000 });
+    const started = worker.logs.filter((l) => l.msg === 'generation started').map((l) => l.action_id as string);
+    // Bob's single request waits for one of the batch's jobs, not for the batch.
+    expect(started.map((id) => owners.get(id))).toEqual(['alice', 'bob', ...Array(7).fill('alice')]);
+    expect(started.filter((id) => id !== bob)).toEqual(lightIds);
+    expect((await api.call('GET', `/actions/${heavyId}`)).body.status).toBe('queued');
   });
 });
 

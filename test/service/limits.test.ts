@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '@defect-candidates/service/store/keys';
+import { GENERATE_QUEUE } from '@defect-candidates/service/queues';
+import { batchesPlugin } from '../../apps/api/src/routes/batches.ts';
 import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
 import { structureFixture } from '../support/fixtures.ts';
 import { jitteredIronGrid } from '../support/structures.ts';
@@ -39,7 +41,7 @@ async function environment(name: string, limits: Record<string, string>): Promis
 }
 
 async function api(env: Record<string, string>): Promise<TestApi> {
-  const started = await startTestApi(env);
+  const started = await startTestApi(env, [batchesPlugin()]);
   apis.push(started);
   return started;
 }
@@ -67,6 +69,11 @@ describe('request rate per API key', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.headers.get('ratelimit-remaining')).toBe('0');
     expect(Number(refused.headers.get('ratelimit-reset'))).toBeLessThanOrEqual(60);
+    // Batches and their reads count against the same budget.
+    const batch = await one.call('POST', '/batches', { body: { items: [inline] } });
+    expect(batch.status).toBe(429);
+    expect(batch.body.error.code).toBe('rate_limited');
+    expect((await two.call('GET', '/batches/00000000-0000-4000-8000-000000000000')).status).toBe(429);
     // Nothing was created for the refused request.
     expect(await redis.zcard(keys(env.KEY_PREFIX).indexAll)).toBe(0);
     // Another client key has its own budget; operators and the platform are on the generous tier (here unlimited).
@@ -104,5 +111,35 @@ describe('queued actions per API key', () => {
     workers.push(await spawnWorker(env));
     for (const id of ids) await waitForAction(first, id, { timeoutMs: 100_000 });
     expect((await second.call('POST', GENERATE, { body: { ...inline, random_seed: 100 } })).status).toBe(202);
+  });
+});
+
+describe('queued actions per API key, in batches', () => {
+  it("a batch's valid items count one each; a batch that would pass the limit is refused whole, nothing queued", async () => {
+    const env = await environment('limits-batch', { QUEUED_LIMIT_CLIENT: '4' });
+    const target = await api(env);
+    const k = keys(env.KEY_PREFIX);
+    expect((await target.call('POST', GENERATE, { body: inline })).status).toBe(202);
+    const items = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ ...inline, random_seed: from + i }));
+
+    // 1 queued + 4 would be 5: refused, and neither the batch, its actions nor their jobs exist.
+    const over = await target.call('POST', '/batches', { body: { items: [...items(4, 0), { structure: { content: 'not a structure' } }] } });
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('too_many_queued');
+    expect(over.body.error.message).toMatch(/1 actions .* queued and this batch adds 4 .* limit is 4/);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await redis.zcard(k.indexAll)).toBe(1);
+    expect(await target.ctx.queue.count()).toBe(1);
+    expect(await redis.zcard(k.fairQueued(GENERATE_QUEUE, 'alice'))).toBe(1);
+
+    // 1 + 3 is the limit: accepted, the invalid item not counted; then even one more is refused.
+    const fits = await target.call('POST', '/batches', { body: { items: [...items(3, 10), { structure: { content: 'not a structure' } }] } });
+    expect(fits.status, JSON.stringify(fits.body)).toBe(202);
+    expect(fits.body.actions).toHaveLength(3);
+    expect(await redis.zcard(k.fairQueued(GENERATE_QUEUE, 'alice'))).toBe(4);
+    expect((await target.call('POST', GENERATE, { body: { ...inline, random_seed: 99 } })).status).toBe(429);
+    expect((await target.call('POST', '/batches', { body: { items: items(1, 20) } })).status).toBe(429);
+    // Bob's line is his own.
+    expect((await target.call('POST', '/batches', { as: 'bob', body: { items: items(4, 30) } })).status).toBe(202);
   });
 });

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionStore } from '@defect-candidates/service/store/actions';
+import { initialDeliveryState } from '@defect-candidates/service/webhooks/deliver';
 import { verifyWebhook } from '@defect-candidates/service/webhooks/signature';
+import { DeliveryLedger } from '@defect-candidates/service/webhooks/state';
 import { cdteAnswer, freePort, KEYS, Receiver, waitFor, WebhookEnv } from './support.ts';
 
 let env: WebhookEnv;
@@ -105,6 +109,33 @@ describe('direct (Standard Webhooks) delivery', () => {
       expect((await env.queue.getJob(`deliver-${id}`))?.attemptsMade).toBe(1);
       expect(await env.queue.getJobCounts('waiting', 'delayed', 'active')).toMatchObject({ waiting: 0, delayed: 0, active: 0 });
       expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('queues the job again when a worker died between creating the delivery and queueing its job', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      // The action ends through a store with no listener, and the delivery state is created as the
+      // hook creates it: the worker "dies" before queueing the job.
+      const bare = new ActionStore(env.store.redis, env.store.options);
+      const id = randomUUID();
+      await bare.create({ id, owner: 'alice', parameters: {}, input: { kind: 'inline' }, webhook_url: receiver.url });
+      await bare.markStarted(id);
+      await bare.complete(id, cdteAnswer());
+      const action = (await bare.get(id))!;
+      const begun = initialDeliveryState(action)!;
+      expect(await new DeliveryLedger(bare).begin(id, begun)).toBe('created');
+      expect(await env.queue.getJob(`deliver-${id}`)).toBeUndefined();
+
+      // The job runs again (another worker) and reports the end again: the delivery goes out, once.
+      await env.store.notifyFinished(action);
+      const state = await env.settled(id, 'delivered');
+      expect(state.message_id).toBe(begun.message_id);
+      await env.store.notifyFinished((await env.store.get(id))!);
+      expect(receiver.requests).toHaveLength(1);
+      expect(receiver.requests[0].headers['webhook-id']).toBe(begun.message_id);
     } finally {
       await receiver.stop();
     }
@@ -273,7 +304,9 @@ describe('platform delivery', () => {
       for (const candidate of answer.candidates) {
         expect(strFromU8(zip[`${candidate.name}/POSCAR`])).toBe(candidate.structures.poscar);
       }
-      expect(Object.keys(zip).filter((p) => p.endsWith('/POSCAR'))).toHaveLength(answer.candidates.length);
+      // One per candidate, and the bulk's.
+      expect(Object.keys(zip).filter((p) => p.endsWith('/POSCAR'))).toHaveLength(answer.candidates.length + 1);
+      expect(strFromU8(zip['bulk/POSCAR'])).toBe(answer.bulk.structures.poscar);
     } finally {
       await receiver.stop();
     }

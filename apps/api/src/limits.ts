@@ -1,8 +1,8 @@
 import type { RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '@defect-candidates/service/config';
+import type { RedisClient } from '@defect-candidates/service/redis';
 import type { Principal } from '@defect-candidates/service/auth/keys';
 import { keys } from '@defect-candidates/service/store/keys';
 import { HttpError } from './errors.ts';
@@ -27,7 +27,7 @@ export function queuedLimit(config: Pick<Config, 'queuedLimitClient' | 'queuedLi
  * request. Answers every limited request with the `RateLimit-*` headers of the IETF draft
  * (draft-ietf-httpapi-ratelimit-headers-07), and a refused one with 429 and `Retry-After`.
  */
-export function requestRateLimit(redis: Redis, config: Config, logger: Logger): RequestHandler {
+export function requestRateLimit(redis: RedisClient, config: Config, logger: Logger): RequestHandler {
   const window = config.rateLimitWindowSeconds;
   const limiterFor = (tier: LimitTier, points: number) =>
     points === 0

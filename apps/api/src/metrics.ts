@@ -1,24 +1,24 @@
 import type { RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { readJobStats, readWebhookStats } from '@defect-candidates/service/store/stats';
 import { WEBHOOKS_QUEUE } from '@defect-candidates/service/queues';
 import { failedIndexKey } from '@defect-candidates/service/webhooks/state';
-import { withTimeout } from '@defect-candidates/service/redis';
+import { withTimeout, type RedisClient } from '@defect-candidates/service/redis';
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+// BullMQ 6 dropped the 'paused' job state: pausing is a flag on the queue, its jobs stay 'waiting'.
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children'] as const;
 
 export interface ApiMetrics {
   registry: Registry;
   httpMiddleware: RequestHandler;
   submissions: Counter<'outcome'>;
-  /** Adds a queue to `defect_queue_jobs` (the webhooks plugin adds its own; the `webhooks` queue also feeds the pending-deliveries gauge). */
+  /** Adds a queue to `defect_queue_jobs`, once per name (the webhooks and batches plugins add `webhooks`, which also feeds the pending-deliveries gauge). */
   watchQueue(queue: Queue): void;
 }
 
 /** Delivery jobs not yet ended: each is one pending delivery. */
-const PENDING_DELIVERY_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused'] as const;
+const PENDING_DELIVERY_STATES = ['waiting', 'active', 'delayed', 'prioritized'] as const;
 
 /**
  * A metric whose values are read from Redis at scrape time, so that queue depth and job outcomes
@@ -42,7 +42,7 @@ function externalMetric(
 }
 
 /** One registry per app instance: tests run several APIs in one process. */
-export function createMetrics(deps: { queues: Queue[]; redis: Redis; prefix: string; timeoutMs: number }): ApiMetrics {
+export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefix: string; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
   const queues = [...deps.queues];
   collectDefaultMetrics({ register: registry });
@@ -62,7 +62,7 @@ export function createMetrics(deps: { queues: Queue[]; redis: Redis; prefix: str
   });
   const submissions = new Counter({
     name: 'defect_submissions_total',
-    help: 'Submissions to POST /generate-point-defect-candidates, by outcome (accepted, replayed, rejected).',
+    help: 'Actions submitted to POST /generate-point-defect-candidates and as items of POST /batches, by outcome (accepted, replayed, rejected).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -139,7 +139,9 @@ export function createMetrics(deps: { queues: Queue[]; redis: Redis; prefix: str
     httpMiddleware,
     submissions,
     watchQueue(queue) {
-      if (!queues.includes(queue)) queues.push(queue);
+      // Plugins may each hold a handle on the same queue (webhooks and batches both deliver on
+      // `webhooks`): one handle per name, or its series would be counted twice.
+      if (!queues.some((q) => q.name === queue.name)) queues.push(queue);
     },
   };
 }

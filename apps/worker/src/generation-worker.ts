@@ -1,13 +1,14 @@
 import { QueueEvents, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@defect-candidates/service/config';
+import type { RedisClient } from '@defect-candidates/service/redis';
 import type { ActionError, ActionStore } from '@defect-candidates/service/store/actions';
 import {
   GENERATE_QUEUE,
   HEAVY_QUEUE,
   actionIdFromJobId,
   createGenerateQueue,
+  queuePrefix,
   enqueueGeneration,
   type GenerateJobData,
   type GenerateJobResult,
@@ -23,7 +24,7 @@ export interface GenerationWorkerOptions {
   logger: Logger;
   store: ActionStore;
   /** `worker`-role connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
   /** The queue this worker takes jobs from (default `generate`). */
   queue?: GenerationQueueName;
 }
@@ -200,7 +201,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
 
   const worker = new Worker<GenerateJobData, GenerateJobResult>(queueName, tracked, {
     connection: options.connection,
-    prefix: config.keyPrefix,
+    prefix: queuePrefix(config),
     concurrency,
     lockDuration: config.jobLockDurationMs,
     stalledInterval: config.jobStalledIntervalMs,
@@ -213,7 +214,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
 
   // A job can fail without its processor recording why: its worker died too often (stalled
   // limit), or the last retry hit an error. Every worker hears of it; the first one records it.
-  const events = new QueueEvents(queueName, { connection: options.connection, prefix: config.keyPrefix });
+  const events = new QueueEvents(queueName, { connection: options.connection, prefix: queuePrefix(config) });
   events.on('error', (err) => logError(err, 'queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
     const id = actionIdFromJobId(jobId);

@@ -1,9 +1,8 @@
 import { setPriority } from 'node:os';
-import type { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
-import { loadConfig, redactUrl, type Config } from '@defect-candidates/service/config';
+import { loadConfig, type Config } from '@defect-candidates/service/config';
 import { createLogger } from '@defect-candidates/service/logger';
-import { checkEvictionPolicy, createRedis } from '@defect-candidates/service/redis';
+import { checkEvictionPolicy, createRedis, describeRedis, type RedisClient } from '@defect-candidates/service/redis';
 import { ActionStore } from '@defect-candidates/service/store/actions';
 import { GENERATE_QUEUE, HEAVY_QUEUE, type GenerationQueueName } from '@defect-candidates/service/queues';
 import { startGenerationWorker, type GenerationWorker } from './generation-worker.ts';
@@ -13,7 +12,7 @@ export interface WorkerContext {
   config: Config;
   logger: Logger;
   /** `worker`-role connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
   store: ActionStore;
 }
 
@@ -64,7 +63,7 @@ export async function startWorkerProcess(
       queues: config.workerQueues,
       concurrency: config.workerQueues.includes(GENERATE_QUEUE) ? config.workerConcurrency : 0,
       heavy_concurrency: config.workerQueues.includes(HEAVY_QUEUE) ? config.heavyWorkerConcurrency : 0,
-      redis: redactUrl(config.redisUrl),
+      redis: describeRedis(config),
       prefix: config.keyPrefix,
       plugins: started.map((p) => p.name),
     },

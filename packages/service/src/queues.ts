@@ -51,8 +51,22 @@ export function generateJobOptions(config: Pick<Config, 'downloadAttempts' | 'do
 
 export type GenerateQueue = Queue<GenerateJobData, GenerateJobResult>;
 
-export function createGenerateQueue(config: Pick<Config, 'keyPrefix'>, connection: ConnectionOptions, name: GenerationQueueName = GENERATE_QUEUE): GenerateQueue {
-  return new Queue<GenerateJobData, GenerateJobResult>(name, { connection, prefix: config.keyPrefix });
+/**
+ * The BullMQ prefix: KEY_PREFIX on one Redis; on a Redis Cluster `{KEY_PREFIX}`, a hash tag, because
+ * BullMQ's scripts touch several keys of a queue at once and a cluster runs a script only on keys
+ * of one slot (BullMQ's "Redis Cluster" guide). Single-node deployments keep their existing keys.
+ */
+export function queuePrefix(config: Pick<Config, 'keyPrefix'> & Partial<Pick<Config, 'redisClusterNodes'>>): string {
+  return config.redisClusterNodes ? `{${config.keyPrefix}}` : config.keyPrefix;
+}
+
+export function createGenerateQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions, name: GenerationQueueName = GENERATE_QUEUE): GenerateQueue {
+  return new Queue<GenerateJobData, GenerateJobResult>(name, { connection, prefix: queuePrefix(config) });
+}
+
+/** A job's priority as BullMQ takes it: 1 (first) to PRIORITY_LIMIT. */
+function clampPriority(priority: number): number {
+  return Math.min(Math.max(1, priority), PRIORITY_LIMIT);
 }
 
 /**
@@ -60,5 +74,29 @@ export function createGenerateQueue(config: Pick<Config, 'keyPrefix'>, connectio
  * next; see FairShare), clamped to BullMQ's range.
  */
 export async function enqueueGeneration(queue: GenerateQueue, config: Parameters<typeof generateJobOptions>[0], actionId: string, priority = 1): Promise<void> {
-  await queue.add('generate', { action_id: actionId }, { ...generateJobOptions(config, actionId), priority: Math.min(Math.max(1, priority), PRIORITY_LIMIT) });
+  await queue.add('generate', { action_id: actionId }, { ...generateJobOptions(config, actionId), priority: clampPriority(priority) });
+}
+
+/** One action's job for `enqueueGenerations`: its queue and its priority (FairShare's admission). */
+export interface GenerationJob {
+  actionId: string;
+  queue: GenerationQueueName;
+  priority: number;
+}
+
+/**
+ * One job per action for many actions (a batch): one `addBulk` (one pipelined round trip) per
+ * generation queue. An action whose job exists already keeps it: the job ids are derived from the
+ * action ids, so adding again after a failure part-way adds only what is missing.
+ */
+export async function enqueueGenerations(queues: Record<GenerationQueueName, GenerateQueue>, config: Parameters<typeof generateJobOptions>[0], jobs: GenerationJob[]): Promise<void> {
+  await Promise.all(
+    GENERATION_QUEUES.map(async (name) => {
+      const mine = jobs.filter((job) => job.queue === name);
+      if (mine.length === 0) return;
+      await queues[name].addBulk(
+        mine.map((job) => ({ name: 'generate', data: { action_id: job.actionId }, opts: { ...generateJobOptions(config, job.actionId), priority: clampPriority(job.priority) } })),
+      );
+    }),
+  );
 }

@@ -1,6 +1,5 @@
 import { Router, type Response } from 'express';
-import { redactUrl } from '@defect-candidates/service/config';
-import { isRedisOutOfMemory, withTimeout } from '@defect-candidates/service/redis';
+import { describeRedis, isRedisOutOfMemory, withTimeout } from '@defect-candidates/service/redis';
 import { keys } from '@defect-candidates/service/store/keys';
 import type { ApiContext } from '../context.ts';
 
@@ -28,9 +27,9 @@ export function healthRoutes(ctx: ApiContext, openapi: () => Record<string, unkn
     } catch (err) {
       const message = (err as Error).message;
       if (isRedisOutOfMemory(err)) {
-        return unavailable(res, 'redis_out_of_memory', `Redis at ${redactUrl(ctx.config.redisUrl)} is full and refuses writes (maxmemory reached, noeviction): ${message}`);
+        return unavailable(res, 'redis_out_of_memory', `Redis at ${describeRedis(ctx.config)} is full and refuses writes (maxmemory reached, noeviction): ${message}`);
       }
-      unavailable(res, 'redis_unavailable', `Redis at ${redactUrl(ctx.config.redisUrl)} is not answering: ${message}`);
+      unavailable(res, 'redis_unavailable', `Redis at ${describeRedis(ctx.config)} is not answering: ${message}`);
     }
   });
 

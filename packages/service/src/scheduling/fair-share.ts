@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { GENERATION_QUEUES, generateJobId, type GenerateQueue, type GenerationQueueName } from '../queues.ts';
 import { keys, type Keys } from '../store/keys.ts';
 
@@ -7,33 +8,52 @@ export class QueuedLimitError extends Error {
   constructor(
     readonly queued: number,
     readonly limit: number,
+    /** How many actions the refused submission held (a batch's valid items). */
+    readonly submitted = 1,
   ) {
-    super(`${queued} actions of this API key are already queued (the limit is ${limit}); retry when some have started`);
+    super(
+      submitted === 1
+        ? `${queued} actions of this API key are already queued (the limit is ${limit}); retry when some have started`
+        : `${queued} actions of this API key are already queued and this batch adds ${submitted} (the limit is ${limit}); retry when some have started, or send fewer items`,
+    );
     this.name = 'QueuedLimitError';
   }
 }
 
-// KEYS[1]: the owner's set on the target queue; KEYS[2..]: the owner's sets on every generation
-// queue (the limit counts both). ARGV: member, now (ms), stale cutoff (ms), limit (0: none), TTL (ms).
-// Returns {position among the owner's queued jobs on the target queue (1 = next), 1 if newly added},
-// or {-1, queued} when the limit refuses it. A member already present is never refused.
+// KEYS: the owner's sets on every generation queue, in GENERATION_QUEUES order (one hash tag, the
+// owner: one slot on a Redis Cluster); the limit counts them all. ARGV: stale cutoff (ms), limit
+// (0: none), TTL (ms), then one triple per action: index of its queue's set in KEYS, score (when it
+// was queued, ms), member. All or none: returns {-1, queued} when the new members would take the
+// owner over the limit, else per action {position among the owner's queued jobs on its queue
+// (1 = next), 1 if newly added}. Members already present are not counted against the limit again.
 const ADMIT_SCRIPT = `
-for i = 2, #KEYS do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[3]) end
-local present = redis.call('ZSCORE', KEYS[1], ARGV[1])
-local limit = tonumber(ARGV[4])
-if not present and limit > 0 then
-  local queued = 0
-  for i = 2, #KEYS do queued = queued + redis.call('ZCARD', KEYS[i]) end
-  if queued >= limit then return {-1, queued} end
+for i = 1, #KEYS do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[1]) end
+local limit = tonumber(ARGV[2])
+if limit > 0 then
+  local new = 0
+  for j = 4, #ARGV, 3 do
+    if not redis.call('ZSCORE', KEYS[tonumber(ARGV[j])], ARGV[j + 2]) then new = new + 1 end
+  end
+  if new > 0 then
+    local queued = 0
+    for i = 1, #KEYS do queued = queued + redis.call('ZCARD', KEYS[i]) end
+    if queued + new > limit then return {-1, queued} end
+  end
 end
-if not present then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return {redis.call('ZRANK', KEYS[1], ARGV[1]) + 1, present and 0 or 1}
+local out = {}
+for j = 4, #ARGV, 3 do
+  local key = KEYS[tonumber(ARGV[j])]
+  local added = redis.call('ZADD', key, 'NX', ARGV[j + 1], ARGV[j + 2])
+  out[#out + 1] = redis.call('ZRANK', key, ARGV[j + 2]) + 1
+  out[#out + 1] = added
+end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+return out
 `;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    dcFairAdmit(numKeys: number, ...args: (string | number)[]): Result<[number, number], Context>;
+    dcFairAdmit(numKeys: number, ...args: (string | number)[]): Result<number[], Context>;
   }
 }
 
@@ -64,11 +84,11 @@ export class FairShare {
   private readonly keys: Keys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix: string; ttlSeconds: number },
   ) {
     this.keys = keys(options.prefix);
-    if (typeof (redis as Partial<Redis>).dcFairAdmit !== 'function') redis.defineCommand('dcFairAdmit', { lua: ADMIT_SCRIPT });
+    if (typeof (redis as Partial<RedisClient>).dcFairAdmit !== 'function') redis.defineCommand('dcFairAdmit', { lua: ADMIT_SCRIPT });
   }
 
   private setKey(queue: GenerationQueueName, owner: string): string {
@@ -80,12 +100,25 @@ export class FairShare {
    * QueuedLimitError when the owner already has `limit` actions queued (0: no limit).
    */
   async admit(owner: string, queue: GenerationQueueName, actionId: string, limit = 0): Promise<Admission> {
+    const [admission] = await this.admitMany(owner, [{ queue, actionId }], limit);
+    return admission;
+  }
+
+  /**
+   * `admit` for many actions of one owner at once (a batch's items), in one script: all are
+   * admitted, in the order given (their place in line follows it), or none, with QueuedLimitError,
+   * when they would take the owner over `limit` queued actions.
+   */
+  async admitMany(owner: string, actions: { queue: GenerationQueueName; actionId: string }[], limit = 0): Promise<Admission[]> {
+    if (actions.length === 0) return [];
     const now = Date.now();
     const ttlMs = this.options.ttlSeconds * 1000;
-    const sets = [this.setKey(queue, owner), ...GENERATION_QUEUES.map((q) => this.setKey(q, owner))];
-    const [position, added] = await this.redis.dcFairAdmit(sets.length, ...sets, actionId, now, now - ttlMs, limit, ttlMs);
-    if (position === -1) throw new QueuedLimitError(added, limit);
-    return { priority: position, added: added === 1 };
+    const sets = GENERATION_QUEUES.map((q) => this.setKey(q, owner));
+    // Fractions of a millisecond apart, within the same millisecond: a batch's items queue in item order.
+    const triples = actions.flatMap((a, i) => [GENERATION_QUEUES.indexOf(a.queue) + 1, String(now + i / actions.length), a.actionId]);
+    const reply = await this.redis.dcFairAdmit(sets.length, ...sets, now - ttlMs, limit, ttlMs, ...triples);
+    if (reply[0] === -1) throw new QueuedLimitError(reply[1], limit, actions.length);
+    return actions.map((_, i) => ({ priority: reply[2 * i], added: reply[2 * i + 1] === 1 }));
   }
 
   /** The action no longer waits on `queue` (it was not queued after all, or moved). */
@@ -100,8 +133,9 @@ export class FairShare {
   }
 
   /**
-   * Gives the owner's next queued job priority 1, if it has not got it yet. Idempotent; a job that
-   * no longer exists is dropped from the line and the next one tried.
+   * Gives the owner's next queued job priority 1, if it has not got it yet. Idempotent. An entry
+   * whose job no longer exists (its submission failed part-way, Redis being away) or has already
+   * started (a `started` that did not reach Redis) is dropped from the line and the next one tried.
    */
   async promoteNext(owner: string, queue: GenerateQueue): Promise<void> {
     const key = this.setKey(queue.name as GenerationQueueName, owner);
@@ -109,7 +143,7 @@ export class FairShare {
       const [next] = await this.redis.zrange(key, 0, 0);
       if (next === undefined) return;
       const job = await queue.getJob(generateJobId(next));
-      if (!job) {
+      if (!job || job.processedOn) {
         await this.redis.zrem(key, next);
         continue;
       }

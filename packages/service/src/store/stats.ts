@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { DURATION_BUCKETS_SECONDS } from './actions.ts';
 import { keys } from './keys.ts';
 
@@ -12,7 +12,7 @@ export interface JobStats {
  * Outcomes and processing times of every finished action, summed over all workers: the store
  * records them in Redis at the moment an action ends (once per action), the API's /metrics reads them.
  */
-export async function readJobStats(redis: Redis, prefix: string): Promise<JobStats> {
+export async function readJobStats(redis: RedisClient, prefix: string): Promise<JobStats> {
   const k = keys(prefix);
   const [outcomes, durations] = await Promise.all([redis.hgetall(k.statsOutcomes), redis.hgetall(k.statsDurations)]);
   const outcomeList = Object.entries(outcomes).map(([field, count]) => {
@@ -39,7 +39,7 @@ export type DeliveryOutcome = 'delivered' | 'failed';
  * Records a webhook delivery that ended (`delivered`, or `failed` for good) after `attempts`
  * attempts, in Redis, so that /metrics shows every worker's deliveries. One hash, one MULTI.
  */
-export async function recordDeliveryOutcome(redis: Redis, prefix: string, outcome: DeliveryOutcome, attempts: number): Promise<void> {
+export async function recordDeliveryOutcome(redis: RedisClient, prefix: string, outcome: DeliveryOutcome, attempts: number): Promise<void> {
   const le = DELIVERY_ATTEMPT_BUCKETS.find((b) => attempts <= b);
   const key = keys(prefix).statsWebhooks;
   await redis
@@ -57,7 +57,7 @@ export interface WebhookStats {
   attempts: { buckets: { le: string; count: number }[]; count: number; sum: number };
 }
 
-export async function readWebhookStats(redis: Redis, prefix: string): Promise<WebhookStats> {
+export async function readWebhookStats(redis: RedisClient, prefix: string): Promise<WebhookStats> {
   const raw = await redis.hgetall(keys(prefix).statsWebhooks);
   let running = 0;
   const buckets = [...DELIVERY_ATTEMPT_BUCKETS.map(String), '+Inf'].map((le) => {

@@ -1,16 +1,29 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { WEBHOOKS_QUEUE } from '../queues.ts';
+import { WEBHOOKS_QUEUE, queuePrefix } from '../queues.ts';
 import type { RetrySchedule } from './schedule.ts';
 
-export interface DeliveryJobData {
-  action_id: string;
-  /** Set after a failed attempt, for the dashboard: the action's `webhook.next_attempt_at`. */
+/** What the dashboard shows of a delivery job, updated after each failed attempt. */
+export interface DeliveryProgress {
+  /** The delivery state's `next_attempt_at` (BullMQ's delay does not show the custom backoff). */
   next_attempt_at?: string | null;
-  /** Attempts made so far, as recorded on the action. */
+  /** Attempts made so far, as recorded on the action or batch. */
   attempts_made?: number;
 }
 
-export type DeliveryQueue = Queue<DeliveryJobData>;
+/** An action's completion message (job name `deliver`). */
+export interface DeliveryJobData extends DeliveryProgress {
+  action_id: string;
+}
+
+/** The `batch.completed` message of a batch (job name BATCH_DELIVERY_JOB). */
+export interface BatchDeliveryJobData extends DeliveryProgress {
+  batch_id: string;
+}
+
+export type DeliveryQueue = Queue<DeliveryJobData | BatchDeliveryJobData>;
+
+/** Name of the jobs that deliver `batch.completed`; the others are named `deliver`. */
+export const BATCH_DELIVERY_JOB = 'deliver-batch';
 
 /** Name of the custom backoff: the worker's `backoffStrategy` answers it from the schedule. */
 export const DELIVERY_BACKOFF = 'webhook-schedule';
@@ -32,6 +45,16 @@ export function deliveryJobOptions(schedule: RetrySchedule, actionId: string, op
   };
 }
 
-export function createDeliveryQueue(config: { keyPrefix: string }, connection: ConnectionOptions): DeliveryQueue {
-  return new Queue<DeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: config.keyPrefix });
+/** The `batch.completed` job of a batch: one per batch, its id derived from the batch id. */
+export function batchDeliveryJobId(batchId: string): string {
+  return `deliver-batch-${batchId}`;
+}
+
+/** One `batch.completed` delivery job per batch, like `deliveryJobOptions` otherwise. */
+export function batchDeliveryJobOptions(schedule: RetrySchedule, batchId: string, options: { immediate?: boolean } = {}): JobsOptions {
+  return { ...deliveryJobOptions(schedule, batchId, options), jobId: batchDeliveryJobId(batchId) };
+}
+
+export function createDeliveryQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions): DeliveryQueue {
+  return new Queue<DeliveryJobData | BatchDeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: queuePrefix(config) });
 }

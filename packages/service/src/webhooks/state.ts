@@ -2,7 +2,7 @@ import type { ActionStore, WebhookAttempt, WebhookState } from '../store/actions
 import { keys } from '../store/keys.ts';
 
 export type DeliveryKind = 'platform' | 'direct';
-export type DeliveryEvent = 'action.completed' | 'action.failed';
+export type DeliveryEvent = 'action.completed' | 'action.failed' | 'batch.completed';
 
 /** One recorded attempt; `retry_after_ms` when the receiver asked us to wait. */
 export interface DeliveryAttempt extends WebhookAttempt {
@@ -55,11 +55,6 @@ export class DeliveryLedger {
   async begin(actionId: string, state: DeliveryState): Promise<'created' | 'exists' | 'missing'> {
     const r = await this.store.redis.eval(BEGIN_SCRIPT, 1, this.store.keys.action(actionId), JSON.stringify(state));
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
-  }
-
-  /** Undo `begin` when the job could not be queued, so the next notification tries again. */
-  async abandon(actionId: string): Promise<void> {
-    await this.store.redis.hdel(this.store.keys.action(actionId), 'webhook');
   }
 
   async get(actionId: string): Promise<DeliveryState | null> {
