@@ -226,7 +226,8 @@ async function batchPhase(bench: Bench, options: { durationS: number; connection
         wallS,
         expected: (warm['2xx'] + value['2xx']) * options.size,
         recorded: await bench.redis.zcard(`${prefix}:actions:index:all`),
-        queued: await bench.redis.llen(`${prefix}:generate:wait`),
+        // Jobs carry their owner's place in line as a priority (fair share): they wait in the prioritized set.
+        queued: await bench.redis.zcard(`${prefix}:generate:prioritized`),
       });
     } finally {
       await api.stop();

@@ -220,17 +220,17 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     };
     // Each item's queue from its check, as a single request's; all take their places in their
     // owner's line together, or none when they would take the key over its queued-job limit.
-    const planned: PlannedItem[] = valid.map((item) => ({ item, queue: chooseQueue(verdicts.get(item.index) ?? null, item.parameters as unknown as CostRequest, ctx.config.heavyJobMs).queue, priority: 1 }));
+    const routes = valid.map((item) => chooseQueue(verdicts.get(item.index) ?? null, item.parameters as unknown as CostRequest, ctx.config.heavyJobMs).queue);
     let admissions;
     try {
-      admissions = await ctx.fairShare.admitMany(principal.name, planned.map((p, i) => ({ queue: p.queue, actionId: members[i].id })), queuedLimit(ctx.config, principal));
+      admissions = await ctx.fairShare.admitMany(principal.name, routes.map((queue, i) => ({ queue, actionId: members[i].id })), queuedLimit(ctx.config, principal));
     } catch (err) {
       await releaseKey();
       if (!(err instanceof QueuedLimitError)) throw err;
       ctx.metrics.submissions.inc({ outcome: 'rejected' }, request.items.length);
       throw new HttpError(429, 'too_many_queued', err.message, undefined, { 'retry-after': String(QUEUED_LIMIT_RETRY_AFTER_S) });
     }
-    admissions.forEach((a, i) => (planned[i].priority = a.priority));
+    const planned: PlannedItem[] = valid.map((item, i) => ({ item, queue: routes[i], priority: admissions[i].priority }));
     const leaveLine = async () => {
       await Promise.all(planned.map((p, i) => (admissions[i].added ? ctx.fairShare.forget(principal.name, p.queue, members[i].id) : null))).catch(() => undefined);
     };
