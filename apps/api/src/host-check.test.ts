@@ -112,6 +112,18 @@ describe('HostChecker', () => {
     expect(await slow).toMatchObject({ checked: false, slow: true });
   });
 
+  it("does not judge slow (nor remember so) a structure that got only what its key's previous check left", async () => {
+    const c = checker({ threads: 2, timeoutMs: 3000 });
+    const slow = c.check(ironGrid(8), params({ supercell: [1] }), 'alice');
+    // Its turn comes when the first check times out, with about 300 ms of its own 3 s left: too
+    // little for the symmetry search of 343 atoms on a grid (seconds), but no sign of a heavy job.
+    await new Promise((r) => setTimeout(r, 300));
+    const squeezed = await c.check(ironGrid(7), params({ supercell: [1] }), 'alice');
+    expect(squeezed).toMatchObject({ checked: false, slow: false });
+    expect((squeezed as { reason: string }).reason).toMatch(/previous check/);
+    expect(await slow).toMatchObject({ checked: false, slow: true });
+  });
+
   it('warms every thread before saying it is warm', async () => {
     const c = checker({ threads: 2 });
     expect(c.isWarm).toBe(false);

@@ -194,16 +194,21 @@ export class HostChecker {
   }
 
   private async evaluate(task: HostCheckTask, key: string, deadline: number): Promise<HttpError | HostVerdict> {
+    // What is left of the time limit once this key's previous check ended.
+    const budgetMs = Math.max(1, deadline - Date.now());
     let reply;
     try {
-      reply = await this.threads.run(task, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      reply = await this.threads.run(task, { timeoutMs: budgetMs });
     } catch (err) {
       if (err instanceof ThreadTimeout) {
         const reason = `the structure was not checked within ${this.options.timeoutMs} ms`;
-        // Slow to analyse is a property of the structure; waiting for a busy thread is not.
-        return err.started
-          ? this.remember(key, { checked: false, reason: `${reason} (too large or complex to analyse at submission)`, slow: true })
-          : { checked: false, reason: `${reason} (every check thread was busy)`, slow: false };
+        if (!err.started) return { checked: false, reason: `${reason} (every check thread was busy)`, slow: false };
+        // Slow to analyse is a property of the structure, known only when its analysis had most of
+        // the time limit; running out of what the key's previous check left over is not.
+        if (budgetMs < this.options.timeoutMs / 2) {
+          return { checked: false, reason: `${reason} (only ${budgetMs} ms were left after this API key's previous check)`, slow: false };
+        }
+        return this.remember(key, { checked: false, reason: `${reason} (too large or complex to analyse at submission)`, slow: true });
       }
       if (err instanceof ThreadCrashed) return { checked: false, reason: `the check thread failed: ${err.message}`, slow: false };
       if (err instanceof ThreadCancelled) throw new HttpError(503, 'unavailable', 'The service is shutting down; retry shortly', undefined, { 'retry-after': '2' });
