@@ -18,7 +18,7 @@ import { vacancyDrafts } from '../../packages/core/src/defects/vacancy.ts';
 import { toPymatgenDict } from '../../packages/core/src/io/pymatgen-json.ts';
 import { readStructure } from '../../packages/core/src/io/read.ts';
 import { writeStructure } from '../../packages/core/src/io/write.ts';
-import { parseRequest, requestedTypes } from '../../packages/core/src/request.ts';
+import { parseRequest, requestedTypes, structureFormats } from '../../packages/core/src/request.ts';
 import { analyzeSymmetry } from '../../packages/core/src/symmetry/analyze.ts';
 import { resolveSupercell } from '../../packages/core/src/supercell/resolve.ts';
 
@@ -86,7 +86,7 @@ export function stagedGenerate(input: StructureInput, requestInput: DefectReques
     cartesianOf(ctx, frac);
     const out: StructureOutputs = {};
     const comment = `${p.name} ${formula(defect)}`;
-    for (const format of request.output_formats) {
+    for (const format of structureFormats(request)) {
       if (format === 'pymatgen') out.pymatgen = toPymatgenDict(defect);
       else out[format] = writeStructure(defect, format, { comment });
     }

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StructureError, SupercellError, RequestError } from './base/errors.ts';
+import { periodicDistance } from './base/lattice.ts';
+import type { Mat3, Vec3 } from './base/linalg.ts';
 import type { DefectAnswer } from './defects/types.ts';
+import { readStructure } from './io/read.ts';
 import { generate, prepareHost } from './generate.ts';
 import type { DefectRequestInput } from './request.ts';
 
@@ -256,4 +259,34 @@ describe('bad input', () => {
   it('refuses bad requests with RequestError', () => {
     expect(() => generate(read('Si.vasp'), { max_candidates: 0 })).toThrow(RequestError);
   });
+});
+
+describe('host.symmetry_operations', () => {
+  // The page of the `report` format draws the host cell and every interstitial orbit from these.
+  const wrap = (x: number) => x - Math.floor(x);
+  const images = (ops: DefectAnswer['host']['symmetry_operations'], x: number[]) =>
+    ops.rotations.map((r, i) => r.map((row, k) => wrap(row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + ops.translations[i][k])));
+  const distinct = (answer: DefectAnswer, points: number[][]) => {
+    const lattice = { matrix: answer.host.lattice as Mat3 };
+    const out: number[][] = [];
+    for (const p of points) if (!out.some((q) => periodicDistance(lattice, p as Vec3, q as Vec3) < 1e-3)) out.push(p);
+    return out;
+  };
+
+  for (const file of Object.keys(reference.structures)) {
+    it(`rebuild ${file}'s input cell from host.sites, and give each interstitial orbit its multiplicity`, () => {
+      const answer = run(file, { max_candidates: 200, max_candidates_per_type: 100 });
+      const input = readStructure(read(file).content, { filename: file }).structure;
+      const ops = answer.host.symmetry_operations;
+      expect(ops.rotations.length).toBe(ops.translations.length);
+      const cell = answer.host.sites.flatMap((s) => distinct(answer, images(ops, s.frac_coords)).map((p) => ({ element: s.element, p })));
+      expect(cell).toHaveLength(input.species.length);
+      for (const [i, f] of input.fracCoords.entries()) {
+        expect(cell.some((c) => c.element === input.species[i] && periodicDistance(input.lattice, c.p as Vec3, f) < 1e-3), `${input.species[i]} at ${f}`).toBe(true);
+      }
+      for (const c of answer.candidates.filter((x) => x.defect_type === 'interstitial')) {
+        expect(distinct(answer, images(ops, c.unit_cell_frac_coords)), c.name).toHaveLength(c.multiplicity);
+      }
+    });
+  }
 });

@@ -11,7 +11,7 @@ import { readStructure } from './io/read.ts';
 import { toPymatgenDict } from './io/pymatgen-json.ts';
 import { writeStructure } from './io/write.ts';
 import { LIBRARY_VERSION } from './output/version.ts';
-import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes } from './request.ts';
+import { type DefectRequest, type DefectRequestInput, type StructureFormatName, parseRequest, requestedTypes, structureFormats } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
 import { type Supercell, refuseOversizedCell, resolveSupercell } from './supercell/resolve.ts';
@@ -96,7 +96,7 @@ export function prepareHost(input: StructureInput, request: DefectRequestInput |
   return { ...prepare(input, parsed, options), request: parsed };
 }
 
-function writeOutputs(structure: Structure, formats: DefectRequest['output_formats'], comment: string): StructureOutputs {
+function writeOutputs(structure: Structure, formats: StructureFormatName[], comment: string): StructureOutputs {
   const out: StructureOutputs = {};
   for (const format of formats) {
     // The answer carries pymatgen's dict itself, not its JSON text: one level of escaping less for API users.
@@ -176,7 +176,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
       charge_states: p.chargeStates,
       n_atoms: defect.species.length,
       ...(draft.extra ?? {}),
-      structures: writeOutputs(defect, request.output_formats, `${p.name} ${formula(defect)}`),
+      structures: writeOutputs(defect, structureFormats(request), `${p.name} ${formula(defect)}`),
     });
     progress('writing', STAGE_START.writing + Math.floor(((100 - STAGE_START.writing) * (i + 1)) / Math.max(1, placed.length)));
   });
@@ -200,6 +200,10 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           frac_coords: roundVec(structure.fracCoords[i]),
           oxidation_state: oxidation.perSite[i],
         })),
+      symmetry_operations: {
+        rotations: analysis.operations.map((op) => op.rotation.map((r) => [...r])),
+        translations: analysis.operations.map((op) => roundVec([...op.translation])),
+      },
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,
       input_format: host.format,

@@ -11,8 +11,11 @@ import { preview } from './base/preview.ts';
 
 export const DEFECT_TYPES = ['vacancy', 'substitution', 'interstitial'] as const;
 export type DefectType = (typeof DEFECT_TYPES)[number];
-export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz'] as const;
+export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz', 'report'] as const;
 export type RequestOutputFormat = (typeof OUTPUT_FORMAT_NAMES)[number];
+/** The output formats that are a structure file of each candidate; the others are files about the whole answer. */
+export const STRUCTURE_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz'] as const satisfies readonly RequestOutputFormat[];
+export type StructureFormatName = (typeof STRUCTURE_FORMAT_NAMES)[number];
 
 export const REQUEST_LIMITS = {
   supercellEntry: 20,
@@ -165,7 +168,9 @@ export const DefectRequestSchema = z
       .default(['poscar', 'pymatgen'])
       .meta({
         title: 'Output formats',
-        description: 'Formats of every candidate structure: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz.',
+        description:
+          'Formats of every candidate structure: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz; ' +
+          'report adds report.html to the archive, a page with 3D views of every candidate (asked for alone, it brings poscar with it: the page draws structures).',
       }),
     interstitial_sites: z
       .array(FracCoord)
@@ -198,6 +203,15 @@ export type DefectRequestInput = z.input<typeof DefectRequestSchema>;
 /** Default distance to host atoms below which interstitial sites are dropped (hydrogen sits closer). */
 export function interstitialMinDistance(request: DefectRequest, species: string): number {
   return request.interstitial_min_distance ?? (species === 'H' ? 0.5 : 0.9);
+}
+
+/**
+ * The structure formats every candidate is written in: those asked for, and poscar when `report`
+ * comes without any (the page draws the candidates from their structures).
+ */
+export function structureFormats(request: DefectRequest): StructureFormatName[] {
+  const asked = STRUCTURE_FORMAT_NAMES.filter((f) => request.output_formats.includes(f));
+  return asked.length === 0 && request.output_formats.includes('report') ? ['poscar'] : asked;
 }
 
 /** The families a request asks for, in the fixed order vacancy, substitution, interstitial. */

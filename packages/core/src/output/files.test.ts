@@ -84,6 +84,30 @@ describe('answer files', () => {
   });
 });
 
+describe('the report format', () => {
+  const render = (a: typeof answer) => `<html>${a.candidates.length}</html>`;
+
+  it('adds report.html, rendered by the caller, beside the structure files', () => {
+    const withReport = generate(input, { ...request, output_formats: ['cif', 'report'] });
+    const files = answerFiles(withReport, { renderReport: render });
+    expect(files.filter((f) => f.path === 'report.html').map((f) => f.content)).toEqual([`<html>${withReport.candidates.length}</html>`]);
+    expect(files.filter((f) => f.path.endsWith('/structure.cif'))).toHaveLength(withReport.candidates.length);
+    expect(files.some((f) => f.path.endsWith('/POSCAR'))).toBe(false);
+    expect(answerFiles(answer, { renderReport: render }).some((f) => f.path === 'report.html')).toBe(false);
+  });
+
+  it('asked for alone, brings POSCARs into the answer for the page but writes no structure files', () => {
+    const alone = generate(input, { ...request, output_formats: ['report'] });
+    expect(alone.candidates.every((c) => Object.keys(c.structures).join() === 'poscar')).toBe(true);
+    expect(answerFiles(alone, { renderReport: render }).map((f) => f.path)).toEqual(['report.html', 'manifest.json']);
+  });
+
+  it('refuses to drop the page silently when no renderer is given', () => {
+    const withReport = generate(input, { ...request, output_formats: ['report'] });
+    expect(() => answerFiles(withReport)).toThrow(/report renderer/);
+  });
+});
+
 describe('summarizeAnswer', () => {
   it('drops every candidate’s structures and nothing else', () => {
     const summary = summarizeAnswer(answer);

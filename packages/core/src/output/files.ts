@@ -48,12 +48,29 @@ export function manifest(answer: DefectAnswer): Record<string, unknown> {
   };
 }
 
+/** Where the page of the `report` format goes in an archive or output folder. */
+export const REPORT_FILE = 'report.html';
+
+export interface AnswerFileOptions {
+  /**
+   * Renders the answer as a self-contained HTML page: the `report` format. The core has no page of
+   * its own (it reads no files, and the page inlines a viewer); the caller passes one in.
+   */
+  renderReport?: (answer: DefectAnswer) => string;
+}
+
 /**
  * The answer as files: one folder per candidate (`<name>/POSCAR`, `<name>/structure.cif`,
- * `<name>/structure.json`, `<name>/structure.extxyz`, as the request's formats ask) and `manifest.json`.
+ * `<name>/structure.json`, `<name>/structure.extxyz`, as the request's formats ask), `manifest.json`,
+ * and `report.html` when the formats include `report`. Throws an Error when they do and
+ * `options.renderReport` is missing: a silently missing page would look like a bug of the page.
  */
-export function answerFiles(answer: DefectAnswer): AnswerFile[] {
+export function answerFiles(answer: DefectAnswer, options: AnswerFileOptions = {}): AnswerFile[] {
   const files: AnswerFile[] = [];
+  if (answer.parameters.output_formats.includes('report')) {
+    if (!options.renderReport) throw new Error('the request asks for a report but no report renderer was given to answerFiles');
+    files.push({ path: REPORT_FILE, content: options.renderReport(answer) });
+  }
   for (const candidate of answer.candidates) {
     const dir = safeDirectoryName(candidate.name);
     for (const format of formatsOf(answer, candidate)) files.push({ path: `${dir}/${FILE_NAMES[format]}`, content: fileContent(candidate, format) });
