@@ -56,7 +56,11 @@ describe('submission', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       status: 'queued',
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      links: { self: `/actions/${res.body.id}`, archive: `/actions/${res.body.id}/archive.zip` },
+      links: {
+        self: `/actions/${res.body.id}`,
+        archive: `/actions/${res.body.id}/archive.zip`,
+        view: expect.stringMatching(new RegExp(`^/view/${res.body.id}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`)),
+      },
     });
     expect(res.headers.get('location')).toBe(`/actions/${res.body.id}`);
     const job = await api.ctx.queue.getJob(generateJobId(res.body.id));

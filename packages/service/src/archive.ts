@@ -1,14 +1,16 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { answerFiles, type DefectAnswer } from '@defect-candidates/core';
+import { renderReport } from '@defect-candidates/viewer';
 
 /**
  * The answer as a zip: every candidate's structure files under `<name>/` plus `manifest.json`,
- * exactly the files the core lays out. A fixed timestamp keeps the same answer byte-identical.
+ * exactly the files the core lays out, and `report.html` (with 3Dmol.js inlined, about 0.55 MB)
+ * only when the request asked for `report`. A fixed timestamp keeps the same answer byte-identical.
  */
 export function buildArchive(answer: DefectAnswer): Uint8Array {
   const tree: Zippable = {};
   const mtime = new Date('2000-01-01T00:00:00Z');
-  for (const file of answerFiles(answer)) {
+  for (const file of answerFiles(answer, { renderReport })) {
     tree[file.path] = [strToU8(file.content), { mtime }];
   }
   return zipSync(tree, { level: 6 });

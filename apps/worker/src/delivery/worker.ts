@@ -10,6 +10,7 @@ import { createSafeHttp } from '@defect-candidates/service/net/http';
 import { attemptDelivery, type Deliverer } from '@defect-candidates/service/webhooks/deliver';
 import { DELIVERY_BACKOFF, type DeliveryJobData } from '@defect-candidates/service/webhooks/queue';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
+import { ViewLinks } from '@defect-candidates/service/view-links';
 import { DeliveryLedger, type DeliveryState } from '@defect-candidates/service/webhooks/state';
 
 /** Thrown to let BullMQ schedule the next attempt; carries the wait already recorded on the action. */
@@ -61,6 +62,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     http: createSafeHttp({ allowPrivate: config.allowPrivateUrls, timeoutMs: config.webhookTimeoutMs }),
     schedule,
     publicUrl: config.publicUrl,
+    viewLinks: new ViewLinks(connection, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
 
   const processor = async (job: Job<DeliveryJobData>): Promise<DeliveryJobResult> => {

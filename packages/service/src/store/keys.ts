@@ -7,6 +7,7 @@ export function keys(prefix: string) {
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,
+    viewLinkSecret: `${prefix}:view-link-secret`,
   };
 }
 

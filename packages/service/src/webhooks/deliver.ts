@@ -7,6 +7,7 @@ import { isUnsafeUrlError } from '../net/errors.ts';
 import { judgeAttempt, type AttemptResult, type AttemptVerdict } from './outcome.ts';
 import { deliveryEvent, deliveryTarget, directPayload, platformPayload } from './payloads.ts';
 import type { RetrySchedule } from './schedule.ts';
+import type { ViewLinks } from '../view-links.ts';
 import { webhookHeaders } from './signature.ts';
 import type { DeliveryAttempt, DeliveryLedger, DeliveryState } from './state.ts';
 
@@ -19,6 +20,8 @@ export interface Deliverer {
   http: Got;
   schedule: RetrySchedule;
   publicUrl?: string;
+  /** Signs the result page's link the payloads carry; without it they carry none. */
+  viewLinks?: ViewLinks;
 }
 
 /** Origin and path of a URL: what is shown and logged of a receiver (queries may hold tokens). */
@@ -66,16 +69,17 @@ interface Request {
   headers: Record<string, string>;
 }
 
-function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number): Request {
+function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number, viewLink: string | undefined): Request {
   const target = deliveryTarget(action)!;
   const timestamp = Math.floor(nowMs / 1000);
   if (target.kind === 'platform') {
-    const body = JSON.stringify(platformPayload(action, answer));
+    // The platform cannot follow a relative link: it gets one only with PUBLIC_URL.
+    const body = JSON.stringify(platformPayload(action, answer, d.publicUrl ? viewLink : undefined));
     const headers: Record<string, string> = { 'webhook-id': state.message_id, 'webhook-timestamp': String(timestamp) };
     if (action.platform?.webhook_token) headers['ouro-webhook-token'] = action.platform.webhook_token;
     return { url: target.url, body, headers };
   }
-  const body = JSON.stringify(directPayload(action, answer, d.publicUrl));
+  const body = JSON.stringify(directPayload(action, answer, d.publicUrl, viewLink));
   const secret = d.keyring.webhookSecret(action.owner);
   return { url: target.url, body, headers: webhookHeaders(secret, { id: state.message_id, timestamp, body }) };
 }
@@ -108,11 +112,13 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
 
   // Redis errors propagate from here: the job fails and BullMQ tries again later.
   const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
+  // Valid for the link's lifetime from the action's end, not from this attempt: every retry of the message carries the same bytes.
+  const viewLink = d.viewLinks ? await d.viewLinks.link(actionId, Date.parse(action.finished_at ?? '') || Date.now()) : undefined;
   const started = Date.now();
   let request: Request | null = null;
   let unbuildable: AttemptResult | null = null;
   try {
-    request = buildRequest(d, action, answer, state, started);
+    request = buildRequest(d, action, answer, state, started, viewLink);
   } catch (error) {
     // No body can be built (answer expired, unusable signing secret): retrying cannot help.
     unbuildable = { error: { message: (error as Error).message, permanent: true } };
