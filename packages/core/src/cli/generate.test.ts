@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processIO } from './io.ts';
+import { type CliIO, processIO } from './io.ts';
 import { main } from './main.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../../fixtures');
@@ -10,10 +10,10 @@ const structure = (f: string) => join(FIXTURES, 'structures', f);
 const tmp = mkdtempSync(join(tmpdir(), 'dc-cli-generate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[]) {
+async function cli(args: string[], renderReport?: CliIO['renderReport']) {
   let stdout = '';
   let stderr = '';
-  const code = await main(['generate', ...args], { ...processIO, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(['generate', ...args], { ...processIO, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), renderReport });
   return { code, stdout, stderr };
 }
 
@@ -55,6 +55,17 @@ describe('defect-candidates generate', () => {
     expect(existsSync(join(out, 'v_O', 'structure.cif'))).toBe(true);
   });
 
+  it('writes DIR/report.html with --report, through the page renderer it is given', async () => {
+    const out = join(tmp, 'report');
+    const r = await cli([structure('MgO.json'), '--types', 'vacancy', '--formats', 'cif', '--out', out, '--report'], (a) => `<p>${a.candidates.map((c) => c.name).join(' ')}</p>`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).parameters.output_formats).toEqual(['cif', 'report']);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe('<p>v_Mg v_O</p>');
+    expect(existsSync(join(out, 'v_Mg', 'structure.cif'))).toBe(true);
+    const defaults = await cli([structure('MgO.json'), '--types', 'vacancy', '--out', join(tmp, 'report2'), '--report'], () => '');
+    expect(JSON.parse(defaults.stdout).parameters.output_formats).toEqual(['poscar', 'pymatgen', 'report']);
+  });
+
   it('answers bad input with one line and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
       [[structure('Si.vasp'), '--max-candidates', '500'], /max_candidates: must be an integer from 1 to 200 \(got 500\)/],
@@ -65,6 +76,8 @@ describe('defect-candidates generate', () => {
       [[structure('Si.vasp'), '--bogus'], /bogus/],
       [[structure('Si.vasp'), '--input-format', 'xyz'], /--input-format: 'xyz' is not one of/],
       [[structure('Si.vasp'), '--supercell', '1,2'], /--supercell/],
+      [[structure('Si.vasp'), '--report'], /--report writes DIR\/report\.html: give --out DIR/],
+      [[structure('Si.vasp'), '--formats', 'report', '--out', join(tmp, 'no-renderer')], /cannot write report\.html/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);

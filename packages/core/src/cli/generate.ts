@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { StructureFormat } from '../base/errors.ts';
 import type { DefectAnswer } from '../defects/types.ts';
 import { generate } from '../generate.ts';
+import { parseRequest } from '../request.ts';
 import { answerFiles, summarizeAnswer } from '../output/files.ts';
 import { parseCommandArgs, singleFile, supercellSpec } from './args.ts';
 import type { CliCommand } from './command.ts';
@@ -13,12 +14,13 @@ import { type CliIO, UsageError } from './io.ts';
  * --types [defect_types], --dopants [dopant_elements], --max-candidates, --max-per-type
  * [max_candidates_per_type], --seed [random_seed], --no-dedupe [dedupe_symmetry=false], --symprec,
  * --min-image-distance, --formats [output_formats], --interstitial-sites (x,y,z;x,y,z),
- * --interstitial-min-distance; --request FILE gives a whole body that the flags override.
+ * --interstitial-min-distance; --request FILE gives a whole body that the flags override;
+ * --report adds `report` to the formats (with --out: DIR/report.html, the page with 3D views).
  */
 export const GENERATE_USAGE =
   'defect-candidates generate FILE [--request body.json] [--supercell auto|n|a,b,c|m11,...,m33] [--types vacancy,substitution,interstitial] ' +
   '[--dopants Mg,Ca] [--max-candidates N] [--max-per-type N] [--seed N] [--no-dedupe] [--symprec X] [--min-image-distance X] ' +
-  '[--formats poscar,cif,pymatgen,extxyz] [--interstitial-sites x,y,z;...] [--interstitial-min-distance X] [--input-format FMT] [--out DIR] [--summary]';
+  '[--formats poscar,cif,pymatgen,extxyz] [--interstitial-sites x,y,z;...] [--interstitial-min-distance X] [--input-format FMT] [--out DIR [--report]] [--summary]';
 
 const INPUT_FORMATS: StructureFormat[] = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'];
 
@@ -94,9 +96,10 @@ export function runGenerate(argv: string[], io: CliIO): number {
     'interstitial-min-distance': { type: 'string' },
     'input-format': { type: 'string' },
     out: { type: 'string' },
+    report: { type: 'boolean' },
     summary: { type: 'boolean' },
   });
-  const values = parsed.values as Record<string, string | undefined> & { 'no-dedupe'?: boolean; summary?: boolean };
+  const values = parsed.values as Record<string, string | undefined> & { 'no-dedupe'?: boolean; summary?: boolean; report?: boolean };
   const file = singleFile(parsed, GENERATE_USAGE);
 
   const request: Record<string, unknown> = values.request ? readRequestFile(io, values.request) : {};
@@ -112,6 +115,12 @@ export function runGenerate(argv: string[], io: CliIO): number {
   if (values.formats !== undefined) request.output_formats = list(values.formats);
   if (values['interstitial-sites'] !== undefined) request.interstitial_sites = parseSites(values['interstitial-sites']);
   if (values['interstitial-min-distance'] !== undefined) request.interstitial_min_distance = numberOrRaw(values['interstitial-min-distance']);
+  if (values.report) {
+    if (values.out === undefined) throw new UsageError('--report writes DIR/report.html: give --out DIR');
+    // Added to what was asked (or to the defaults); anything malformed is left for the request schema to name.
+    const formats = request.output_formats ?? parseRequest({}).output_formats;
+    if (Array.isArray(formats) && !formats.includes('report')) request.output_formats = [...formats, 'report'];
+  }
 
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !INPUT_FORMATS.includes(inputFormat as StructureFormat)) {
@@ -122,7 +131,8 @@ export function runGenerate(argv: string[], io: CliIO): number {
 
   if (values.out !== undefined) {
     const root = resolve(values.out);
-    for (const f of answerFiles(answer)) {
+    if (answer.parameters.output_formats.includes('report') && !io.renderReport) throw new UsageError('this build of the command cannot write report.html (no page renderer)');
+    for (const f of answerFiles(answer, { renderReport: io.renderReport })) {
       const path = join(root, f.path);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, f.content);
