@@ -1,4 +1,4 @@
-import { readStructure, writeStructure, type DefectAnswer, type DefectCandidate, type StructureOutputs } from '@defect-candidates/core';
+import { readStructure, writeStructure, type DefectAnswer, type DefectCandidate, type Mat3, type StructureOutputs } from '@defect-candidates/core';
 
 /** A candidate as the page shows it: the answer's fields without `structures`, plus one POSCAR to draw. */
 export type PageCandidate = Omit<DefectCandidate, 'structures'> & {
@@ -26,16 +26,18 @@ const DRAWABLE: (keyof StructureOutputs)[] = ['poscar', 'extxyz', 'cif', 'pymatg
 
 /**
  * One POSCAR of a candidate's structure: the answer's own when it has one, else another of its
- * formats read and written again as POSCAR (a pymatgen-only answer still draws); null when the
- * answer carries no structure at all.
+ * formats read by the core and written again as POSCAR (a pymatgen-only answer still draws); null
+ * when the answer carries no structure at all. A rewritten one takes `lattice` (the answer's
+ * supercell, rows in Å) with the fractional coordinates it read: CIF keeps no Cartesian frame, and
+ * the page places the defect by the answer's Cartesian coordinates.
  */
-export function drawablePoscar(structures: StructureOutputs | undefined): string | null {
+export function drawablePoscar(structures: StructureOutputs | undefined, lattice: number[][]): string | null {
   for (const format of DRAWABLE) {
     const value = structures?.[format];
     if (value === undefined) continue;
     if (format === 'poscar') return value as string;
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return writeStructure(readStructure(text, { format }).structure, 'poscar');
+    const read = readStructure(typeof value === 'string' ? value : JSON.stringify(value), { format }).structure;
+    return writeStructure({ ...read, lattice: { matrix: lattice as Mat3 } }, 'poscar');
   }
   return null;
 }
@@ -49,6 +51,6 @@ export function pageAnswer(answer: DefectAnswer): PageAnswer {
     parameters: answer.parameters,
     groups: answer.groups,
     warnings: answer.warnings,
-    candidates: answer.candidates.map(({ structures, ...rest }) => ({ ...rest, poscar: drawablePoscar(structures) })),
+    candidates: answer.candidates.map(({ structures, ...rest }) => ({ ...rest, poscar: drawablePoscar(structures, answer.supercell.lattice) })),
   };
 }
