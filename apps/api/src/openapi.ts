@@ -170,12 +170,55 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
           },
         },
       },
+      ...viewPaths(),
       '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', description: 'The process is up.', responses: { '200': { description: 'Alive.' } } } },
       '/readyz': {
         get: { operationId: 'readyz', summary: 'Readiness', description: 'Redis answers.', responses: { '200': { description: 'Ready.' }, '503': json(ErrorSchema, 'Redis does not answer.') } },
       },
       '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'HTTP, queue depth per state, job durations and outcomes.', responses: { '200': { description: 'Prometheus text format.' } } } },
       ...(options.extraPaths ?? {}),
+    },
+  };
+}
+
+/** The result page and what it reads: no API key, the signed link of `links.view` is the credential. */
+function viewPaths(): Record<string, unknown> {
+  const parameters = [
+    { name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } },
+    { name: 'expires', in: 'query', required: true, description: 'Unix seconds after which the link is refused, as `links.view` gives it.', schema: { type: 'string' } },
+    { name: 'signature', in: 'query', required: true, description: 'The link\'s HMAC-SHA256, as `links.view` gives it.', schema: { type: 'string' } },
+  ];
+  const refused = { '403': json(ErrorSchema, 'The link has expired (`link_expired`) or is not this action\'s (`invalid_signature`).'), ...errors(404, 503) };
+  return {
+    '/view/{id}': {
+      get: {
+        operationId: 'view_action',
+        summary: 'The result page',
+        description: 'An HTML page: progress while the action runs, then the host, a sortable table of the candidates and 3D views of each (3Dmol.js, served from /viewer/).',
+        security: [],
+        parameters,
+        responses: { '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } }, ...refused },
+      },
+    },
+    '/view/{id}/data': {
+      get: {
+        operationId: 'view_action_data',
+        summary: 'What the result page reads',
+        description: 'The action\'s id, status, timestamps, progress and error, and on success `answer`: the answer with one POSCAR per candidate instead of every format.',
+        security: [],
+        parameters,
+        responses: { '200': { description: 'The action as the page sees it.', content: { 'application/json': { schema: { type: 'object' } } } }, ...refused },
+      },
+    },
+    '/view/{id}/archive.zip': {
+      get: {
+        operationId: 'view_action_archive',
+        summary: 'The archive, through the result page\'s link',
+        description: 'As `GET /actions/{id}/archive.zip`.',
+        security: [],
+        parameters,
+        responses: { '200': { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } }, ...refused, '409': json(ErrorSchema, 'The action has not succeeded.') },
+      },
     },
   };
 }

@@ -10,6 +10,8 @@
   const SHELL_TOLERANCE = 0.02;
   /** Å: an atom this close to the defect's position is the defect (substitution, interstitial). */
   const SAME_SITE = 0.05;
+  /** Å: the first view frames the atoms this close to the defect, its surroundings rather than the whole supercell. */
+  const FRAME = 7;
   /** Fractional: points this close to a cell face are drawn on the opposite face too. */
   const FACE = 1e-3;
   const WYCKOFF_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#469990', '#800000', '#808000', '#000075'];
@@ -53,15 +55,21 @@
         }
     return best;
   }
+  /**
+   * Whether two fractional points are one point of the crystal, within `tol` Å. The folded
+   * difference is not the minimum image in a skewed cell, but the points compared here are images of
+   * one another under symmetry, so a coincidence shows as a difference near zero anyway.
+   */
+  const samePoint = (a, b, L, tol) => norm(toCart(sub(a, b).map((d) => d - Math.round(d)), L)) < tol;
+
   /** Images of a fractional point under the host's operations, wrapped and distinct (the orbit in the unit cell). */
   function orbit(x, ops, L) {
     if (!ops || ops.rotations.length === 0) return [x.map(wrap)];
-    const Linv = inverse3(L);
     const out = [];
     ops.rotations.forEach((R, n) => {
       const t = ops.translations[n];
       const y = [0, 1, 2].map((r) => wrap(R[r][0] * x[0] + R[r][1] * x[1] + R[r][2] * x[2] + t[r]));
-      if (!out.some((p) => minimumImage(toCart(sub(p, y), L), L, Linv).distance < 1e-3)) out.push(y);
+      if (!out.some((p) => samePoint(p, y, L, 1e-3))) out.push(y);
     });
     return out;
   }
@@ -87,7 +95,7 @@
   }
   /** Interstitials: their own distance to the nearest host atom; lattice-site defects: the site's nearest-neighbour distance. */
   const hostDistance = (c) => (typeof c.min_host_distance === 'number' ? c.min_host_distance : c.nearest_neighbors.length ? c.nearest_neighbors[0].distance : null);
-  const sourceOf = (c) => (c.defect_type === 'interstitial' ? String(c.source ?? 'interstitial') : 'lattice site');
+  const sourceOf = (c) => (c.defect_type === 'interstitial' ? String(c.source ?? 'interstitial') : 'lattice');
   /** '16e' → [16, 'e'] so labels sort by multiplicity, then letter. */
   const wyckoffKey = (w) => {
     const m = /^(\d+)(.*)$/.exec(w);
@@ -149,7 +157,9 @@
 
   // ---------------------------------------------------------------- the result
 
+  // Performance marks (dc:data, dc:defect, dc:ready) time the page's stages for the browser tests and anyone's devtools.
   function showResult(answer, archiveHref) {
+    performance.mark('dc:data');
     state.answer = answer;
     $('status').hidden = true;
     $('result').hidden = false;
@@ -168,6 +178,7 @@
     fillCandidates();
     if (answer.candidates.length > 0) select(answer.candidates[0]);
     else $('defect-caption').textContent = 'No candidates in this answer.';
+    performance.mark('dc:defect');
     drawOverview();
     performance.mark('dc:ready');
     setState('ready');
@@ -284,15 +295,20 @@
   // WebGL runs in software (no GPU, remote desktops), and not needed on high-density screens.
   const viewer = (id) => window.$3Dmol.createViewer($(id), { backgroundColor: 'white', antialias: false });
 
-  /** The cell's twelve edges (rows of `L` are its vectors, Å) and its axes' names; 3Dmol's own box reads POSCAR lattices transposed. */
+  /** The cell's twelve edges (rows of `L` are its vectors, Å); 3Dmol's own box reads POSCAR lattices transposed. */
   function drawCell(v, L) {
-    const corner = (i, j, k) => xyz(toCart([i, j, k], L));
-    for (const [a, b] of [[[0, 0, 0], [1, 0, 0]], [[0, 0, 0], [0, 1, 0]], [[0, 0, 0], [0, 0, 1]], [[1, 0, 0], [1, 1, 0]], [[1, 0, 0], [1, 0, 1]], [[0, 1, 0], [1, 1, 0]], [[0, 1, 0], [0, 1, 1]], [[0, 0, 1], [1, 0, 1]], [[0, 0, 1], [0, 1, 1]], [[1, 1, 0], [1, 1, 1]], [[1, 0, 1], [1, 1, 1]], [[0, 1, 1], [1, 1, 1]]]) {
-      v.addLine({ start: corner(...a), end: corner(...b), color: '#8a93a6' });
+    const corner = (p) => xyz(toCart(p, L));
+    for (let k = 0; k < 3; k++) {
+      for (const [i, j] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        // The edge along axis k, at the other two axes' fractional coordinates i and j.
+        const start = [0, 0, 0];
+        start[(k + 1) % 3] = i;
+        start[(k + 2) % 3] = j;
+        const end = [...start];
+        end[k] = 1;
+        v.addLine({ start: corner(start), end: corner(end), color: '#8a93a6' });
+      }
     }
-    ['a', 'b', 'c'].forEach((name, k) => {
-      v.addLabel(name, { position: corner(...[0, 1, 2].map((j) => (j === k ? 1.04 : 0))), fontSize: 12, fontColor: '#44516b', backgroundOpacity: 0, inFront: true });
-    });
   }
 
   /** The first neighbour shell of the defect: every atom (or its nearest image) within the answer's shell distance. */
@@ -362,14 +378,19 @@
     }
     v.addLabel(c.name, { position: xyz(at), fontSize: 13, fontColor: 'white', backgroundColor: '#333333', backgroundOpacity: 0.85, inFront: true, screenOffset: { x: 0, y: -28 }, alignment: 'center' });
     drawCell(v, state.answer.supercell.lattice);
-    state.defect = { at, shellIndices: inCell.concat(defectIndex >= 0 ? [atoms[defectIndex].index] : []) };
+    state.defect = {
+      at,
+      model,
+      shellIndices: inCell.concat(defectIndex >= 0 ? [atoms[defectIndex].index] : []),
+      around: atoms.filter((a) => norm(sub([a.x, a.y, a.z], at)) < FRAME).map((a) => a.index),
+    };
 
     const shellText = shell.length
       ? `${shell.length} neighbours: ${c.nearest_neighbors.map((n) => `${n.count} ${n.element} at ${fmt(n.distance)} Å`).join(', ')}`
       : 'no neighbour within the first shell';
     const kind = c.defect_type === 'vacancy' ? `vacancy of ${c.host_species} (ghost sphere)` : c.defect_type === 'substitution' ? `${c.species} on a ${c.host_species} site (highlighted)` : `${c.species} interstitial (highlighted)`;
     $('defect-caption').textContent = `${kind}; Wyckoff ${c.wyckoff}, site symmetry ${c.site_symmetry} (${c.point_group}); ${shellText}; supercell of ${c.n_atoms} atoms.`;
-    wholeCell();
+    surroundings();
   }
 
   const xyz = (p) => ({ x: p[0], y: p[1], z: p[2] });
@@ -383,34 +404,31 @@
     v.setView(view);
   }
 
-  function wholeCell() {
+  /** Zooms to the atoms `pick(defect)` gives (the whole supercell when none) and puts the defect at the centre of rotation. */
+  function frame(pick) {
     const v = state.defectViewer;
-    if (!v || !state.defect) return;
-    v.zoomTo();
-    centreOn(v, state.defect.at);
+    const d = state.defect;
+    if (!v || !d) return;
+    const indices = pick(d);
+    v.zoomTo(indices.length ? { index: indices } : { model: d.model });
+    centreOn(v, d.at);
     v.render();
   }
-
-  function closeUp() {
-    const v = state.defectViewer;
-    if (!v || !state.defect) return;
-    if (state.defect.shellIndices.length) v.zoomTo({ index: state.defect.shellIndices });
-    centreOn(v, state.defect.at);
-    v.render();
-  }
+  const surroundings = () => frame((d) => d.around);
+  const closeUp = () => frame((d) => d.shellIndices);
+  const wholeCell = () => frame(() => []);
 
   // ---------------------------------------------------------------- the host cell with every interstitial site
 
   /** Distinct interstitial sites of the answer (candidates of several species share one), each with its orbit in the unit cell. */
   function interstitialSites(answer) {
     const L = answer.host.lattice;
-    const Linv = inverse3(L);
     const ops = answer.host.symmetry_operations;
     const sites = [];
     for (const c of answer.candidates) {
       if (c.defect_type !== 'interstitial') continue;
       const p = c.unit_cell_frac_coords.map(wrap);
-      const same = sites.find((s) => s.wyckoff === c.wyckoff && s.points.some((q) => minimumImage(toCart(sub(q, p), L), L, Linv).distance < 1e-2));
+      const same = sites.find((s) => s.wyckoff === c.wyckoff && s.points.some((q) => samePoint(q, p, L, 1e-2)));
       if (same) same.names.push(c.name);
       else sites.push({ wyckoff: c.wyckoff, names: [c.name], points: orbit(p, ops, L) });
     }
