@@ -328,8 +328,9 @@
   }
 
   function drawDefect(c) {
+    // Each call below that redraws costs a frame, slow where WebGL runs in software: a new viewer has nothing to clear, labels wait for the one render.
+    if (state.defectViewer) state.defectViewer.clear();
     const v = (state.defectViewer ??= viewer('defect-view'));
-    v.clear();
     $('defect-title').textContent = c.name;
     if (!c.poscar) {
       state.defect = null;
@@ -374,9 +375,9 @@
         borderThickness: 0,
         inFront: true,
         alignment: 'center',
-      });
+      }, undefined, true);
     }
-    v.addLabel(c.name, { position: xyz(at), fontSize: 13, fontColor: 'white', backgroundColor: '#333333', backgroundOpacity: 0.85, inFront: true, screenOffset: { x: 0, y: -28 }, alignment: 'center' });
+    v.addLabel(c.name, { position: xyz(at), fontSize: 13, fontColor: 'white', backgroundColor: '#333333', backgroundOpacity: 0.85, inFront: true, screenOffset: { x: 0, y: -28 }, alignment: 'center' }, undefined, true);
     drawCell(v, state.answer.supercell.lattice);
     state.defect = {
       at,
@@ -470,7 +471,7 @@
     const first = !state.overviewViewer;
     const v = (state.overviewViewer ??= viewer('overview-view'));
     const view = first ? null : v.getView();
-    v.clear();
+    if (!first) v.clear();
     const L = answer.host.lattice;
     v.addModel((state.hostCell ??= hostCellXyz(answer.host)), 'xyz');
     v.setStyle({}, { sphere: { scale: 0.28, colorscheme: 'Jmol' }, stick: { radius: 0.08, colorscheme: 'Jmol' } });
