@@ -140,6 +140,8 @@
         continue;
       }
       const body = await response.json().catch(() => null);
+      // The served page runs this script before 3Dmol.js (both deferred), so that the first request overlaps 3Dmol's download and start.
+      await viewerReady;
       if (!response.ok) {
         const error = (body && body.error) || {};
         showFailure(error.message || `HTTP ${response.status}`, error.code || String(response.status));
@@ -490,6 +492,12 @@
 
   // ---------------------------------------------------------------- start
 
+  /** 3Dmol.js has run: at once in report.html (inlined before this script), at DOMContentLoaded on the served page (deferred after it). */
+  const viewerReady = new Promise((resolve) => {
+    if (window.$3Dmol) resolve();
+    else document.addEventListener('DOMContentLoaded', () => resolve(), { once: true });
+  });
+
   function start() {
     for (const th of $('candidate-table').tHead.rows[0].cells) {
       th.tabIndex = 0;
@@ -507,8 +515,8 @@
       for (const v of [state.defectViewer, state.overviewViewer]) if (v) v.resize();
     });
     const embedded = $('dc-answer');
-    if (embedded) showResult(JSON.parse(embedded.textContent), null);
-    else poll();
+    if (embedded) void viewerReady.then(() => showResult(JSON.parse(embedded.textContent), null));
+    else void poll();
   }
 
   start();

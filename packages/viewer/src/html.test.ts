@@ -54,7 +54,7 @@ describe('servedPageHtml', () => {
   const html = servedPageHtml();
 
   it('loads its script, style and viewer from the API’s own /viewer/ path and has nothing inline for the CSP to refuse', () => {
-    expect(elements(html, 'script').map((s) => s.attributes)).toEqual([' src="../viewer/3Dmol-min.js"', ' src="../viewer/page.js"']);
+    expect(elements(html, 'script').map((s) => s.attributes)).toEqual([' defer src="../viewer/page.js"', ' defer src="../viewer/3Dmol-min.js"']);
     expect(elements(html, 'script').every((s) => s.text === '')).toBe(true);
     expect(html).toContain('<link rel="stylesheet" href="../viewer/page.css">');
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);

@@ -137,7 +137,8 @@ export function servedPageHtml(): string {
   return page(
     `<link rel="stylesheet" href="${ASSET_BASE}page.css">`,
     'Defect candidates',
-    `<script src="${ASSET_BASE}3Dmol-min.js"></script>\n<script src="${ASSET_BASE}page.js"></script>`,
+    // Deferred, the page's script first: it asks for the action while 3Dmol.js (0.54 MB) downloads and starts.
+    `<script defer src="${ASSET_BASE}page.js"></script>\n<script defer src="${ASSET_BASE}3Dmol-min.js"></script>`,
   );
 }
 
