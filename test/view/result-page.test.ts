@@ -27,7 +27,7 @@ const GENERATE = '/generate-point-defect-candidates';
 const cdte = structureFixture('CdTe.cif');
 /** 2 vacancies, 2 antisites and 6 native interstitials, and 5 candidates per dopant (2 substitutions, 3 interstitial sites): 100 in all. */
 const DOPANTS_FOR_100 = ['Mg', 'Zn', 'Hg', 'Se', 'S', 'O', 'Cu', 'Ag', 'Na', 'Li', 'Cl', 'Br', 'I', 'In', 'Ga', 'Al', 'As', 'Sb'];
-const VIEWPORT = { width: 1400, height: 1120 };
+const VIEWPORT = { width: 1400, height: 1320 };
 const OUT = outputDir('result-page');
 
 let prefix: string;

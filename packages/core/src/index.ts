@@ -6,7 +6,7 @@ export * from './base/structure.ts';
 export * from './request.ts';
 export * from './generate.ts';
 export type * from './defects/types.ts';
-export { answerFiles, summarizeAnswer, manifest, safeDirectoryName, REPORT_FILE, type AnswerFile, type AnswerFileOptions } from './output/files.ts';
+export { answerFiles, summarizeAnswer, manifest, safeDirectoryName, type AnswerFile, type AnswerFileOptions } from './output/files.ts';
 export { LIBRARY_VERSION } from './output/version.ts';
 export { hostOxidationStates, oxidationProbabilities, icsdOxidationStates, type HostOxidationStates, type OxidationMethod } from './charges/oxidation.ts';
 export { guessChargeStates, vacancyChargeStates, chargeStateProbability } from './charges/charge-states.ts';
