@@ -482,7 +482,7 @@
     for (const s of state.sites) {
       const mine = s.names.includes(selected);
       for (const p of s.points) {
-        for (const q of faceImages(p)) v.addSphere({ center: xyz(toCart(q, L)), radius: mine ? 0.42 : 0.3, color: s.colour, opacity: mine ? 1 : 0.9 });
+        for (const q of faceImages(p)) v.addSphere({ center: xyz(toCart(q, L)), radius: mine ? 0.42 : 0.3, color: s.colour });
       }
     }
     if (view) v.setView(view);
