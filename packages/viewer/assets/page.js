@@ -181,7 +181,7 @@
     if (answer.candidates.length > 0) select(answer.candidates[0]);
     else $('defect-caption').textContent = 'No candidates in this answer.';
     performance.mark('dc:defect');
-    drawOverview();
+    draw(drawOverview, 'legend');
     performance.mark('dc:ready');
     setState('ready');
   }
@@ -287,8 +287,17 @@
     state.selected = c;
     for (const tr of $('candidate-table').tBodies[0].rows) tr.setAttribute('aria-selected', String(tr.dataset.name === c.name));
     document.body.dataset.selected = c.name;
-    drawDefect(c);
-    if (state.overviewViewer) drawOverview();
+    draw(() => drawDefect(c), 'defect-caption');
+    if (state.overviewViewer) draw(drawOverview, 'legend');
+  }
+
+  /** Runs a drawing; where it fails (a browser without WebGL) the tables stay, and `noteId` says why there is no picture. */
+  function draw(fn, noteId) {
+    try {
+      fn();
+    } catch (err) {
+      $(noteId).textContent = `No 3D view: ${err && err.message ? err.message : String(err)} (it needs WebGL).`;
+    }
   }
 
   // ---------------------------------------------------------------- the selected defect in its supercell
