@@ -1,7 +1,14 @@
 import { z } from 'zod';
+import { COMPRESSED_EXTENSIONS } from '@defect-candidates/core';
 
-/** File extensions a worker can read, as the platform's asset picker needs them. */
-export const STRUCTURE_EXTENSIONS = ['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz'] as const;
+/** Extensions of the structure formats, which help detect the format. */
+const FORMAT_EXTENSIONS = ['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz'] as const;
+
+/**
+ * File extensions a worker can read, as the platform's asset picker needs them: the formats'
+ * own and those of the compressions a worker unpacks (a `CONTCAR.gz` asset reports `gz`).
+ */
+export const STRUCTURE_EXTENSIONS = [...FORMAT_EXTENSIONS, ...COMPRESSED_EXTENSIONS] as const;
 export const STRUCTURE_FORMATS = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'] as const;
 
 /** Action ids: ours are UUIDs; the platform's arrive in `ouro-action-id`. Safe in Redis keys and BullMQ job ids. */
@@ -18,7 +25,7 @@ export const FileAssetSchema = z
     }),
     filename: z.string().min(1).max(255).optional().meta({
       title: 'File name',
-      description: `Name of the file; its extension helps detect the format (${STRUCTURE_EXTENSIONS.join(', ')}).`,
+      description: `Name of the file; its extension helps detect the format (${FORMAT_EXTENSIONS.join(', ')}). Files compressed with gzip, bzip2 or xz (${COMPRESSED_EXTENSIONS.map((e) => `.${e}`).join(', ')}) are unpacked, whatever their name.`,
       examples: ['CdTe.cif'],
     }),
     type: z.string().max(255).optional().meta({ title: 'MIME type', description: 'MIME type of the file, as the platform reports it (e.g. chemical/x-cif).' }),

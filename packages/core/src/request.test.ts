@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RequestError } from './base/errors.ts';
-import { DefectRequestSchema, interstitialMinDistance, parseRequest, requestedTypes } from './request.ts';
+import { DefectRequestSchema, interstitialMinDistance, parseRequest, requestedTypes, structureFormats } from './request.ts';
 
 function issuesOf(input: unknown): { path: string; message: string }[] {
   try {
@@ -98,10 +98,26 @@ describe('parseRequest', () => {
   });
 });
 
+describe('structureFormats', () => {
+  const of = (output_formats: string[]) => structureFormats(parseRequest({ output_formats }));
+
+  it('keeps the structure formats asked for, in order, and never vasp or report', () => {
+    expect(of(['extxyz', 'cif'])).toEqual(['extxyz', 'cif']);
+    expect(of(['cif', 'report'])).toEqual(['cif']);
+  });
+
+  it('adds POSCAR for vasp (each entry folder holds the candidate’s POSCAR) and for a report without any structure format', () => {
+    expect(of(['cif', 'vasp'])).toEqual(['cif', 'poscar']);
+    expect(of(['vasp', 'report'])).toEqual(['poscar']);
+    expect(of(['report'])).toEqual(['poscar']);
+    expect(of(['poscar', 'vasp', 'report'])).toEqual(['poscar']);
+  });
+});
+
 describe('DefectRequestSchema as JSON Schema', () => {
   it('gives every field a title and a description, and refuses extra properties', () => {
     const schema = z.toJSONSchema(DefectRequestSchema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }>; additionalProperties?: boolean };
-    expect(Object.keys(schema.properties)).toHaveLength(12);
+    expect(Object.keys(schema.properties)).toHaveLength(13);
     for (const [key, prop] of Object.entries(schema.properties)) {
       expect(prop.title, key).toBeTruthy();
       expect(prop.description, key).toBeTruthy();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isElement } from './base/elements.ts';
 import { RequestError } from './base/errors.ts';
 import { preview } from './base/preview.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './io/write.ts';
 
 /**
  * The request contract shared by the CLI, the API and the worker. Field names, ranges and defaults
@@ -11,11 +12,15 @@ import { preview } from './base/preview.ts';
 
 export const DEFECT_TYPES = ['vacancy', 'substitution', 'interstitial'] as const;
 export type DefectType = (typeof DEFECT_TYPES)[number];
-export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz', 'report'] as const;
+/**
+ * Output formats: the four structure formats; `vasp`, a VASP input set per defect entry (POSCAR,
+ * INCAR, KPOINTS, POTCAR.spec) laid out with the files, not stored in the answer; and `report`, a
+ * page with 3D views of every candidate (report.html) laid out with the files.
+ */
+export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz', 'vasp', 'report'] as const;
 export type RequestOutputFormat = (typeof OUTPUT_FORMAT_NAMES)[number];
-/** The output formats that are a structure file of each candidate; the others are files about the whole answer. */
-export const STRUCTURE_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz'] as const satisfies readonly RequestOutputFormat[];
-export type StructureFormatName = (typeof STRUCTURE_FORMAT_NAMES)[number];
+/** The `vasp_settings` functionals: doped's defect relaxation set (PBEsol) or its HSE06 variant. */
+export const VASP_FUNCTIONALS = ['pbesol', 'hse06'] as const;
 
 export const REQUEST_LIMITS = {
   supercellEntry: 20,
@@ -26,6 +31,7 @@ export const REQUEST_LIMITS = {
   symprec: { min: 1e-5, max: 1 },
   minImageDistance: { min: 1, max: 50 },
   interstitialMinDistance: { min: 0.1, max: 5 },
+  reciprocalDensity: { min: 1, max: 1000 },
 } as const;
 
 /** What each field accepts, in words: the error for a bad value repeats it with what was sent. */
@@ -42,6 +48,9 @@ export const FIELD_EXPECTATIONS: Record<string, string> = {
   output_formats: `must be a non-empty list of distinct values from ${OUTPUT_FORMAT_NAMES.join(', ')}`,
   interstitial_sites: `must be a list of at most ${REQUEST_LIMITS.interstitialSites} fractional coordinates [x, y, z] of the input cell (finite numbers)`,
   interstitial_min_distance: `must be a number from ${REQUEST_LIMITS.interstitialMinDistance.min} to ${REQUEST_LIMITS.interstitialMinDistance.max} (Å)`,
+  vasp_settings:
+    `must be an object {functional: ${VASP_FUNCTIONALS.join(' or ')}, reciprocal_density: null (Γ-only KPOINTS) or a number from ` +
+    `${REQUEST_LIMITS.reciprocalDensity.min} to ${REQUEST_LIMITS.reciprocalDensity.max} (k-points per Å⁻³)}`,
 };
 
 const int = () => z.number().int();
@@ -90,6 +99,34 @@ const FracCoord = z
 function distinct<T>(values: T[]): boolean {
   return new Set(values).size === values.length;
 }
+
+const VaspSettingsSchema = z
+  .strictObject({
+    functional: z.enum(VASP_FUNCTIONALS).default('pbesol').meta({
+      title: 'Functional',
+      description: "pbesol: doped's RelaxSet and DefectSet (GGA = PS); hse06: the same with doped's HSESet (LHFCALC, AEXX 0.25, HFSCREEN 0.208, GGA = PE).",
+    }),
+    reciprocal_density: z
+      .number()
+      .min(REQUEST_LIMITS.reciprocalDensity.min)
+      .max(REQUEST_LIMITS.reciprocalDensity.max)
+      .nullable()
+      .default(null)
+      .meta({
+        title: 'Reciprocal density',
+        description: "null: Γ-only KPOINTS (doped's vasp_gam). A number: a Γ-centred mesh of that many k-points per Å⁻³ (doped's RelaxSet uses 100), with KPAR set as doped sets it.",
+      }),
+  })
+  .meta({
+    title: 'VASP settings',
+    description: 'How the vasp output format writes INCAR and KPOINTS. When absent: pbesol and Γ-only.',
+  });
+
+/** The request's `vasp_settings`: how the `vasp` output format writes INCAR and KPOINTS. */
+export type VaspSettings = z.output<typeof VaspSettingsSchema>;
+export type VaspFunctional = VaspSettings['functional'];
+/** `vasp_settings` when the request leaves it out: PBEsol, Γ only. */
+export const DEFAULT_VASP_SETTINGS: VaspSettings = VaspSettingsSchema.parse({});
 
 export const DefectRequestSchema = z
   .strictObject({
@@ -169,8 +206,9 @@ export const DefectRequestSchema = z
       .meta({
         title: 'Output formats',
         description:
-          'Formats of every candidate structure: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz; ' +
-          'report adds report.html to the archive, a page with 3D views of every candidate (asked for alone, it brings poscar with it: the page draws structures).',
+          'Formats of every candidate structure and of the bulk supercell: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz; ' +
+          'vasp: one VASP input folder per defect entry and for the bulk (POSCAR, INCAR, KPOINTS, POTCAR.spec; doped\'s settings) in the archive; ' +
+          'report: report.html in the archive, a page with 3D views of every candidate (asked for without a structure format, it brings poscar with it: the page draws structures).',
       }),
     interstitial_sites: z
       .array(FracCoord)
@@ -191,6 +229,7 @@ export const DefectRequestSchema = z
         description:
           'Interstitial sites closer than this (Å) to a host atom are dropped. When absent: 0.9 Å, and 0.5 Å for hydrogen interstitials.',
       }),
+    vasp_settings: VaspSettingsSchema.optional(),
   })
   .meta({
     title: 'DefectRequest',
@@ -206,12 +245,16 @@ export function interstitialMinDistance(request: DefectRequest, species: string)
 }
 
 /**
- * The structure formats every candidate is written in: those asked for, and poscar when `report`
- * comes without any (the page draws the candidates from their structures).
+ * The structure formats every candidate and the bulk are written in: the request's structure formats
+ * (every output format but `vasp` and `report`), with POSCAR added when `vasp` needs it (each entry's
+ * POSCAR is the candidate's) or when `report` comes without any structure format (the page draws the
+ * candidates from their structures).
  */
-export function structureFormats(request: DefectRequest): StructureFormatName[] {
-  const asked = STRUCTURE_FORMAT_NAMES.filter((f) => request.output_formats.includes(f));
-  return asked.length === 0 && request.output_formats.includes('report') ? ['poscar'] : asked;
+export function structureFormats(request: DefectRequest): OutputFormat[] {
+  const formats = request.output_formats.filter((f): f is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(f));
+  const drawn = request.output_formats.includes('report') && formats.length === 0;
+  if ((request.output_formats.includes('vasp') || drawn) && !formats.includes('poscar')) formats.push('poscar');
+  return formats;
 }
 
 /** The families a request asks for, in the fixed order vacancy, substitution, interstitial. */

@@ -3,9 +3,10 @@ import { answerFiles, type DefectAnswer } from '@defect-candidates/core';
 import { renderReport } from '@defect-candidates/viewer';
 
 /**
- * The answer as a zip: every candidate's structure files under `<name>/` plus `manifest.json`,
- * exactly the files the core lays out, and `report.html` (with 3Dmol.js inlined, about 0.55 MB)
- * only when the request asked for `report`. A fixed timestamp keeps the same answer byte-identical.
+ * The answer as a zip: the bulk supercell under `bulk/`, every candidate's structure files under
+ * `<name>/`, with the `vasp` format one folder per defect entry, with `report` report.html (3Dmol.js
+ * inlined, about 0.55 MB), and `manifest.json`: exactly the files the core lays out. A fixed
+ * timestamp keeps the same answer byte-identical.
  */
 export function buildArchive(answer: DefectAnswer): Uint8Array {
   const tree: Zippable = {};

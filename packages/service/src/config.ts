@@ -82,7 +82,7 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'JOB_KEEP_FAILED_SECONDS', key: 'jobKeepFailedSeconds', kind: 'int', default: '604800', min: 0, description: 'Retention of failed BullMQ jobs, for inspection.' },
   { env: 'SHUTDOWN_GRACE_MS', key: 'shutdownGraceMs', kind: 'int', default: '20000', min: 0, description: 'On SIGTERM, how long running jobs may finish before they are handed back to the queue.' },
   { env: 'DOWNLOAD_TIMEOUT_MS', key: 'downloadTimeoutMs', kind: 'int', default: '30000', min: 100, description: 'Timeout of one download of `file.url`.' },
-  { env: 'DOWNLOAD_MAX_BYTES', key: 'downloadMaxBytes', kind: 'bytes', default: '20mb', min: 1, description: 'Largest structure file a worker downloads.' },
+  { env: 'DOWNLOAD_MAX_BYTES', key: 'downloadMaxBytes', kind: 'bytes', default: '20mb', min: 1, description: 'Largest structure file a worker downloads, and largest text a compressed one may unpack to.' },
   { env: 'DOWNLOAD_ATTEMPTS', key: 'downloadAttempts', kind: 'int', default: '3', min: 1, description: 'Attempts at a download that fails for a transient reason before the action ends `download_failed`.' },
   { env: 'DOWNLOAD_RETRY_DELAY_MS', key: 'downloadRetryDelayMs', kind: 'int', default: '2000', min: 0, description: 'Delay before the second download attempt; it doubles for each further one.' },
   { env: 'WEBHOOK_RETRY_DELAYS_MS', key: 'webhookRetryDelaysMs', kind: 'intList', default: '0,5000,300000,1800000,7200000,18000000,36000000,50400000,72000000,86400000', description: 'Milliseconds before each webhook delivery attempt (the first is normally 0).' },

@@ -195,7 +195,8 @@
       ['Sites in the cell', String(host.n_sites)],
       ['Supercell', `${sc.n_atoms} atoms, ${JSON.stringify(sc.matrix)} of the ${sc.base} cell`],
       ['Image distance', `${fmt(sc.min_image_distance)} Å between a defect and its nearest periodic image`],
-      ['Oxidation states', `${Object.entries(host.oxidation_states).map(([e, q]) => `${e} ${q > 0 ? '+' : ''}${q}`).join(', ')} (${host.oxidation_state_method})`],
+      // The method 'none' leaves them empty: every defect then gets -1, 0, +1 (see the warnings).
+      ['Oxidation states', `${Object.entries(host.oxidation_states).map(([e, q]) => `${e} ${q > 0 ? '+' : ''}${q}`).join(', ') || 'none found'} (${host.oxidation_state_method})`],
     ];
     const dl = $('host-facts');
     dl.replaceChildren();
@@ -204,7 +205,7 @@
     body.replaceChildren(
       ...host.sites.map((s) => {
         const tr = document.createElement('tr');
-        tr.append(el('td', s.element), el('td', s.wyckoff), el('td', s.site_symmetry), el('td', s.point_group), el('td', String(s.multiplicity)), el('td', s.frac_coords.map((x) => fmt(x, 4)).join(', ')), el('td', String(s.oxidation_state)));
+        tr.append(el('td', s.element), el('td', s.wyckoff), el('td', s.site_symmetry), el('td', s.point_group), el('td', String(s.multiplicity)), el('td', s.frac_coords.map((x) => fmt(x, 4)).join(', ')), el('td', s.oxidation_state === null ? '—' : String(s.oxidation_state)));
         return tr;
       }),
     );
