@@ -29,7 +29,7 @@ const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }>
   symprec: { title: 'Symmetry tolerance', description: 'Symmetry tolerance in Å.' },
   min_image_distance: { title: 'Minimum image distance', description: 'Smallest distance between periodic images of a defect in the automatic supercell, in Å.' },
   output_formats: { title: 'Output formats', description: 'Structure formats in the answer (poscar, cif, pymatgen, extxyz); vasp: VASP input folders per defect entry in the archive; report: report.html, the result page, in the archive.' },
-  vasp_settings: { title: 'VASP settings', description: 'For the vasp format: functional (pbesol or hse06) and reciprocal_density (null for Γ only).' },
+  vasp_settings: { title: 'VASP settings', description: 'For the vasp format: functional (pbesol or hse06) and reciprocal_density (null for Γ only); defaults pbesol and Γ only.' },
   interstitial_sites: { title: 'Interstitial sites', description: 'Extra interstitial sites to try, as fractional coordinates of the input cell.' },
   interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
 };

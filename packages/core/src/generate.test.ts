@@ -251,6 +251,25 @@ describe('the answer', () => {
     expect(b.warnings).toContain('vasp_settings were given but vasp was not requested (output_formats): the settings were not used');
   });
 
+  it('resolves vasp_settings in the parameters whether vasp or settings are asked for or not, warning only of settings given in vain', () => {
+    const unused = 'vasp_settings were given but vasp was not requested (output_formats): the settings were not used';
+    const defaults = { functional: 'pbesol', reciprocal_density: null };
+    const cases: [Record<string, unknown>, object, boolean][] = [
+      [{ output_formats: ['vasp'] }, defaults, false],
+      [{ output_formats: ['poscar'] }, defaults, false],
+      [{ output_formats: ['poscar'], vasp_settings: {} }, defaults, false],
+      [{ output_formats: ['vasp'], vasp_settings: { reciprocal_density: 100 } }, { functional: 'pbesol', reciprocal_density: 100 }, false],
+      [{ output_formats: ['poscar'], vasp_settings: { reciprocal_density: 100 } }, { functional: 'pbesol', reciprocal_density: 100 }, true],
+    ];
+    for (const [request, settings, warned] of cases) {
+      const a = run('Si.vasp', { defect_types: ['vacancy'], ...request });
+      expect(a.parameters.vasp_settings, JSON.stringify(request)).toEqual(settings);
+      expect(a.warnings.includes(unused), JSON.stringify(request)).toBe(warned);
+      // The stored parameters give the same answer again (the worker re-runs from them).
+      expect(run('Si.vasp', a.parameters).warnings).toEqual(a.warnings);
+    }
+  });
+
   it('reports progress through every stage up to 100 %', () => {
     const seen: string[] = [];
     let last = -1;

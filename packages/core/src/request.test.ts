@@ -26,6 +26,7 @@ describe('parseRequest', () => {
       symprec: 0.01,
       min_image_distance: 10,
       output_formats: ['poscar', 'pymatgen'],
+      vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(parseRequest(undefined).max_candidates).toBe(24);
   });
@@ -78,6 +79,24 @@ describe('parseRequest', () => {
     const issues = issuesOf({ max_candidate: 5, seed: 1 });
     expect(issues.map((i) => i.path).sort()).toEqual(['max_candidate', 'seed']);
     expect(issues[0].message).toMatch(/unknown field; allowed fields are supercell, random_seed/);
+  });
+
+  it('names an unknown key inside a nested object at its own path, with that object’s allowed keys', () => {
+    expect(issuesOf({ vasp_settings: { kpoints: 'gamma' } })).toEqual([
+      { path: 'vasp_settings.kpoints', message: 'unknown field; allowed fields of vasp_settings are functional, reciprocal_density' },
+    ]);
+    // The same key unknown at two depths is two issues.
+    const issues = issuesOf({ kpoints: 1, vasp_settings: { kpoints: 'gamma', functional: 'hse06' } });
+    expect(issues.map((i) => i.path).sort()).toEqual(['kpoints', 'vasp_settings.kpoints']);
+    expect(issues.find((i) => i.path === 'kpoints')!.message).toMatch(/^unknown field; allowed fields are supercell, random_seed, .*vasp_settings$/);
+  });
+
+  it('names a bad value inside vasp_settings at its own path, with what that field accepts', () => {
+    expect(issuesOf({ vasp_settings: { functional: 'pbe' } })).toEqual([{ path: 'vasp_settings.functional', message: 'must be pbesol or hse06 (got "pbe")' }]);
+    expect(issuesOf({ vasp_settings: { reciprocal_density: -5 } })).toEqual([
+      { path: 'vasp_settings.reciprocal_density', message: 'must be null (Γ-only KPOINTS) or a number from 1 to 1000 (k-points per Å⁻³) (got -5)' },
+    ]);
+    expect(issuesOf({ vasp_settings: 'hse06' })[0]).toMatchObject({ path: 'vasp_settings', message: expect.stringMatching(/^must be an object \{functional: pbesol or hse06/) });
   });
 
   it('reports one issue per offending field, all at once', () => {

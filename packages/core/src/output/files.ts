@@ -58,6 +58,7 @@ export interface AnswerFileOptions {
  * whose candidate has no POSCAR (answers stored before `vasp` existed) are skipped.
  */
 function vaspFiles(answer: DefectAnswer): { entries: AnswerFile[][]; bulk: AnswerFile[] } {
+  // Answers stored before vasp_settings were always resolved may lack them.
   const settings = answer.parameters.vasp_settings ?? DEFAULT_VASP_SETTINGS;
   const lattice = answer.supercell.lattice;
   const folder = (dir: string, set: VaspInputSet, skip?: keyof VaspInputSet) =>
