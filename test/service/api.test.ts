@@ -127,7 +127,15 @@ describe('validation', () => {
     expect(got.body.parameters).toMatchObject({ output_formats: ['vasp'], vasp_settings: { functional: 'hse06', reciprocal_density: 100 } });
     const badSettings = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { functional: 'lda' } }) });
     expect(badSettings.status).toBe(422);
-    expect(issuesOf(badSettings)).toEqual(['vasp_settings']);
+    expect(issuesOf(badSettings)).toEqual(['vasp_settings.functional']);
+    const unknownSetting = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { kpoints: 'gamma' } }) });
+    expect(unknownSetting.status).toBe(422);
+    expect(unknownSetting.body.error.issues).toEqual([
+      { path: 'vasp_settings.kpoints', message: 'unknown field; allowed fields of vasp_settings are functional, reciprocal_density' },
+    ]);
+    // Resolved like every other default, whether vasp is asked for or not.
+    const plain = await api.call('POST', GENERATE, { body: inline({ output_formats: ['poscar'] }) });
+    expect((await api.call('GET', `/actions/${plain.body.id}`)).body.parameters.vasp_settings).toEqual({ functional: 'pbesol', reciprocal_density: null });
   });
 
   it("422 with the parser's message for an unreadable inline structure", async () => {

@@ -125,7 +125,7 @@ describe('caps, round-robin and seeds', () => {
     expect(a.candidates).toHaveLength(24);
     expect(capWarnings(a)).toEqual([
       'max_candidates (24) dropped 1 symmetry-distinct candidate: interstitial: 5 of 6 emitted, dropped O_i_C3v. ' +
-        'Send max_candidates 200 and max_candidates_per_type 100 to get them all.',
+        'Ask for max_candidates 200 and max_candidates_per_type 100 to get them all.',
     ]);
     // The native antisites on O rank last in their group (orbit order: Ba, Ti, O): a per-type cap drops them first, La_O stays.
     const b = generate(batio3, { dopant_elements: ['La'], max_candidates_per_type: 4 });
