@@ -163,8 +163,9 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
           operationId: 'get_action_archive',
           summary: 'Download every candidate structure',
           description:
-            'A zip with `bulk/` (the pristine supercell), `<name>/POSCAR` (and the other requested formats) for every candidate, ' +
-            'with the vasp format `<entry>/` (POSCAR, INCAR, KPOINTS, POTCAR.spec) for every defect entry, with the report format `report.html`, plus `manifest.json`.',
+            'A zip laid out by the request\'s output_formats: with a structure format, `bulk/` (the pristine supercell) and `<name>/` for every candidate, ' +
+            'holding POSCAR, structure.cif, structure.json or structure.extxyz as asked; with vasp, `<entry>/` (POSCAR, INCAR, KPOINTS, POTCAR.spec) for every ' +
+            'defect entry and the same inputs in `bulk/` (vasp alone: no candidate folders); with report, `report.html`; always `manifest.json`.',
           security,
           parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
           responses: {

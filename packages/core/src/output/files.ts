@@ -126,3 +126,30 @@ export function answerFiles(answer: DefectAnswer, options: AnswerFileOptions = {
   };
   return [...report, ...bulk, ...candidates.flat(), ...entries.flat(), { path: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` }];
 }
+
+/** `a`, `a and b`, `a, b and c`. */
+function inWords(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * What `answerFiles` lays out for this answer, in words, by the request's formats (the Ouro
+ * completion's file description): `bulk/` and one folder per candidate with the structure formats'
+ * files, with `vasp` one input folder per defect entry and the bulk's VASP inputs (but no candidate
+ * folders when no structure format was asked for), with `report` report.html, and manifest.json.
+ */
+export function describeAnswerFiles(answer: DefectAnswer): string {
+  const formats = answer.parameters.output_formats;
+  const structureNames = formats.filter((f): f is FormatName => f in FILE_NAMES).map((f) => FILE_NAMES[f]);
+  const vasp = formats.includes('vasp');
+  const bulkNames = vasp ? [...new Set([...structureNames, 'POSCAR', 'INCAR', 'KPOINTS', 'POTCAR.spec'])] : structureNames;
+  const parts: string[] = [];
+  if (answer.bulk && bulkNames.length > 0) parts.push(`${BULK_FOLDER}/ (the pristine supercell: ${bulkNames.join(', ')})`);
+  if (structureNames.length > 0) parts.push(`one folder per candidate (<name>/: ${structureNames.join(', ')})`);
+  if (vasp && answer.entries?.length) {
+    parts.push(`one VASP input folder per defect entry (<entry>/ such as ${safeDirectoryName(answer.entries[0].name)}/: POSCAR, INCAR, KPOINTS, POTCAR.spec)`);
+  }
+  if (formats.includes('report')) parts.push(`${REPORT_FILE} (the result page)`);
+  parts.push('manifest.json');
+  return inWords(parts);
+}

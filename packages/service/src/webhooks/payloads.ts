@@ -1,4 +1,4 @@
-import { summarizeAnswer, type DefectAnswer } from '@defect-candidates/core';
+import { describeAnswerFiles, summarizeAnswer, type DefectAnswer } from '@defect-candidates/core';
 import { archiveFilename, buildArchive } from '../archive.ts';
 import type { Action, ActionError } from '../store/actions.ts';
 import type { DeliveryEvent, DeliveryKind } from './state.ts';
@@ -59,8 +59,7 @@ export function platformFile(action: Action, answer: DefectAnswer): PlatformFile
     name: `${formula} defect candidates`,
     description:
       `${candidates.length} symmetry-distinct point-defect supercells of ${formula}` +
-      `${families ? ` (${families})` : ''}: the bulk supercell in bulk/, one folder per candidate with its structure files` +
-      `${answer.parameters?.output_formats?.includes('vasp') ? ', one VASP input folder per defect entry' : ''}, and manifest.json.`,
+      `${families ? ` (${families})` : ''}: ${describeAnswerFiles(answer)}.`,
     filename: archiveFilename(answer),
     type: 'application/zip',
     extension: 'zip',
