@@ -143,3 +143,34 @@ describe('queued actions per API key, in batches', () => {
     expect((await target.call('POST', '/batches', { as: 'bob', body: { items: items(4, 30) } })).status).toBe(202);
   });
 });
+
+describe('result pages per client address', () => {
+  it('429 past RATE_LIMIT_VIEW requests from one address to /view/*, shared by every API process; assets and API keys apart', async () => {
+    const env = await environment('limits-view', { RATE_LIMIT_VIEW: '3', RATE_LIMIT_WINDOW_SECONDS: '60', VIEW_LINK_SECRET: 'view-link-key-for-the-limits-test-0123456789' });
+    const [one, two] = [await api(env), await api(env)];
+    const id = (await one.call('POST', GENERATE, { body: inline })).body.id as string;
+    const view = (await one.call('GET', `/actions/${id}`)).body.links.view as string;
+    const data = view.replace(`/view/${id}?`, `/view/${id}/data?`);
+    const get = (target: TestApi, path: string, headers: Record<string, string> = {}) => fetch(`${target.url}${path}`, { headers });
+
+    const remaining: string[] = [];
+    for (const [target, path] of [[one, view], [two, data], [one, data]] as const) {
+      const res = await get(target, path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-policy')).toBe('3;w=60');
+      remaining.push(res.headers.get('ratelimit-remaining')!);
+    }
+    expect(remaining).toEqual(['2', '1', '0']);
+    for (const path of [view, data, view.replace(`/view/${id}?`, `/view/${id}/archive.zip?`)]) {
+      const refused = await get(two, path);
+      expect(refused.status, path).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // Another address has its own budget (the API trusts the proxy's X-Forwarded-For).
+    expect((await get(one, view, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200);
+    // The page's static assets and the API-key routes are outside this limit.
+    expect((await get(one, '/viewer/page.js')).status).toBe(200);
+    expect((await one.call('GET', `/actions/${id}`)).status).toBe(200);
+  });
+});

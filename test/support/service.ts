@@ -50,6 +50,7 @@ export function serviceEnv(options: { prefix: string; redisUrl: string; extra?: 
     RATE_LIMIT_PLATFORM: '0',
     QUEUED_LIMIT_CLIENT: '0',
     QUEUED_LIMIT_PLATFORM: '0',
+    RATE_LIMIT_VIEW: '0',
     ...(options.extra ?? {}),
   };
 }

@@ -17,11 +17,13 @@ import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
 import { ArchiveBuilder } from './archives.ts';
-import { requestRateLimit } from './limits.ts';
+import { requestRateLimit, viewRateLimit } from './limits.ts';
 import { buildOpenApi } from './openapi.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { healthRoutes } from './routes/health.ts';
+import { redactViewSignature, viewRoutes } from './routes/view.ts';
+import { ViewLinks } from '@defect-candidates/service/view-links';
 import type { ApiContext } from './context.ts';
 
 export type { ApiContext } from './context.ts';
@@ -57,6 +59,7 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
         return id;
       },
       autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+      serializers: { req: redactViewSignature },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // The "request completed" line names the caller and the action, like the route's own lines.
       customProps: (_req, res) => {
@@ -76,6 +79,10 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
       extraPaths: Object.assign({}, ...plugins.map((p) => p.openapiPaths ?? {})),
     }));
   app.use(healthRoutes(ctx, openapi));
+  // Result pages: their signed link is their credential, so they sit outside the API-key check,
+  // limited per client address instead of per key.
+  app.use('/view', ctx.viewRateLimit);
+  app.use(viewRoutes(ctx));
 
   const auth = authenticate(ctx.keyring);
   app.use('/generate-point-defect-candidates', auth, ctx.rateLimit, jsonBody(ctx.config.bodyLimitBytes));
@@ -143,11 +150,13 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     heavyQueue,
     fairShare: new FairShare(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     rateLimit: requestRateLimit(redis, config, logger),
+    viewRateLimit: viewRateLimit(redis, config, logger),
     store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
     metrics: createMetrics({ queues: [queue, heavyQueue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
     hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
     archives: new ArchiveBuilder({ threads: config.archiveThreads }),
+    viewLinks: new ViewLinks(redis, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
   // /readyz answers 503 until the check threads have loaded the core and moyo (cold start).
   const warmStart = Date.now();

@@ -7,6 +7,7 @@ import type { ActionStore } from '@defect-candidates/service/store/actions';
 import type { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
 import type { GenerateQueue } from '@defect-candidates/service/queues';
 import type { FairShare } from '@defect-candidates/service/scheduling/fair-share';
+import type { ViewLinks } from '@defect-candidates/service/view-links';
 import type { ApiMetrics } from './metrics.ts';
 import type { HostChecker } from './host-check.ts';
 import type { ArchiveBuilder } from './archives.ts';
@@ -27,10 +28,14 @@ export interface ApiContext {
   fairShare: FairShare;
   /** The per-key request-rate limit; mount it after authentication on every route a key calls. */
   rateLimit: RequestHandler;
+  /** The per-address request-rate limit of the result pages (`/view/*`), which take no API key. */
+  viewRateLimit: RequestHandler;
   keyring: ApiKeyring;
   metrics: ApiMetrics;
   /** Refuses unreadable inline structures and oversized supercells at submission. */
   hostChecker: HostChecker;
   /** Builds archive.zip downloads off the event loop. */
   archives: ArchiveBuilder;
+  /** Signs and checks the result pages' links. */
+  viewLinks: ViewLinks;
 }

@@ -11,7 +11,7 @@ import { vacancyDrafts } from './defects/vacancy.ts';
 import { readStructure } from './io/read.ts';
 import { structureOutputs } from './output/structures.ts';
 import { LIBRARY_VERSION } from './output/version.ts';
-import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes, structureFormats } from './request.ts';
+import { type DefectRequest, type DefectRequestInput, isDefaultVaspSettings, parseRequest, requestedTypes, structureFormats } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
 import { type Supercell, refuseOversizedCell, resolveSupercell } from './supercell/resolve.ts';
@@ -123,7 +123,8 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   if (request.interstitial_sites?.length && !types.includes('interstitial')) {
     warnings.push('interstitial_sites were given but interstitials were not requested (defect_types): the sites were not used');
   }
-  if (request.vasp_settings && !request.output_formats.includes('vasp')) {
+  // The defaults are always resolved, so only settings other than the defaults can have been asked for in vain.
+  if (!request.output_formats.includes('vasp') && !isDefaultVaspSettings(request.vasp_settings)) {
     warnings.push('vasp_settings were given but vasp was not requested (output_formats): the settings were not used');
   }
   const drafts: DefectDraft[] = [];
@@ -211,6 +212,10 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           frac_coords: roundVec(structure.fracCoords[i]),
           oxidation_state: oxidation.perSite?.[i] ?? null,
         })),
+      symmetry_operations: {
+        rotations: analysis.operations.map((op) => op.rotation.map((r) => [...r])),
+        translations: analysis.operations.map((op) => roundVec([...op.translation])),
+      },
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,
       input_format: host.format,

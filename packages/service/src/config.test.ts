@@ -17,6 +17,8 @@ describe('loadConfig', () => {
     expect(c.maxAtoms).toBe(1000);
     expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
     expect(c.webhookRetryDelaysMs).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 50400000, 72000000, 86400000]);
+    expect(c.viewLinkSecret).toBe('');
+    expect(c.viewLinkTtlSeconds).toBe(24 * 3600);
   });
 
   it('reads values and overrides', () => {
@@ -32,6 +34,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KEY_PREFIX: 'a:b' })).toThrow(/KEY_PREFIX/);
     expect(() => loadConfig({ WEBHOOK_RETRY_DELAYS_MS: '0,soon' })).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
     expect(() => loadConfig({ WORKER_QUEUES: 'generate,urgent' })).toThrow(/WORKER_QUEUES/);
+    expect(() => loadConfig({ VIEW_LINK_SECRET: 'too-short-to-sign' })).toThrow(/VIEW_LINK_SECRET: 17 characters/);
+    expect(() => loadConfig({ VIEW_LINK_TTL_SECONDS: '10' })).toThrow(/VIEW_LINK_TTL_SECONDS/);
   });
 
   it('reads the queues a worker takes and the per-key limits', () => {

@@ -25,6 +25,7 @@ export interface Config {
   rateLimitWindowSeconds: number;
   rateLimitClient: number;
   rateLimitPlatform: number;
+  rateLimitView: number;
   queuedLimitClient: number;
   queuedLimitPlatform: number;
   archiveThreads: number;
@@ -51,6 +52,8 @@ export interface Config {
   webhookTimeoutMs: number;
   ouroApiKey: string;
   ouroBackendUrl: string;
+  viewLinkSecret: string;
+  viewLinkTtlSeconds: number;
 }
 
 type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList' | 'stringList';
@@ -82,9 +85,10 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'HOST_CHECK_TIMEOUT_MS', key: 'hostCheckTimeoutMs', kind: 'int', default: '5000', min: 100, description: 'Longest the API spends checking an inline structure at submission (waiting for a thread included); a structure it could not check in time is accepted and checked by the worker.' },
   { env: 'HEAVY_JOB_MS', key: 'heavyJobMs', kind: 'int', default: '1000', min: 1, description: 'A job whose estimated run time is above this (ms; see [Fair scheduling](#fair-scheduling-and-limits)) goes to the `generate-heavy` queue, which only heavy workers take.' },
   { env: 'LIGHT_JOB_BUDGET_MS', key: 'lightJobBudgetMs', kind: 'int', default: '10000', min: 100, description: 'A job on the `generate` queue still running after this long is stopped and moved to `generate-heavy` (structures given by URL, whose cost is unknown until downloaded, and estimates that were wrong).' },
-  { env: 'RATE_LIMIT_WINDOW_SECONDS', key: 'rateLimitWindowSeconds', kind: 'int', default: '1', min: 1, description: 'Window of the per-key request limits below.' },
+  { env: 'RATE_LIMIT_WINDOW_SECONDS', key: 'rateLimitWindowSeconds', kind: 'int', default: '1', min: 1, description: 'Window of the request limits below (per API key, and per address on the result pages).' },
   { env: 'RATE_LIMIT_CLIENT', key: 'rateLimitClient', kind: 'int', default: '50', min: 0, description: 'Requests per window per `client` API key, across all API processes (counted in Redis); above it, 429 with `Retry-After`. 0: no limit.' },
   { env: 'RATE_LIMIT_PLATFORM', key: 'rateLimitPlatform', kind: 'int', default: '1000', min: 0, description: 'The same for the Ouro platform and `operator` keys. 0: no limit.' },
+  { env: 'RATE_LIMIT_VIEW', key: 'rateLimitView', kind: 'int', default: '60', min: 0, description: 'Requests per window to the result pages (`/view/*`, which take no API key) per client address, across all API processes; above it, 429 with `Retry-After`. 0: no limit.' },
   { env: 'QUEUED_LIMIT_CLIENT', key: 'queuedLimitClient', kind: 'int', default: '1000', min: 0, description: 'Most actions a `client` key may have queued (not yet started); a submission above it gets 429. 0: no limit.' },
   { env: 'QUEUED_LIMIT_PLATFORM', key: 'queuedLimitPlatform', kind: 'int', default: '100000', min: 0, description: 'The same for the Ouro platform and `operator` keys. 0: no limit.' },
   { env: 'ARCHIVE_THREADS', key: 'archiveThreads', kind: 'int', default: '1', min: 1, description: 'Threads in which the API builds `archive.zip` downloads (of actions and of batches), off its event loop.' },
@@ -111,6 +115,8 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'WEBHOOK_TIMEOUT_MS', key: 'webhookTimeoutMs', kind: 'int', default: '15000', min: 100, description: 'Timeout of one webhook delivery attempt.' },
   { env: 'OURO_API_KEY', key: 'ouroApiKey', kind: 'string', default: '', description: 'Ouro platform API key, used to post progress logs on long runs; empty disables them.' },
   { env: 'OURO_BACKEND_URL', key: 'ouroBackendUrl', kind: 'string', default: '', description: 'Ouro platform API base URL for those progress logs.' },
+  { env: 'VIEW_LINK_SECRET', key: 'viewLinkSecret', kind: 'string', default: '', description: 'Key (at least 32 characters) that signs the result pages\' links (`links.view`); empty: a random key is made once and kept in Redis for every API and worker sharing it.' },
+  { env: 'VIEW_LINK_TTL_SECONDS', key: 'viewLinkTtlSeconds', kind: 'int', default: '86400', min: 60, description: 'How long a result page\'s link stays valid from when it is handed out: 24 hours.' },
 ];
 
 export class ConfigError extends Error {
@@ -119,6 +125,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Shortest VIEW_LINK_SECRET accepted: 32 characters, about as many bits as a link's HMAC-SHA256 keeps from guessing. */
+const MIN_VIEW_LINK_SECRET = 32;
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -187,6 +196,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`WORKER_QUEUES=${JSON.stringify(result.workerQueues.join(','))}: use generate, generate-heavy or both, comma-separated`);
   }
   if (result.redisClusterNodes !== '') parseClusterNodes(result.redisClusterNodes);
+  if (result.viewLinkSecret !== '' && result.viewLinkSecret.length < MIN_VIEW_LINK_SECRET) {
+    throw new ConfigError(`VIEW_LINK_SECRET: ${result.viewLinkSecret.length} characters is too short to sign links; use at least ${MIN_VIEW_LINK_SECRET} (e.g. \`openssl rand -base64 32\`)`);
+  }
   return result;
 }
 

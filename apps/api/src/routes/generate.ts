@@ -138,8 +138,8 @@ export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   return input;
 }
 
-function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean): void {
-  const links = actionLinks(ctx.config.publicUrl, action.id);
+function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean, viewLink: (id: string) => string): void {
+  const links = actionLinks(ctx.config.publicUrl, action.id, viewLink(action.id));
   res.setHeader('location', links.self);
   if (replayed) res.setHeader('idempotent-replayed', 'true');
   res.status(202).json({ id: action.id, status: action.status, created_at: action.created_at, links });
@@ -172,6 +172,8 @@ export function generateRoutes(ctx: ApiContext): Router {
     const { queue, estimateMs } = chooseQueue(verdict, parameters as unknown as CostRequest, ctx.config.heavyJobMs);
     const bodyFingerprint = fingerprint(body);
 
+    // Before anything is stored: a link that cannot be signed (Redis away) must not follow a queued job.
+    const viewLink = await ctx.viewLinks.signer();
     let id = platform?.action_id ?? randomUUID();
     let claimed = false;
     if (idempotencyKey !== undefined && !platform) {
@@ -185,7 +187,7 @@ export function generateRoutes(ctx: ApiContext): Router {
         const existing = await ctx.store.get(id);
         if (existing) {
           ctx.metrics.submissions.inc({ outcome: 'replayed' });
-          return accepted(res, ctx, existing, true);
+          return accepted(res, ctx, existing, true, viewLink);
         }
         // The first request is still creating it, or failed and could not release the key (Redis
         // went away): create it here under the same id. Creation is idempotent, so both requests
@@ -247,7 +249,7 @@ export function generateRoutes(ctx: ApiContext): Router {
       }
       ctx.metrics.submissions.inc({ outcome: 'replayed' });
       req.log.info({ status: action.status }, 'repeated submission, same action');
-      return accepted(res, ctx, action, true);
+      return accepted(res, ctx, action, true, viewLink);
     }
 
     try {
@@ -261,7 +263,7 @@ export function generateRoutes(ctx: ApiContext): Router {
     }
     ctx.metrics.submissions.inc({ outcome: 'accepted' });
     req.log.info({ input: action.input.kind, queue, estimate_ms: estimateMs, priority: admission.priority }, 'action accepted');
-    accepted(res, ctx, action, false);
+    accepted(res, ctx, action, false, viewLink);
   });
 
   return router;

@@ -128,6 +128,12 @@ export interface DefectAnswer {
     lattice: number[][];
     /** Symmetry-distinct sites of the input cell. */
     sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number | null }[];
+    /**
+     * The space group's operations in the input cell (modulo its lattice translations), as spglib's
+     * dataset gives them: x' = rotations[i]·x + translations[i] on fractional column vectors, rotations
+     * integer [n][3][3], translations [n][3]. Applied to `sites` they give every atom of the cell.
+     */
+    symmetry_operations: { rotations: number[][][]; translations: number[][] };
     /** Per element (the mean over its sites); empty when none could be found (method 'none'). */
     oxidation_states: Record<string, number>;
     /** Which rule gave the oxidation states: see `OxidationMethod`. */
