@@ -4,7 +4,7 @@ import type { StructureFormat } from '../base/errors.ts';
 import type { DefectAnswer } from '../defects/types.ts';
 import { generate } from '../generate.ts';
 import { answerFiles, summarizeAnswer } from '../output/files.ts';
-import { parseCommandArgs, singleFile, supercellSpec } from './args.ts';
+import { parseCommandArgs, singleFile, speciesList, supercellSpec } from './args.ts';
 import type { CliCommand } from './command.ts';
 import { type CliIO, UsageError } from './io.ts';
 import { progressReporter } from './progress.ts';
@@ -16,13 +16,14 @@ import { defectTables } from './tables.ts';
  * [max_candidates_per_type], --seed [random_seed], --no-dedupe [dedupe_symmetry=false], --symprec,
  * --min-image-distance, --formats [output_formats], --interstitial-sites (x,y,z;x,y,z),
  * --interstitial-min-distance, --vasp-functional and --reciprocal-density [vasp_settings]; --request
- * FILE gives a whole body that the flags override.
+ * FILE gives a whole body that the flags override. --input-format and --species (the blocks of a
+ * VASP 4 POSCAR) describe the structure file, not the request.
  */
 export const GENERATE_USAGE =
   'defect-candidates generate FILE [--request body.json] [--supercell auto|n|a,b,c|m11,...,m33] [--types vacancy,substitution,interstitial] ' +
   '[--dopants Mg,Ca] [--max-candidates N] [--max-per-type N] [--seed N] [--no-dedupe] [--symprec X] [--min-image-distance X] ' +
   '[--formats poscar,cif,pymatgen,extxyz,vasp] [--vasp-functional pbesol|hse06] [--reciprocal-density N] [--interstitial-sites x,y,z;...] ' +
-  '[--interstitial-min-distance X] [--input-format FMT] [--out DIR] [--summary]';
+  "[--interstitial-min-distance X] [--input-format FMT] [--species 'Sn O'] [--out DIR] [--summary]";
 
 const INPUT_FORMATS: StructureFormat[] = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'];
 
@@ -47,7 +48,7 @@ function parseSites(text: string): unknown {
 }
 
 async function readRequestFile(io: CliIO, path: string): Promise<Record<string, unknown>> {
-  const text = await io.readFile(path);
+  const { text } = await io.readFile(path);
   try {
     const body = JSON.parse(text) as unknown;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new UsageError(`--request: ${path} must hold a JSON object`);
@@ -77,6 +78,7 @@ export async function runGenerate(argv: string[], io: CliIO): Promise<number> {
     'vasp-functional': { type: 'string' },
     'reciprocal-density': { type: 'string' },
     'input-format': { type: 'string' },
+    species: { type: 'string' },
     out: { type: 'string' },
     summary: { type: 'boolean' },
   });
@@ -107,12 +109,17 @@ export async function runGenerate(argv: string[], io: CliIO): Promise<number> {
   if (inputFormat !== undefined && !INPUT_FORMATS.includes(inputFormat as StructureFormat)) {
     throw new UsageError(`--input-format: '${inputFormat}' is not one of ${INPUT_FORMATS.join(', ')}`);
   }
-  const content = await io.readFile(file);
+  const species = speciesList(values.species);
+  const { text: content, warnings } = await io.readFile(file);
   // The bar draws only on a terminal, and is cleared before the tables are printed.
   const progress = progressReporter(io.progressStream);
   let answer: DefectAnswer;
   try {
-    answer = generate({ content, filename: file, format: inputFormat as StructureFormat | undefined }, request, { onProgress: progress.onGenerate });
+    answer = generate(
+      { content, filename: file, format: inputFormat as StructureFormat | undefined, ...(species ? { species } : {}), warnings },
+      request,
+      { onProgress: progress.onGenerate },
+    );
     if (values.out !== undefined) {
       const root = resolve(values.out);
       const files = answerFiles(answer);
