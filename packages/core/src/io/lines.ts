@@ -35,8 +35,8 @@ export class TextLines {
     const start = this.starts[k - 1];
     if (start > this.text.length) return undefined;
     const feed = this.text.indexOf('\n', start);
-    const end = feed < 0 ? this.text.length : feed;
-    return this.text.slice(start, end > start && this.text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    if (feed < 0) return this.text.slice(start);
+    return this.text.slice(start, feed > start && this.text.charCodeAt(feed - 1) === 13 ? feed - 1 : feed);
   }
 }
 
