@@ -174,7 +174,7 @@ function nameAfterCoordinates(line: string | undefined, selective: boolean): str
   // Three coordinates, then three T/F flags under Selective dynamics, then the name.
   const tokens = firstTokens(line ?? '', 7);
   // Flags left behind without their 'Selective dynamics' line: 'F' there is no fluorine.
-  if (!selective && tokens.slice(3, 6).every((t) => /^[TF]$/i.test(t)) && tokens.length >= 6) return undefined;
+  if (!selective && tokens.length >= 6 && tokens.slice(3, 6).every((t) => /^[TF]$/i.test(t))) return undefined;
   const token = tokens[selective ? 6 : 3];
   const element = token === undefined ? undefined : /^([A-Z][a-z]?)[\d+-]*$/.exec(token)?.[1];
   return element !== undefined && isElement(element) ? element : undefined;
