@@ -169,8 +169,9 @@ describe('heavy jobs apart', () => {
     expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate-heavy');
   });
 
-  it('a URL structure still running after LIGHT_JOB_BUDGET_MS moves to generate-heavy, downloaded once', { timeout: 180_000 }, async () => {
-    const files = await startHttpServer({ '/grid.vasp': respondWith(ironGrid(6)) });
+  it('a URL structure still running after LIGHT_JOB_BUDGET_MS moves to generate-heavy, downloaded once, with what unpacking it assumed', { timeout: 180_000 }, async () => {
+    // UTF-16 without a byte-order mark: the download's warning must reach the answer of the heavy run.
+    const files = await startHttpServer({ '/grid.vasp': respondWith(Buffer.from(ironGrid(6), 'utf16le')) });
     servers.push(files);
     const { env, api } = await deployment('fair-budget', { LIGHT_JOB_BUDGET_MS: '300' });
     const id = await submit(api, 'alice', { file: { url: `${files.url}/grid.vasp`, filename: 'grid.vasp' }, supercell: [1], defect_types: ['vacancy'] });
@@ -180,6 +181,7 @@ describe('heavy jobs apart', () => {
     workers.push(worker);
     const done = await waitForAction(api, id, { timeoutMs: 150_000 });
     expect(done).toMatchObject({ status: 'success', queue: 'generate-heavy', runs: 2 });
+    expect(done.response.warnings.filter((w: string) => /UTF-16 text without a byte-order mark/.test(w))).toHaveLength(1);
     expect(worker.logs.some((l) => l.action_id === id && /moved to generate-heavy/.test(String(l.msg)))).toBe(true);
     expect(files.requests.filter((r) => r.path === '/grid.vasp')).toHaveLength(1);
   });

@@ -10,6 +10,7 @@ export interface InlineStructure {
   content: string;
   format?: string;
   filename?: string;
+  species?: string[];
 }
 
 /** What the API asks a check thread: `prepareHost` on this structure. */
@@ -17,6 +18,7 @@ export interface HostCheckTask {
   content: string;
   format?: string;
   filename?: string;
+  species?: string[];
   /** Only the request fields `prepareHost` reads. */
   request: Record<string, unknown>;
   maxAtoms: number;
@@ -139,11 +141,12 @@ export class HostChecker {
       content: structure.content,
       ...(structure.format ? { format: structure.format } : {}),
       ...(structure.filename ? { filename: structure.filename } : {}),
+      ...(structure.species ? { species: structure.species } : {}),
       request,
       maxAtoms: this.options.maxAtoms,
     };
     const key = createHash('sha256')
-      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, request, maxAtoms: task.maxAtoms }))
+      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, species: task.species ?? null, request, maxAtoms: task.maxAtoms }))
       .update('\0')
       .update(task.content)
       .digest('hex');

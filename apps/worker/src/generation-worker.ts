@@ -117,19 +117,23 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       throw new UnrecoverableError(`${error.code}: ${error.message}`);
     };
 
-    // Where the structure comes from: the record (inline, or downloaded before the job moved queues), else the URL.
+    // Where the structure comes from: the record (inline, or downloaded before the job moved queues,
+    // with what unpacking it assumed), else the URL.
     let content: string | null = await store.getInput(id);
+    let fileWarnings: string[] = [];
     if (action.input.kind === 'inline') {
       if (content === null) return finishWith(actionError('internal', 'InternalError', 'the submitted structure is missing from the action record', true), null);
-    } else if (content === null) {
+    } else if (content !== null) {
+      fileWarnings = await store.getInputWarnings(id);
+    } else {
       progress('downloading', 2);
       try {
-        content = await downloadStructure(action.input.url!, {
+        ({ text: content, warnings: fileWarnings } = await downloadStructure(action.input.url!, {
           timeoutMs: Math.max(1, Math.min(config.downloadTimeoutMs, config.jobTimeoutMs - (Date.now() - startedAt))),
           maxBytes: config.downloadMaxBytes,
           allowPrivate: config.allowPrivateUrls,
           ...(signal ? { signal } : {}),
-        });
+        }));
       } catch (err) {
         const e = err instanceof DownloadError ? err : new DownloadError(String((err as Error)?.message ?? err), true);
         if (signal?.aborted) return handBack(store, job, token, id, log, 'shutdown during download');
@@ -155,6 +159,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           content,
           ...(action.input.format ? { format: action.input.format } : {}),
           ...(action.input.filename ? { filename: action.input.filename } : {}),
+          ...(action.input.species ? { species: action.input.species } : {}),
+          ...(fileWarnings.length > 0 ? { warnings: fileWarnings } : {}),
           request: action.parameters,
           maxAtoms: config.maxAtoms,
         },
@@ -164,7 +170,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       if (err instanceof GenerationCancelled) return handBack(store, job, token, id, log, err.message);
       if (err instanceof GenerationTimeout && budgeted) {
         // Too long for a light slot: the heavy workers start it over, with the full time limit.
-        if (action.input.kind === 'url') await store.saveInput(id, content);
+        if (action.input.kind === 'url') await store.saveInput(id, content, fileWarnings);
         await store.requeue(id, HEAVY_QUEUE);
         const { priority } = await fairShare.admit(action.owner, HEAVY_QUEUE, id);
         await enqueueGeneration(heavyQueue, config, id, priority);

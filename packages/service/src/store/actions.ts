@@ -33,6 +33,8 @@ export interface ActionInput {
   url?: string;
   filename?: string;
   format?: string;
+  /** Element of each species block, given for a VASP 4 POSCAR. */
+  species?: string[];
   type?: string;
   name?: string;
   org_id?: string;
@@ -336,11 +338,20 @@ export class ActionStore {
   }
 
   /**
-   * Keeps a downloaded structure with the action (stored as inline ones are), so that a job moved
-   * to another queue does not download it again. False when the action is gone.
+   * Keeps a downloaded structure with the action (stored as inline ones are), and the warnings of
+   * unpacking it, so that a job moved to another queue does not download it again and its answer
+   * still says what was assumed. False when the action is gone.
    */
-  async saveInput(id: string, content: string): Promise<boolean> {
-    return (await this.redis.dcSetField(this.keys.action(id), 'input', await encodeInput(content))) === 1;
+  async saveInput(id: string, content: string, warnings: string[] = []): Promise<boolean> {
+    const key = this.keys.action(id);
+    if (warnings.length > 0 && (await this.redis.dcSetField(key, 'input_warnings', JSON.stringify(warnings))) !== 1) return false;
+    return (await this.redis.dcSetField(key, 'input', await encodeInput(content))) === 1;
+  }
+
+  /** The warnings `saveInput` kept with a downloaded structure; none when there were none. */
+  async getInputWarnings(id: string): Promise<string[]> {
+    const raw = await this.redis.hget(this.keys.action(id), 'input_warnings');
+    return raw ? (JSON.parse(raw) as string[]) : [];
   }
 
   /** The answer of a successful action, decompressed and parsed. */
