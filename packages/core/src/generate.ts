@@ -1,4 +1,4 @@
-import type { StructureFormat } from './base/errors.ts';
+import { StructureError, type StructureFormat } from './base/errors.ts';
 import type { Structure } from './base/structure.ts';
 import { formula } from './base/structure.ts';
 import { elementOrder, hostOxidationStates } from './charges/oxidation.ts';
@@ -14,7 +14,7 @@ import { LIBRARY_VERSION } from './output/version.ts';
 import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
-import { type Supercell, refuseOversizedCell, resolveSupercell } from './supercell/resolve.ts';
+import { type Supercell, resolveSupercell } from './supercell/resolve.ts';
 
 /** The structure as the caller sent it: file text, and what is known about its format. */
 export interface StructureInput {
@@ -26,8 +26,32 @@ export interface StructureInput {
 }
 
 export interface PrepareOptions {
-  /** Largest supercell (atoms) the caller accepts. */
+  /** Largest supercell (atoms) the caller accepts; default 1,000. */
   maxAtoms?: number;
+  /** Largest input cell (atoms) the caller accepts; default 5,000 (DEFAULT_MAX_INPUT_ATOMS). */
+  maxInputAtoms?: number;
+}
+
+/**
+ * Default of `maxInputAtoms`. The symmetry analysis grows about linearly with the input (well under
+ * a second of CPU per thousand atoms) and the automatic supercell is built from the primitive cell,
+ * so an input cell may be far larger than any supercell; this bounds the reading and the search.
+ */
+export const DEFAULT_MAX_INPUT_ATOMS = 5000;
+
+/**
+ * Refuses an input cell with more than `maxInputAtoms` atoms, before its symmetry is analysed.
+ * Throws StructureError (code `too_many_atoms`): the size of the structure sent is the fault.
+ */
+export function refuseOversizedInput(structure: Structure, maxInputAtoms = DEFAULT_MAX_INPUT_ATOMS): void {
+  const count = structure.species.length;
+  if (count > maxInputAtoms) {
+    throw new StructureError(
+      `the input cell has ${count} atoms, more than the limit of ${maxInputAtoms} atoms per input cell: send a smaller cell (the primitive or conventional cell)`,
+      {},
+      'too_many_atoms',
+    );
+  }
 }
 
 /** A host read, analysed and expanded: everything cheap that can fail on bad input. */
@@ -68,8 +92,7 @@ function prepare(input: StructureInput, request: HostRequest, options: GenerateO
   const progress = options.onProgress ?? (() => {});
   progress('read', STAGE_START.read);
   const read = readStructure(input.content, { format: input.format, filename: input.filename, species: input.species });
-  // Before the symmetry search, whose cost grows steeply with the atom count.
-  refuseOversizedCell(read.structure, options.maxAtoms);
+  refuseOversizedInput(read.structure, options.maxInputAtoms);
   progress('symmetry', STAGE_START.symmetry);
   const analysis = analyzeSymmetry(read.structure, { symprec: request.symprec });
   progress('supercell', STAGE_START.supercell);
@@ -185,7 +208,8 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
     version: LIBRARY_VERSION,
     host: {
       formula: formula(structure),
-      space_group: { number: analysis.number, symbol: analysis.symbol },
+      space_group: spaceGroupReport(analysis),
+      symmetry_sensitivity: analysis.sensitivity,
       n_sites: structure.species.length,
       lattice: structure.lattice.matrix.map((r) => roundVec(r)),
       sites: structure.species
@@ -218,6 +242,19 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   };
   progress('writing', 100);
   return answer;
+}
+
+/**
+ * The answer's space group: the group, the tolerance asked for (the group holds within it on every
+ * atom), and every group moyo gave at the tolerances tried (symmetry/analyze.ts).
+ */
+export function spaceGroupReport(analysis: SymmetryAnalysis): DefectAnswer['host']['space_group'] {
+  return {
+    number: analysis.number,
+    symbol: analysis.symbol,
+    symprec: analysis.symprec,
+    tried: analysis.tried.map((t) => ({ symprec: t.symprec, number: t.number, symbol: t.symbol, holds: t.holds })),
+  };
 }
 
 /** Coordinates in the answer carry 8 decimals: enough for any use, and free of float noise. */

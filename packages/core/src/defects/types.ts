@@ -98,7 +98,13 @@ export interface DefectAnswer {
   version: string;
   host: {
     formula: string;
-    space_group: { number: number; symbol: string };
+    /**
+     * The space group, which holds within `symprec` (Å, as requested) on every atom; `tried` lists
+     * moyo's group at each tolerance tried and whether it held (the largest that held is reported).
+     */
+    space_group: { number: number; symbol: string; symprec: number; tried: { symprec: number; number: number; symbol: string; holds: boolean }[] };
+    /** The space group at 0.001, 0.01 and 0.1 Å (null where it could not be found): a borderline host changes between them. */
+    symmetry_sensitivity: { symprec: number; number: number | null; symbol: string | null }[];
     n_sites: number;
     lattice: number[][];
     /** Symmetry-distinct sites of the input cell. */
