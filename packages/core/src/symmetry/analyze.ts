@@ -175,8 +175,8 @@ function borderlineWarning(
 }
 
 /**
- * The analysis for the chosen group: primitive cell in moyo's primitive standard basis, canonical
- * conventional setting, labels of every orbit, and those of the input's sites.
+ * The analysis for the chosen group: canonical conventional setting (origin.ts), the primitive cell
+ * of that setting, labels of every orbit, and those of the input's sites.
  */
 function label(
   structure: Structure,
@@ -187,16 +187,48 @@ function label(
   report: { tried: ToleranceTrial[]; sensitivity: SensitivityEntry[]; warnings: string[] },
 ): SymmetryAnalysis {
   const size = translations.length;
-  // moyo's primitive standard basis M (x_folded = M·x_primitive) is the cell the automatic supercell
-  // search works on; it is the folded cell's lattice in other vectors whenever no extra translation crept in.
-  let m = group.primitiveLinear.map((row) => row.map((v) => Math.round(v))) as Mat3;
-  if (Math.abs(Math.round(det(m))) !== 1 || m.some((row, i) => row.some((v, j) => Math.abs(v - group.primitiveLinear[i][j]) > 1e-6))) {
-    m = [
-      [1, 0, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-    ];
-  }
+  const { wyckoffPositions, operations: conventionalOperations } = settingTables(group.number, group.hallNumber);
+  // moyo's conventional setting, relative to the input: x_input = T·(P·x_s + p).
+  const moyoSetting = makeSetting(
+    structure.lattice,
+    matmul(folded.transformation, group.conventionalLinear),
+    matvec(folded.transformation, group.conventionalOrigin),
+    conventionalOperations,
+  );
+  const cell = folded.structure;
+  const representatives = [...new Set(group.orbits)];
+  const orbitsInConventional: ConventionalOrbit[] = representatives.map((r) => {
+    const y = symmetrize(group.operations, cell.lattice, cell.fracCoords[r], symprec);
+    return {
+      species: cell.species[r],
+      points: orbitOf(conventionalOperations, moyoSetting.lattice, toConventional(moyoSetting, matvec(folded.transformation, y)), EXACT),
+    };
+  });
+  const { setting: conventional, labels } = canonicalSetting(
+    moyoSetting,
+    structure.lattice,
+    inverse(folded.transformation),
+    cell.lattice,
+    normalizerElements(group.number, group.hallNumber, conventionalOperations),
+    freeAxesOf(conventionalOperations),
+    orbitsInConventional,
+    wyckoffPositions,
+    symprec,
+  );
+
+  // The primitive cell is the canonical conventional cell's primitive cell (moyo's centring
+  // relation between its standard cells, x_s = C·x_primitive): its axes follow the conventional
+  // ones, so they too come from the structure as given, not from the order of its sites.
+  const centring = matmul(inverse(group.conventionalLinear), group.primitiveLinear);
+  let m = matmul(inverse(folded.transformation), matmul(conventional.transformation, centring));
+  const rounded = m.map((row) => row.map((v) => Math.round(v))) as Mat3;
+  m = Math.abs(Math.round(det(rounded))) === 1 && rounded.every((row, i) => row.every((v, j) => Math.abs(v - m[i][j]) < 1e-6))
+    ? rounded
+    : [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ];
   if (det(m) < 0) m = m.map((row) => row.map((v) => -v)) as Mat3;
   const mInverse = invertUnimodular(m);
   const transformation = matmul(folded.transformation, m);
@@ -206,34 +238,7 @@ function label(
     translation: matvec(mInverse, op.translation).map((t) => t - Math.floor(t + 1e-9)) as Vec3,
   }));
 
-  const { wyckoffPositions, operations: conventionalOperations } = settingTables(group.number, group.hallNumber);
-  // moyo's conventional setting, relative to the input: x_input = T·(P·x_s + p).
-  const moyoSetting = makeSetting(
-    structure.lattice,
-    matmul(folded.transformation, group.conventionalLinear),
-    matvec(folded.transformation, group.conventionalOrigin),
-    conventionalOperations,
-  );
   const primitiveOrbits = group.orbits;
-  const representatives = [...new Set(primitiveOrbits)];
-  const primitiveStructure = primitiveCell.structure;
-  const orbitsInConventional: ConventionalOrbit[] = representatives.map((r) => {
-    const y = symmetrize(operations, primitiveStructure.lattice, primitiveStructure.fracCoords[r], symprec);
-    const x = matvec(transformation, y);
-    return { species: primitiveStructure.species[r], points: orbitOf(conventionalOperations, moyoSetting.lattice, toConventional(moyoSetting, x), EXACT) };
-  });
-  const { setting: conventional, labels } = canonicalSetting(
-    moyoSetting,
-    structure.lattice,
-    inverse(transformation),
-    primitiveStructure.lattice,
-    normalizerElements(group.number, group.hallNumber, conventionalOperations),
-    freeAxesOf(conventionalOperations),
-    orbitsInConventional,
-    wyckoffPositions,
-    symprec,
-  );
-
   const orbitSize = new Map<number, number>();
   for (const o of primitiveOrbits) orbitSize.set(o, (orbitSize.get(o) ?? 0) + 1);
   const labelOf = new Map<number, SiteLabel>(

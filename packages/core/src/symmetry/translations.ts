@@ -1,5 +1,5 @@
 import { StructureError } from '../base/errors.ts';
-import { type Vec3 } from '../base/linalg.ts';
+import type { Mat3, Vec3 } from '../base/linalg.ts';
 import { PeriodicGrid } from '../base/periodic-grid.ts';
 import type { Structure } from '../base/structure.ts';
 
@@ -78,7 +78,12 @@ function search(structure: Structure, types: number[], tol: number): PureTransla
   for (const [t, c] of counts) if (c < counts.get(anchorType)! || (c === counts.get(anchorType)! && t < anchorType)) anchorType = t;
   const anchor = types.indexOf(anchorType);
 
-  const grid = new PeriodicGrid(structure.lattice.matrix, tol, frac, types);
+  // As moyo does (search/primitive_cell.rs): the atoms' correspondence is found within 2·tol, since
+  // the candidate vector carries the noise of the two atoms it was taken from; the translation is
+  // then averaged over all atoms and must carry every atom within tol of its partner.
+  const rough = new PeriodicGrid(structure.lattice.matrix, 2 * tol, frac, types);
+  const fine = new PeriodicGrid(structure.lattice.matrix, tol, frac, types);
+  const matrix = structure.lattice.matrix;
   const reached = new Uint8Array(n);
   reached[anchor] = 1;
   const orbit = [anchor];
@@ -89,14 +94,14 @@ function search(structure: Structure, types: number[], tol: number): PureTransla
     if (types[j] !== anchorType || reached[j]) continue;
     const a = frac[anchor];
     const b = frac[j];
-    const t: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-    const permutation = carry(grid, frac, types, t, hot);
+    const permutation = carry(rough, frac, types, [b[0] - a[0], b[1] - a[1], b[2] - a[2]], hot);
     if (!permutation) continue;
-    checkContradiction(structure, grid, types, permutation, t);
+    const t = refine(frac, permutation, [b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
+    if (largestMiss(matrix, frac, permutation, t) > tol) continue;
+    checkContradiction(structure, fine, types, permutation, t);
     let m = 1;
     for (let r = permutation[anchor]; r !== anchor; r = permutation[r]) m++;
-    const refined = refine(frac, permutation, t);
-    generators.push({ permutation, vector: refined.map((v) => Math.round(v * m) / m) as Vec3 });
+    generators.push({ permutation, vector: t.map((v) => Math.round(v * m) / m) as Vec3 });
     // Everything the generators now reach from the anchor is a translation already known.
     for (let k = 0; k < orbit.length; k++) {
       for (const g of generators) {
@@ -118,7 +123,7 @@ function search(structure: Structure, types: number[], tol: number): PureTransla
 }
 
 /**
- * The image of every atom under x ↦ x + t: per atom, the atom of its type within tol of its image,
+ * The image of every atom under x ↦ x + t: per atom, the atom of its type within the grid's tolerance of its image,
  * or null as soon as one has none or two atoms land on the same one (not a permutation).
  */
 function carry(grid: PeriodicGrid, frac: Vec3[], types: number[], t: Vec3, hot: number[]): Int32Array | null {
@@ -162,6 +167,26 @@ function checkContradiction(structure: Structure, grid: PeriodicGrid, types: num
       );
     });
   }
+}
+
+/** Largest Cartesian distance (Å) between an atom moved by t and its partner. */
+function largestMiss(matrix: Mat3, frac: Vec3[], permutation: Int32Array, t: Vec3): number {
+  let worst = 0;
+  for (let i = 0; i < frac.length; i++) {
+    const x = frac[i];
+    const y = frac[permutation[i]];
+    let d0 = x[0] + t[0] - y[0];
+    let d1 = x[1] + t[1] - y[1];
+    let d2 = x[2] + t[2] - y[2];
+    d0 -= Math.round(d0);
+    d1 -= Math.round(d1);
+    d2 -= Math.round(d2);
+    const cx = d0 * matrix[0][0] + d1 * matrix[1][0] + d2 * matrix[2][0];
+    const cy = d0 * matrix[0][1] + d1 * matrix[1][1] + d2 * matrix[2][1];
+    const cz = d0 * matrix[0][2] + d1 * matrix[1][2] + d2 * matrix[2][2];
+    worst = Math.max(worst, cx * cx + cy * cy + cz * cz);
+  }
+  return Math.sqrt(worst);
 }
 
 /** t averaged over every atom's displacement onto its image: the noise of single atoms averages out. */
