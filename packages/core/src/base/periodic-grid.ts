@@ -37,16 +37,29 @@ export class PeriodicGrid {
 
   /** Index of the stored point of `kind` (any kind when omitted) nearest to `frac` within tol, or −1. */
   nearest(frac: Vec3, kind?: number): number {
-    let best = -1;
-    let bestD = Infinity;
+    this.search(frac, kind);
+    return this.found;
+  }
+
+  /** Squared distance (Å²) from `frac` to the nearest stored point of `kind` within tol; Infinity when there is none. */
+  nearestSquared(frac: Vec3, kind?: number): number {
+    this.search(frac, kind);
+    return this.foundSquared;
+  }
+
+  private found = -1;
+  private foundSquared = Infinity;
+
+  private search(frac: Vec3, kind: number | undefined): void {
+    this.found = -1;
+    this.foundSquared = Infinity;
     this.forEachWithin(frac, (index, d2) => {
       if (kind !== undefined && this.kinds?.[index] !== kind) return;
-      if (d2 < bestD) {
-        bestD = d2;
-        best = index;
+      if (d2 < this.foundSquared) {
+        this.foundSquared = d2;
+        this.found = index;
       }
     });
-    return best;
   }
 
   /** Calls `visit(index, squared distance in Å²)` for every stored point within tol of `frac`. */

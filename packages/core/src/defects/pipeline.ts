@@ -4,6 +4,7 @@ import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { guessChargeStates, vacancyChargeStates } from '../charges/charge-states.ts';
 import { type DefectType, requestedTypes } from '../request.ts';
+import { toPrimitiveFrac } from '../symmetry/label.ts';
 import { closestSiteInfo, firstShell, nearestToCentre } from './geometry.ts';
 import { copyName, nameDefects } from './naming.ts';
 import { coordinateKey } from './orbits.ts';
@@ -60,7 +61,11 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
     if (!cache.has(k)) cache.set(k, make());
     return cache.get(k)!;
   };
-  const shells = drafts.map((d) => memo(shellCache, d.unitCellFrac, () => closestSiteInfo(ctx.structure, d.unitCellFrac, elementOrder)));
+  // Neighbour shells are read off the primitive cell, which holds the same environments as the
+  // input cell (a supercell input would cost its atom count per query).
+  const host = ctx.analysis.primitive.structure;
+  const inPrimitive = (p: Vec3) => toPrimitiveFrac(ctx.analysis, p);
+  const shells = drafts.map((d) => memo(shellCache, d.unitCellFrac, () => closestSiteInfo(host, inPrimitive(d.unitCellFrac), elementOrder)));
   const names = nameDefects(
     drafts.map((d, i) => ({ family: d.family, species: d.species, hostSpecies: d.hostSpecies, pointGroup: d.label.pointGroup, shells: shells[i] })),
   );
@@ -78,7 +83,7 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
           draft,
           group: key,
           chargeStates: draftChargeStates(ctx, draft),
-          nearestNeighbors: memo(firstShellCache, draft.unitCellFrac, () => firstShell(ctx.structure, draft.unitCellFrac)),
+          nearestNeighbors: memo(firstShellCache, draft.unitCellFrac, () => firstShell(host, inPrimitive(draft.unitCellFrac))),
         };
         if (request.dedupe_symmetry) {
           classes.push([{ ...base, name: names[i], position: nearestToCentre(draft.supercellPositions), copyKey: '' }]);

@@ -13,7 +13,7 @@ import { schoenflies } from './schoenflies.ts';
 import { makeSetting, toConventional } from './setting.ts';
 import { findPureTranslations } from './translations.ts';
 import type { SensitivityEntry, SiteLabel, SymmetryAnalysis, SymmetryOperation, ToleranceTrial, WyckoffPosition } from './types.ts';
-import { groupHolds } from './verify.ts';
+import { groupMiss } from './verify.ts';
 
 export interface AnalyzeOptions {
   /** Distance tolerance in Å (spglib's symprec). */
@@ -59,14 +59,24 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   if (translations.warning) warnings.push(translations.warning);
   const folded = foldToPrimitive(structure, translations);
   const size = translations.vectors.length;
-  const holds = (group: GroupChoice, tol: number) => groupHolds(structure, types, folded.transformation, group.operations, tol);
+  // How far each candidate misses on the input (Å, within symprec; Infinity beyond), computed once.
+  const misses = new Map<GroupChoice, number>();
+  const miss = (group: GroupChoice) => {
+    let m = misses.get(group);
+    if (m === undefined) {
+      m = groupMiss(structure, types, folded, group.operations, symprec);
+      misses.set(group, m);
+    }
+    return m;
+  };
 
   // Candidates: moyo at symprec; unless that group cannot grow, at 2·symprec; and where those two
   // disagree (moyo is unsettled near symprec), at symprec/2 as well.
   const trials: { tolerance: number; group: GroupChoice | null; holds: boolean }[] = [];
   const tryAt = (tolerance: number) => {
     const group = moyoGroup(folded.structure, tolerance);
-    trials.push({ tolerance, group, holds: group !== null && (tolerance <= symprec || holds(group, symprec)) });
+    // moyo checked a group it found at symprec or below; one found beyond must pass on the input.
+    trials.push({ tolerance, group, holds: group !== null && (tolerance <= symprec || miss(group) <= symprec) });
     return group;
   };
   const atSymprec = tryAt(symprec);
@@ -88,8 +98,9 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   }
   const group = chosen;
 
-  const sensitivity = SENSITIVITY_TOLERANCES.map((tolerance) => groupAtTolerance(structure, types, folded, size, group, symprec, tolerance));
-  const borderline = borderlineWarning(structure, types, folded, group, trials, symprec, holds);
+  const chosenMiss = group.number === 1 ? 0 : miss(group);
+  const sensitivity = SENSITIVITY_TOLERANCES.map((tolerance) => groupAtTolerance(structure, types, folded, size, group, chosenMiss, symprec, tolerance));
+  const borderline = borderlineWarning(structure, types, folded, group, chosenMiss, trials, symprec);
   if (borderline) warnings.push(borderline);
   const loose = sensitivity[sensitivity.length - 1];
   if (group.number === 1 && symprec < loose.symprec && loose.number !== null && loose.number > 1) {
@@ -126,18 +137,19 @@ function groupAtTolerance(
   folded: FoldedCell,
   size: number,
   chosen: GroupChoice,
+  chosenMiss: number,
   symprec: number,
   tolerance: number,
 ): SensitivityEntry {
   const entry = (group: GroupChoice): SensitivityEntry => ({ symprec: tolerance, number: group.number, symbol: compactSymbol(group.number) });
   if (tolerance === symprec) return entry(chosen);
   try {
-    if (tolerance < symprec && groupHolds(structure, types, folded.transformation, chosen.operations, tolerance)) return entry(chosen);
+    if (tolerance < symprec && chosenMiss <= tolerance) return entry(chosen);
     const translations = findPureTranslations(structure, types, tolerance);
     const cell = translations.vectors.length === size && tolerance > symprec ? folded : foldToPrimitive(structure, translations);
     if (cell === folded && chosen.operations.length >= LARGEST_POINT_GROUP) return entry(chosen);
     const found = moyoGroup(cell.structure, tolerance);
-    const candidate = found && groupHolds(structure, types, cell.transformation, found.operations, tolerance) ? found : null;
+    const candidate = found && groupMiss(structure, types, cell, found.operations, tolerance) <= tolerance ? found : null;
     const order = (g: GroupChoice, n: number) => g.operations.length * n;
     if (tolerance > symprec) {
       return entry(candidate && order(candidate, translations.vectors.length) > order(chosen, size) ? candidate : chosen);
@@ -154,18 +166,18 @@ function borderlineWarning(
   types: number[],
   folded: FoldedCell,
   chosen: GroupChoice,
+  chosenMiss: number,
   trials: { tolerance: number; group: GroupChoice | null }[],
   symprec: number,
-  holds: (group: GroupChoice, tol: number) => boolean,
 ): string | null {
   const name = (g: GroupChoice) => `${compactSymbol(g.number)} (No. ${g.number})`;
   const notes: string[] = [];
   const half = clampTolerance(symprec / 2);
-  if (half < symprec && !holds(chosen, half)) notes.push(`it does not hold within ${half} Å`);
+  if (half < symprec && chosenMiss > half) notes.push(`it does not hold within ${half} Å`);
   const double = clampTolerance(2 * symprec);
   for (const trial of trials) {
     if (trial.tolerance !== double || !trial.group || trial.group.operations.length <= chosen.operations.length) continue;
-    if (groupHolds(structure, types, folded.transformation, trial.group.operations, double)) notes.push(`${name(trial.group)} holds within ${double} Å`);
+    if (groupMiss(structure, types, folded, trial.group.operations, double) <= double) notes.push(`${name(trial.group)} holds within ${double} Å`);
   }
   if (notes.length === 0) return null;
   return (

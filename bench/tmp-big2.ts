@@ -1,0 +1,12 @@
+import { readStructure } from '../packages/core/src/io/read.ts';
+import { analyzeSymmetry } from '../packages/core/src/symmetry/analyze.ts';
+const n = Number(process.argv[2] ?? 10);
+const lines = ['iron grid', '1.0', `${2.5 * n} 0 0`, `0 ${2.5 * n} 0`, `0 0 ${2.5 * n}`, 'Fe', String(n * n * n), 'Direct'];
+for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) lines.push(`${i / n} ${j / n} ${k / n}`);
+let t = performance.now();
+const s = readStructure(lines.join('\n'), { format: 'poscar' }).structure;
+console.log('read', (performance.now() - t).toFixed(0));
+analyzeSymmetry(s);
+t = performance.now();
+for (let i = 0; i < 5; i++) analyzeSymmetry(s);
+console.log('symmetry', ((performance.now() - t) / 5).toFixed(0));

@@ -1,0 +1,11 @@
+import { generate } from '../packages/core/src/generate.ts';
+const n = Number(process.argv[2] ?? 10);
+const lines = ['iron grid', '1.0', `${2.5 * n} 0 0`, `0 ${2.5 * n} 0`, `0 0 ${2.5 * n}`, 'Fe', String(n * n * n), 'Direct'];
+for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) lines.push(`${i / n} ${j / n} ${k / n}`);
+const input = { content: lines.join('\n'), format: 'poscar' as const };
+generate(input, {});
+const t = performance.now();
+const stages: [string, number][] = [];
+const ans = generate(input, {}, { onProgress: (st) => stages.push([st, performance.now()]) });
+console.log('generate', (performance.now() - t).toFixed(0), ans.candidates.length, ans.supercell.n_atoms);
+for (let i = 0; i + 1 < stages.length; i++) console.log('  ', stages[i][0], (stages[i + 1][1] - stages[i][1]).toFixed(0));
