@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { toCartesian } from '../base/lattice.ts';
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
+import { PAULING_ELECTRONEGATIVITY } from '../charges/bond-valence-data.ts';
 import { guessChargeStates, vacancyChargeStates } from '../charges/charge-states.ts';
 import { type DefectType, requestedTypes } from '../request.ts';
 import { toPrimitiveFrac } from '../symmetry/label.ts';
@@ -22,6 +23,17 @@ export interface PlacedDefect {
   position: number;
   /** Extra key part that tells apart copies of one class when deduplication is off. */
   copyKey: string;
+}
+
+/**
+ * Host elements in the order names list equidistant neighbours in: Pauling electronegativity, then
+ * symbol. doped lists them in the order of its bulk supercell's composition, which pymatgen's
+ * `get_sorted_structure` sorts this way (doped/generation.py, `_get_element_list`); the file's own
+ * order would make a name depend on which species block comes first.
+ */
+export function nameOrder(elements: string[]): string[] {
+  const x = (el: string) => PAULING_ELECTRONEGATIVITY[el] ?? Infinity;
+  return [...elements].sort((a, b) => x(a) - x(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export function groupKey(family: DefectType, origin: string): string {
@@ -52,7 +64,7 @@ export function draftChargeStates(ctx: HostContext, draft: DefectDraft): number[
  * then native before dopants in the order given), ranks each group and applies the caps.
  */
 export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed: PlacedDefect[]; groups: GroupReport[] } {
-  const elementOrder = [...ctx.elements, ...ctx.dopants];
+  const elementOrder = [...nameOrder(ctx.elements), ...ctx.dopants];
   // Substitutions share their orbit's environment with the vacancy and with each other: compute it once.
   const shellCache = new Map<string, string[]>();
   const firstShellCache = new Map<string, NeighborShellEntry[]>();

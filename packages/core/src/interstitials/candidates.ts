@@ -1,6 +1,7 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { fixedWyckoffPositions, toPrimitiveFrac } from '../symmetry/label.ts';
+import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { SYMMETRY_PREFERENCE } from './cluster.ts';
 import type { HostEnvironment } from './environment.ts';
@@ -28,7 +29,12 @@ export function voronoiCandidates(
   env: HostEnvironment,
   admissible: Admissible,
 ): SiteCandidate[] {
-  const kept = vertices.filter((v) => admissible(v.fracCoords, v.radius)).map((v) => v.fracCoords);
+  // Roomiest first (then by coordinates): nearly coincident vertices merge into the first one met,
+  // which must not depend on the order of the host's atoms.
+  const kept = vertices
+    .filter((v) => admissible(v.fracCoords, v.radius))
+    .sort((a, b) => b.radius - a.radius || compareCoordinates(a.fracCoords, b.fracCoords))
+    .map((v) => v.fracCoords);
   // Moving a vertex onto its special position changes its clearance by a hair: filter again.
   return reduceToOrbits(kept, analysis, env, 'voronoi').filter((c) => admissible(c.fracCoords, c.radius));
 }

@@ -1,7 +1,6 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { symmetrizePrimitive } from '../symmetry/label.ts';
-import { applyOperation } from '../symmetry/orbit.ts';
+import { applyOperation, orbitCentre } from '../symmetry/orbit.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 
 /**
@@ -23,7 +22,8 @@ export function idealizedStructure(analysis: SymmetryAnalysis): Structure {
   orbits.forEach((rep, site) => {
     let ideal = representatives.get(rep);
     if (!ideal) {
-      ideal = symmetrizePrimitive(analysis, structure.fracCoords[rep], analysis.symprec);
+      const members = structure.fracCoords.filter((_, i) => orbits[i] === rep);
+      ideal = orbitCentre(operations, structure.lattice, members, 2 * analysis.symprec);
       representatives.set(rep, ideal);
     }
     const target = structure.fracCoords[site];

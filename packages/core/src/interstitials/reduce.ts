@@ -1,6 +1,7 @@
 import { type Vec3, wrapVec } from '../base/linalg.ts';
 import { symmetrizePrimitive } from '../symmetry/label.ts';
 import { applyOperation, stabilizer } from '../symmetry/orbit.ts';
+import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
@@ -50,7 +51,11 @@ export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = S
   const images = new PeriodicPointSet<null>(lattice.matrix, EXACT);
   images.add(fracCoords, null);
   for (const op of operations) images.add(applyOperation(op, fracCoords), null);
-  return { fracCoords, order: Math.max(1, order), orbit: images.items.map((i) => i.frac) };
+  // The orbit's smallest point (coordinates compared at 1e-6) stands for it, whichever point the
+  // search met first: the ranking's ties and the clustering then do not depend on the atoms' order.
+  const orbit = images.items.map((i) => i.frac);
+  const first = orbit.reduce((best, p) => (compareCoordinates(p, best) < 0 ? p : best), orbit[0]);
+  return { fracCoords: first, order: Math.max(1, order), orbit: [first, ...orbit.filter((p) => p !== first)] };
 }
 
 /**

@@ -6,7 +6,7 @@ import { type GroupChoice, moyoGroup, p1Group } from './group-choice.ts';
 import { loadMoyo } from './moyo.ts';
 import { siteTypes, toOperation } from './moyo-convert.ts';
 import { freeAxesOf, invertUnimodular, normalizerElements } from './normalizer.ts';
-import { EXACT, orbitOf, symmetrize } from './orbit.ts';
+import { EXACT, orbitCentre, orbitOf } from './orbit.ts';
 import { type ConventionalOrbit, canonicalSetting } from './origin.ts';
 import { type FoldedCell, foldInto, foldToPrimitive } from './primitive.ts';
 import { schoenflies } from './schoenflies.ts';
@@ -210,7 +210,8 @@ function label(
   const cell = folded.structure;
   const representatives = [...new Set(group.orbits)];
   const orbitsInConventional: ConventionalOrbit[] = representatives.map((r) => {
-    const y = symmetrize(group.operations, cell.lattice, cell.fracCoords[r], symprec);
+    const members = cell.fracCoords.filter((_, i) => group.orbits[i] === r);
+    const y = orbitCentre(group.operations, cell.lattice, members, 2 * symprec);
     return {
       species: cell.species[r],
       points: orbitOf(conventionalOperations, moyoSetting.lattice, toConventional(moyoSetting, matvec(folded.transformation, y)), EXACT),
