@@ -194,8 +194,10 @@ describe('tolerance and species', () => {
     const b = analyzeSymmetry(p1);
     expect(b.number).toBe(1);
     expect(b.symprec).toBe(0.01);
-    expect(b.warnings).toHaveLength(1);
-    expect(b.warnings[0]).toMatch(/P1 at symprec 0\.01 Å but Pm-3m \(No\. 221\) at 0\.1 Å/);
+    expect(b.warnings).toHaveLength(2);
+    expect(b.warnings[0]).toMatch(/no symmetry beyond P1 holds within symprec 0\.01 Å/);
+    expect(b.warnings[1]).toMatch(/P1 at symprec 0\.01 Å but Pm-3m \(No\. 221\) at 0\.1 Å/);
+    expect(b.sensitivity.map((e) => [e.symprec, e.symbol])).toEqual([[0.001, 'P1'], [0.01, 'P1'], [0.1, 'Pm-3m']]);
   });
 
   it('treats equal elements with different oxidation states as different species', () => {

@@ -93,8 +93,10 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   if (chosen === null) {
     chosen = p1Group(folded.structure.species.length);
     warnings.push(
-      `no space group holds within symprec ${symprec} Å on every atom (moyo's candidates ${trials.map((t) => `${t.group ? compactSymbol(t.group.number) : 'none'} at ${t.tolerance} Å`).join(', ')} do not): the structure is treated as P1`,
+      `no space group could be found within symprec ${symprec} Å (moyo: ${trials.map((t) => `${t.group ? compactSymbol(t.group.number) : 'failed'} at ${t.tolerance} Å`).join(', ')}): the structure is treated as P1, every site its own orbit`,
     );
+  } else if (chosen.number === 1) {
+    warnings.push(`no symmetry beyond P1 holds within symprec ${symprec} Å: every site is its own orbit, so every site gives its own defects`);
   }
   const group = chosen;
 
