@@ -20,7 +20,7 @@ port.on('message', (task: HostCheckTask) => {
         ...(task.filename ? { filename: task.filename } : {}),
       },
       task.request as never,
-      { maxAtoms: task.maxAtoms },
+      { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms },
     );
     reply({ kind: 'done' });
   } catch (err) {

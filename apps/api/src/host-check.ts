@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HOST_REQUEST_FIELDS } from '@defect-candidates/core';
 import { canonicalJson } from '@defect-candidates/service/store/idempotency';
-import type { ThreadFailure } from '@defect-candidates/service/threads/failure';
+import { type ThreadFailure, failureCode } from '@defect-candidates/service/threads/failure';
 import { ThreadCancelled, ThreadCrashed, ThreadPool, ThreadTimeout } from '@defect-candidates/service/threads/pool';
 import { HttpError, invalidRequest } from './errors.ts';
 
@@ -19,6 +19,7 @@ export interface HostCheckTask {
   /** Only the request fields `prepareHost` reads. */
   request: Record<string, unknown>;
   maxAtoms: number;
+  maxInputAtoms: number;
 }
 
 export type HostCheckFailure = ThreadFailure;
@@ -30,6 +31,8 @@ export type HostVerdict = { checked: true } | { checked: false; reason: string }
 
 export interface HostCheckerOptions {
   maxAtoms: number;
+  /** The worker's limits, so a structure passes here exactly when it passes there. */
+  maxInputAtoms: number;
   threads: number;
   timeoutMs: number;
   /** Verdicts remembered. */
@@ -79,9 +82,10 @@ export class HostChecker {
       ...(structure.filename ? { filename: structure.filename } : {}),
       request,
       maxAtoms: this.options.maxAtoms,
+      maxInputAtoms: this.options.maxInputAtoms,
     };
     const key = createHash('sha256')
-      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, request, maxAtoms: task.maxAtoms }))
+      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, request, maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms }))
       .update('\0')
       .update(task.content)
       .digest('hex');
@@ -138,12 +142,12 @@ export class HostChecker {
   }
 }
 
-/** The 422 for what the core refused; null for a failure that is not the input's fault. */
+/** The 422 for what the core refused (code as the worker gives it, failureCode); null for a failure that is not the input's fault. */
 function refusalOf(failure: HostCheckFailure): HttpError | null {
   if (!failure.core) return null;
-  const { name, message } = failure;
-  if (name === 'StructureError') return new HttpError(422, 'invalid_structure', message, [{ path: 'structure.content', message }]);
-  if (name === 'SupercellError') return new HttpError(422, 'invalid_supercell', message, [{ path: 'supercell', message }]);
-  if (name === 'RequestError') return invalidRequest(failure.issues ?? []);
-  return new HttpError(422, failure.code ?? 'invalid_structure', message);
+  const { message } = failure;
+  const code = failureCode(failure);
+  if (code === 'invalid_request') return invalidRequest(failure.issues ?? []);
+  const path = code === 'invalid_supercell' ? 'supercell' : 'structure.content';
+  return new HttpError(422, code, message, [{ path, message }]);
 }

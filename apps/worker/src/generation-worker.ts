@@ -5,6 +5,7 @@ import type { Config } from '@defect-candidates/service/config';
 import type { ActionError, ActionStore } from '@defect-candidates/service/store/actions';
 import { GENERATE_QUEUE, actionIdFromJobId, type GenerateJobData, type GenerateJobResult } from '@defect-candidates/service/queues';
 import { OuroProgressReporter, type ActionProgressLog } from '@defect-candidates/service/webhooks/ouro-progress';
+import { failureCode } from '@defect-candidates/service/threads/failure';
 import { DownloadError, downloadStructure } from './download.ts';
 import { GenerationCancelled, GenerationFailed, GenerationTimeout, GeneratorPool } from './generator-pool.ts';
 
@@ -129,6 +130,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           ...(action.input.filename ? { filename: action.input.filename } : {}),
           request: action.parameters,
           maxAtoms: config.maxAtoms,
+          maxInputAtoms: config.maxInputAtoms,
         },
         { timeoutMs: remaining, ...(signal ? { signal } : {}), onProgress: progress },
       );
@@ -138,7 +140,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         return finishWith(timeoutError(config.jobTimeoutMs), err);
       }
       if (err instanceof GenerationFailed && err.failure.core) {
-        return finishWith(actionError('invalid_structure', err.failure.name, err.failure.message, false), err);
+        return finishWith(actionError(failureCode(err.failure), err.failure.name, err.failure.message, false), err);
       }
       if (err instanceof GenerationFailed && err.failure.stack) log.error({ stack: err.failure.stack }, 'generation crashed');
       return finishWith(actionError('internal', 'InternalError', `Internal error during generation: ${(err as Error).message}`, true), err);

@@ -7,6 +7,7 @@ export interface ThreadTask {
   filename?: string;
   request: Record<string, unknown>;
   maxAtoms: number;
+  maxInputAtoms?: number;
 }
 
 export type { ThreadFailure };

@@ -18,7 +18,7 @@ port.on('message', (task: ThreadTask) => {
     const answer = generate(
       { content: task.content, ...(task.format ? { format: task.format as never } : {}), ...(task.filename ? { filename: task.filename } : {}) },
       task.request as never,
-      { maxAtoms: task.maxAtoms, onProgress: (stage, percent) => reply({ kind: 'progress', stage, percent }) },
+      { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms, onProgress: (stage, percent) => reply({ kind: 'progress', stage, percent }) },
     );
     const compressed = gzipSync(JSON.stringify(answer));
     // A small Buffer may sit in Node's shared pool: copy into a buffer of its own before transferring it.

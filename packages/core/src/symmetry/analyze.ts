@@ -12,6 +12,7 @@ import { type FoldedCell, foldInto, foldToPrimitive } from './primitive.ts';
 import { schoenflies } from './schoenflies.ts';
 import { makeSetting, toConventional } from './setting.ts';
 import { findPureTranslations } from './translations.ts';
+import { refineTypes } from './environment-types.ts';
 import type { SensitivityEntry, SiteLabel, SymmetryAnalysis, SymmetryOperation, ToleranceTrial, WyckoffPosition } from './types.ts';
 import { groupMiss } from './verify.ts';
 
@@ -32,7 +33,9 @@ const LARGEST_POINT_GROUP = 48;
  * cost does not depend on how large a supercell the input is.
  *
  * 1. Pure translations at symprec, and the primitive cell they imply (primitive.ts): the
- *    preparation spglib does before its own search.
+ *    preparation spglib does before its own search. Sites are typed by element, oxidation state
+ *    and first neighbour shell (environment-types.ts), which leaves the group as it is and keeps
+ *    the searches fast in large cells without translations.
  * 2. moyo on the primitive cell at symprec and 2·symprec, and at symprec/2 where those disagree
  *    (clamped to the allowed range; only at symprec when its group has point group m-3m).
  *    moyo is stricter than spglib near a tolerance's edge and not monotonic in it (a distorted
@@ -53,12 +56,14 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   if (!(Number.isFinite(symprec) && symprec > 0)) {
     throw new StructureError(`symprec must be a positive number of Å, got ${symprec}`, {}, 'invalid_symprec');
   }
-  const types = siteTypes(structure);
+  const elements = siteTypes(structure);
+  const types = refineTypes(structure, elements, symprec);
   const warnings: string[] = [];
   const translations = findPureTranslations(structure, types, symprec);
   if (translations.warning) warnings.push(translations.warning);
   const folded = foldToPrimitive(structure, translations);
   const size = translations.vectors.length;
+  const cellTypes = folded.parentSites.map((i) => types[i]);
   // How far each candidate misses on the input (Å, within symprec; Infinity beyond), computed once.
   const misses = new Map<GroupChoice, number>();
   const miss = (group: GroupChoice) => {
@@ -74,7 +79,7 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   // disagree (moyo is unsettled near symprec), at symprec/2 as well.
   const trials: { tolerance: number; group: GroupChoice | null; holds: boolean }[] = [];
   const tryAt = (tolerance: number) => {
-    const group = moyoGroup(folded.structure, tolerance);
+    const group = moyoGroup(folded.structure, cellTypes, tolerance);
     // moyo checked a group it found at symprec or below; one found beyond must pass on the input.
     trials.push({ tolerance, group, holds: group !== null && (tolerance <= symprec || miss(group) <= symprec) });
     return group;
@@ -101,7 +106,9 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   const group = chosen;
 
   const chosenMiss = group.number === 1 ? 0 : miss(group);
-  const sensitivity = SENSITIVITY_TOLERANCES.map((tolerance) => groupAtTolerance(structure, types, folded, size, group, chosenMiss, symprec, tolerance));
+  const sensitivity = SENSITIVITY_TOLERANCES.map((tolerance) =>
+    groupAtTolerance(structure, tolerance > symprec ? refineTypes(structure, elements, tolerance) : types, folded, size, group, chosenMiss, symprec, tolerance),
+  );
   const borderline = borderlineWarning(structure, types, folded, group, chosenMiss, trials, symprec);
   if (borderline) warnings.push(borderline);
   const loose = sensitivity[sensitivity.length - 1];
@@ -150,7 +157,7 @@ function groupAtTolerance(
     const translations = findPureTranslations(structure, types, tolerance);
     const cell = translations.vectors.length === size && tolerance > symprec ? folded : foldToPrimitive(structure, translations);
     if (cell === folded && chosen.operations.length >= LARGEST_POINT_GROUP) return entry(chosen);
-    const found = moyoGroup(cell.structure, tolerance);
+    const found = moyoGroup(cell.structure, cell.parentSites.map((i) => types[i]), tolerance);
     const candidate = found && groupMiss(structure, types, cell, found.operations, tolerance) <= tolerance ? found : null;
     const order = (g: GroupChoice, n: number) => g.operations.length * n;
     if (tolerance > symprec) {

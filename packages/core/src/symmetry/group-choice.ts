@@ -1,7 +1,7 @@
 import type { Mat3, Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { loadMoyo } from './moyo.ts';
-import { fromColumnMajor, siteTypes, toMoyoCell, toOperation } from './moyo-convert.ts';
+import { fromColumnMajor, toMoyoCell, toOperation } from './moyo-convert.ts';
 import type { SymmetryOperation } from './types.ts';
 
 /** A candidate space group of a primitive cell, as far as the analysis needs it (all in that cell's frame). */
@@ -20,14 +20,14 @@ export interface GroupChoice {
 }
 
 /**
- * moyo's space group of a primitive cell at one tolerance; null when moyo fails, or when it finds
+ * moyo's space group of a primitive cell (`types` [n] per site) at one tolerance; null when moyo fails, or when it finds
  * pure translations the primitive cell should not have (they did not hold at the tolerance the
  * cell was made at, so this group is not one of that cell).
  */
-export function moyoGroup(cell: Structure, tolerance: number): GroupChoice | null {
+export function moyoGroup(cell: Structure, types: number[], tolerance: number): GroupChoice | null {
   let dataset;
   try {
-    dataset = loadMoyo().analyze_cell(JSON.stringify(toMoyoCell(cell.lattice, cell.fracCoords, siteTypes(cell))), tolerance, 'Spglib');
+    dataset = loadMoyo().analyze_cell(JSON.stringify(toMoyoCell(cell.lattice, cell.fracCoords, types)), tolerance, 'Spglib');
   } catch {
     return null;
   }
