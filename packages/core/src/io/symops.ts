@@ -52,6 +52,59 @@ function parseCoefficient(s: string): number {
   return Number(s.slice(0, slash)) / Number(s.slice(slash + 1));
 }
 
+/** The most operations any space group has in a conventional cell (Fm-3m, Fd-3m…: 48 × 4 centrings). */
+export const MAX_SYMMETRY_OPERATIONS = 192;
+
+/**
+ * Checks a CIF's listed operations before they are applied to its atoms. Throws Error (the reason)
+ * for a rotation that is not an integer matrix of determinant ±1: expanding with it would scale or
+ * shear the structure. Returns a warning when the operations do not close under composition modulo
+ * lattice translations (some product a∘b is not listed, so the expansion may miss atoms), naming
+ * the first such pair in the file's order; null when they form a group. Quadratic in the count,
+ * which the caller bounds by MAX_SYMMETRY_OPERATIONS first.
+ */
+export function checkOperations(operations: AffineOperation[], texts: string[]): string | null {
+  operations.forEach((op, i) => {
+    const r = op.rotation;
+    const integer = r.every((row) => row.every((v) => Math.abs(v - Math.round(v)) < 1e-9));
+    const d = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0]) + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+    if (!integer || Math.abs(Math.abs(d) - 1) > 1e-9) {
+      throw new Error(`'${texts[i]}' is not a symmetry operation: its matrix must have integer entries and determinant ±1 (it has ${+d.toFixed(6)})`);
+    }
+  });
+  const byRotation = new Map<string, Vec3[]>();
+  for (const op of operations) {
+    const key = op.rotation.flat().join(',');
+    const list = byRotation.get(key);
+    if (list) list.push(op.translation);
+    else byRotation.set(key, [op.translation]);
+  }
+  const listed = (op: AffineOperation) =>
+    (byRotation.get(op.rotation.flat().join(',')) ?? []).some((t) =>
+      t.every((v, k) => {
+        const d = v - op.translation[k];
+        return Math.abs(d - Math.round(d)) < 1e-3;
+      }),
+    );
+  for (let i = 0; i < operations.length; i++) {
+    for (let j = 0; j < operations.length; j++) {
+      if (!listed(compose(operations[i], operations[j]))) {
+        return `the CIF's symmetry operations do not form a group: '${texts[i]}' followed by '${texts[j]}' is not among them, so the expanded structure may miss atoms`;
+      }
+    }
+  }
+  return null;
+}
+
+/** a∘b: x ↦ a(b(x)). */
+function compose(a: AffineOperation, b: AffineOperation): AffineOperation {
+  const r = a.rotation;
+  const s = b.rotation;
+  const rotation = r.map((row) => [0, 1, 2].map((c) => row[0] * s[0][c] + row[1] * s[1][c] + row[2] * s[2][c])) as Mat3;
+  const t = applyOperation(a, b.translation);
+  return { rotation: rotation.map((row) => row.map((v) => v + 0)) as Mat3, translation: t };
+}
+
 /** Applies x' = R·x + t to a fractional point. */
 export function applyOperation(op: AffineOperation, p: Vec3): Vec3 {
   const r = op.rotation;
