@@ -50,37 +50,72 @@ export class PeriodicGrid {
   private found = -1;
   private foundSquared = Infinity;
 
+  /** Nearest stored point of `kind` within tol (into found/foundSquared), without a callback per point. */
   private search(frac: Vec3, kind: number | undefined): void {
     this.found = -1;
     this.foundSquared = Infinity;
-    this.forEachWithin(frac, (index, d2) => {
-      if (kind !== undefined && this.kinds?.[index] !== kind) return;
-      if (d2 < this.foundSquared) {
-        this.foundSquared = d2;
-        this.found = index;
+    const count = this.gather(frac);
+    const m = this.matrix;
+    const tol2 = this.tol * this.tol;
+    for (let b = 0; b < count; b++) {
+      const list = this.lists[b]!;
+      for (let n = 0; n < list.length; n++) {
+        const index = list[n];
+        if (kind !== undefined && this.kinds?.[index] !== kind) continue;
+        const dd = this.squaredDistance(this.frac[index], frac, m);
+        if (dd <= tol2 && dd < this.foundSquared) {
+          this.foundSquared = dd;
+          this.found = index;
+        }
       }
-    });
+    }
   }
 
   /** Calls `visit(index, squared distance in Å²)` for every stored point within tol of `frac`. */
   forEachWithin(frac: Vec3, visit: (index: number, d2: number) => void): void {
+    const lists = this.lists.slice(0, this.gather(frac));
+    const tol2 = this.tol * this.tol;
+    for (const list of lists) {
+      for (const index of list!) {
+        const dd = this.squaredDistance(this.frac[index], frac, this.matrix);
+        if (dd <= tol2) visit(index, dd);
+      }
+    }
+  }
+
+  private squaredDistance(p: Vec3, q: Vec3, m: Mat3): number {
+    let d0 = p[0] - q[0];
+    let d1 = p[1] - q[1];
+    let d2 = p[2] - q[2];
+    d0 -= Math.round(d0);
+    d1 -= Math.round(d1);
+    d2 -= Math.round(d2);
+    const x = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
+    const y = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
+    const z = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
+    return x * x + y * y + z * z;
+  }
+
+  /** Reused by every query: the buckets that can hold a point within tol of the query. */
+  private readonly lists: (number[] | undefined)[] = new Array(8);
+
+  /**
+   * Fills `lists` with the buckets to search and returns how many. Buckets are at least 2·tol wide:
+   * besides its own, only the neighbour on the side of the bucket's centre the point lies on can
+   * hold a match, so 8 buckets rather than 27.
+   */
+  private gather(frac: Vec3): number {
     const [n0, n1, n2] = this.counts;
-    const w0 = frac[0] - Math.floor(frac[0]);
-    const w1 = frac[1] - Math.floor(frac[1]);
-    const w2 = frac[2] - Math.floor(frac[2]);
-    const f0 = w0 * n0;
-    const f1 = w1 * n1;
-    const f2 = w2 * n2;
+    const f0 = (frac[0] - Math.floor(frac[0])) * n0;
+    const f1 = (frac[1] - Math.floor(frac[1])) * n1;
+    const f2 = (frac[2] - Math.floor(frac[2])) * n2;
     const b0 = Math.min(n0 - 1, Math.floor(f0));
     const b1 = Math.min(n1 - 1, Math.floor(f1));
     const b2 = Math.min(n2 - 1, Math.floor(f2));
-    // Buckets are at least 2·tol wide: besides its own, only the neighbour on the side of the
-    // bucket's centre the point lies on can hold a match, so 8 buckets rather than 27.
     const s0 = n0 === 1 ? 0 : f0 - b0 < 0.5 ? -1 : 1;
     const s1 = n1 === 1 ? 0 : f1 - b1 < 0.5 ? -1 : 1;
     const s2 = n2 === 1 ? 0 : f2 - b2 < 0.5 ? -1 : 1;
-    const m = this.matrix;
-    const tol2 = this.tol * this.tol;
+    let count = 0;
     for (let i = 0; i <= (s0 === 0 ? 0 : 1); i++) {
       const k0 = mod(b0 + i * s0, n0);
       if (i === 1 && k0 === b0) continue;
@@ -91,24 +126,11 @@ export class PeriodicGrid {
           const k2 = mod(b2 + k * s2, n2);
           if (k === 1 && k2 === b2) continue;
           const list = this.buckets.get((k0 * 1024 + k1) * 1024 + k2);
-          if (!list) continue;
-          for (const index of list) {
-            const p = this.frac[index];
-            let d0 = p[0] - frac[0];
-            let d1 = p[1] - frac[1];
-            let d2 = p[2] - frac[2];
-            d0 -= Math.round(d0);
-            d1 -= Math.round(d1);
-            d2 -= Math.round(d2);
-            const x = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
-            const y = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
-            const z = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
-            const dd = x * x + y * y + z * z;
-            if (dd <= tol2) visit(index, dd);
-          }
+          if (list) this.lists[count++] = list;
         }
       }
     }
+    return count;
   }
 
   private keyOf(p: Vec3): number {

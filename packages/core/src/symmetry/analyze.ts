@@ -11,8 +11,8 @@ import { type ConventionalOrbit, canonicalSetting } from './origin.ts';
 import { type FoldedCell, foldInto, foldToPrimitive } from './primitive.ts';
 import { schoenflies } from './schoenflies.ts';
 import { makeSetting, toConventional } from './setting.ts';
-import { findPureTranslations } from './translations.ts';
-import { refineTypes } from './environment-types.ts';
+import { type PureTranslations, findPureTranslations, tryPureTranslations } from './translations.ts';
+import { REFINE_FROM, environmentTyper } from './environment-types.ts';
 import type { SensitivityEntry, SiteLabel, SymmetryAnalysis, SymmetryOperation, ToleranceTrial, WyckoffPosition } from './types.ts';
 import { groupMiss } from './verify.ts';
 
@@ -57,9 +57,9 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
     throw new StructureError(`symprec must be a positive number of Å, got ${symprec}`, {}, 'invalid_symprec');
   }
   const elements = siteTypes(structure);
-  const types = refineTypes(structure, elements, symprec);
+  const typer = environmentTyper(structure);
   const warnings: string[] = [];
-  const translations = findPureTranslations(structure, types, symprec);
+  const { types, translations } = typedTranslations(structure, elements, typer, symprec);
   if (translations.warning) warnings.push(translations.warning);
   const folded = foldToPrimitive(structure, translations);
   const size = translations.vectors.length;
@@ -107,7 +107,7 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
 
   const chosenMiss = group.number === 1 ? 0 : miss(group);
   const sensitivity = SENSITIVITY_TOLERANCES.map((tolerance) =>
-    groupAtTolerance(structure, tolerance > symprec ? refineTypes(structure, elements, tolerance) : types, folded, size, group, chosenMiss, symprec, tolerance),
+    groupAtTolerance(structure, tolerance > symprec ? { elements, typer } : { types, translations }, folded, size, group, chosenMiss, symprec, tolerance),
   );
   const borderline = borderlineWarning(structure, types, folded, group, chosenMiss, trials, symprec);
   if (borderline) warnings.push(borderline);
@@ -131,6 +131,23 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   });
 }
 
+type Typer = ReturnType<typeof environmentTyper>;
+
+/** Look-ups per atom the translation search may spend on element types before it switches to refined ones. */
+const TRANSLATION_BUDGET = 64;
+
+/**
+ * The pure translations at `tol` and the site types for the searches: element types while the
+ * translation search is cheap; environment types (environment-types.ts) when it runs out of budget
+ * (a large cell without translations), or when the primitive cell stays large, for moyo's search.
+ */
+function typedTranslations(structure: Structure, elements: number[], typer: Typer, tol: number): { types: number[]; translations: PureTranslations } {
+  const quick = tryPureTranslations(structure, elements, tol, TRANSLATION_BUDGET * elements.length);
+  if (quick && quick.classSites.length < REFINE_FROM) return { types: elements, translations: quick };
+  const types = typer(elements, tol);
+  return { types, translations: quick ?? findPureTranslations(structure, types, tol) };
+}
+
 function clampTolerance(x: number): number {
   return Math.min(REQUEST_LIMITS.symprec.max, Math.max(REQUEST_LIMITS.symprec.min, x));
 }
@@ -142,7 +159,8 @@ function clampTolerance(x: number): number {
  */
 function groupAtTolerance(
   structure: Structure,
-  types: number[],
+  /** The searches' types and translations at symprec (for tolerances below it), or what makes them at another tolerance. */
+  typing: { types: number[]; translations: PureTranslations } | { elements: number[]; typer: Typer },
   folded: FoldedCell,
   size: number,
   chosen: GroupChoice,
@@ -154,7 +172,8 @@ function groupAtTolerance(
   if (tolerance === symprec) return entry(chosen);
   try {
     if (tolerance < symprec && chosenMiss <= tolerance) return entry(chosen);
-    const translations = findPureTranslations(structure, types, tolerance);
+    const { types, translations } =
+      'typer' in typing ? typedTranslations(structure, typing.elements, typing.typer, tolerance) : { types: typing.types, translations: findPureTranslations(structure, typing.types, tolerance) };
     const cell = translations.vectors.length === size && tolerance > symprec ? folded : foldToPrimitive(structure, translations);
     if (cell === folded && chosen.operations.length >= LARGEST_POINT_GROUP) return entry(chosen);
     const found = moyoGroup(cell.structure, cell.parentSites.map((i) => types[i]), tolerance);

@@ -44,12 +44,22 @@ export interface PureTranslations {
  * tolerance cannot tell those sites apart).
  */
 export function findPureTranslations(structure: Structure, types: number[], tol: number): PureTranslations {
+  return tryPureTranslations(structure, types, tol, Infinity)!;
+}
+
+/**
+ * findPureTranslations within a budget of atom look-ups; null when it runs out (many candidates,
+ * each failing late: a large cell without translations, where refined types make it cheap).
+ */
+export function tryPureTranslations(structure: Structure, types: number[], tol: number, budget: number): PureTranslations | null {
   let attempt = tol;
   let warning: string | undefined;
+  const work = { remaining: budget };
   // Atoms of one type closer than 2·tol can make the map from atoms to images ambiguous; spglib
   // then retries with a smaller tolerance, and so does this search.
   for (let round = 0; round < 4; round++) {
-    const found = search(structure, types, attempt);
+    const found = search(structure, types, attempt, work);
+    if (found === OVER_BUDGET) return null;
     if (found) return attempt === tol ? found : { ...found, warning };
     warning = `the pure translations of the cell are ambiguous at symprec ${tol} Å (atoms of one species closer than twice the tolerance); they were searched at ${attempt / 2} Å instead`;
     attempt /= 2;
@@ -69,7 +79,9 @@ interface Generator {
 }
 
 /** The search at one tolerance; null when it is inconsistent (classes of unequal size). */
-function search(structure: Structure, types: number[], tol: number): PureTranslations | null {
+const OVER_BUDGET = Symbol('over budget');
+
+function search(structure: Structure, types: number[], tol: number, work: { remaining: number }): PureTranslations | null | typeof OVER_BUDGET {
   const n = types.length;
   const frac = structure.fracCoords;
   const counts = new Map<number, number>();
@@ -94,7 +106,8 @@ function search(structure: Structure, types: number[], tol: number): PureTransla
     if (types[j] !== anchorType || reached[j]) continue;
     const a = frac[anchor];
     const b = frac[j];
-    const permutation = carry(rough, frac, types, [b[0] - a[0], b[1] - a[1], b[2] - a[2]], hot);
+    const permutation = carry(rough, frac, types, [b[0] - a[0], b[1] - a[1], b[2] - a[2]], hot, work);
+    if (work.remaining < 0) return OVER_BUDGET;
     if (!permutation) continue;
     const t = refine(frac, permutation, [b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
     if (largestMiss(matrix, frac, permutation, t) > tol) continue;
@@ -126,8 +139,9 @@ function search(structure: Structure, types: number[], tol: number): PureTransla
  * The image of every atom under x ↦ x + t: per atom, the atom of its type within the grid's tolerance of its image,
  * or null as soon as one has none or two atoms land on the same one (not a permutation).
  */
-function carry(grid: PeriodicGrid, frac: Vec3[], types: number[], t: Vec3, hot: number[]): Int32Array | null {
+function carry(grid: PeriodicGrid, frac: Vec3[], types: number[], t: Vec3, hot: number[], work: { remaining: number }): Int32Array | null {
   const n = frac.length;
+  work.remaining -= hot.length;
   for (const i of hot) {
     const x = frac[i];
     if (grid.nearest([x[0] + t[0], x[1] + t[1], x[2] + t[2]], types[i]) < 0) return null;
@@ -137,6 +151,7 @@ function carry(grid: PeriodicGrid, frac: Vec3[], types: number[], t: Vec3, hot: 
   for (let i = 0; i < n; i++) {
     const x = frac[i];
     const j = grid.nearest([x[0] + t[0], x[1] + t[1], x[2] + t[2]], types[i]);
+    work.remaining--;
     if (j < 0 || taken[j]) {
       if (j < 0 && !hot.includes(i)) {
         hot.unshift(i);
