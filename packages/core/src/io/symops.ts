@@ -60,8 +60,9 @@ export const MAX_SYMMETRY_OPERATIONS = 192;
  * for a rotation that is not an integer matrix of determinant ±1: expanding with it would scale or
  * shear the structure. Returns a warning when the operations do not close under composition modulo
  * lattice translations (some product a∘b is not listed, so the expansion may miss atoms), naming
- * the first such pair in the file's order; null when they form a group. Quadratic in the count,
- * which the caller bounds by MAX_SYMMETRY_OPERATIONS first.
+ * such a pair; null when they form a group. The group the listed operations generate is built from
+ * a few of them (each one not yet generated), every product looked up in the list: about
+ * count × generators compositions, not count².
  */
 export function checkOperations(operations: AffineOperation[], texts: string[]): string | null {
   operations.forEach((op, i) => {
@@ -72,24 +73,43 @@ export function checkOperations(operations: AffineOperation[], texts: string[]):
       throw new Error(`'${texts[i]}' is not a symmetry operation: its matrix must have integer entries and determinant ±1 (it has ${+d.toFixed(6)})`);
     }
   });
-  const byRotation = new Map<string, Vec3[]>();
-  for (const op of operations) {
+  const byRotation = new Map<string, number[]>();
+  operations.forEach((op, i) => {
     const key = op.rotation.flat().join(',');
     const list = byRotation.get(key);
-    if (list) list.push(op.translation);
-    else byRotation.set(key, [op.translation]);
-  }
-  const listed = (op: AffineOperation) =>
-    (byRotation.get(op.rotation.flat().join(',')) ?? []).some((t) =>
-      t.every((v, k) => {
+    if (list) list.push(i);
+    else byRotation.set(key, [i]);
+  });
+  /** Index of the listed operation equal to op modulo lattice translations, or −1. */
+  const indexOf = (op: AffineOperation): number =>
+    (byRotation.get(op.rotation.flat().join(',')) ?? []).find((i) =>
+      operations[i].translation.every((v, k) => {
         const d = v - op.translation[k];
         return Math.abs(d - Math.round(d)) < 1e-3;
       }),
-    );
-  for (let i = 0; i < operations.length; i++) {
-    for (let j = 0; j < operations.length; j++) {
-      if (!listed(compose(operations[i], operations[j]))) {
-        return `the CIF's symmetry operations do not form a group: '${texts[i]}' followed by '${texts[j]}' is not among them, so the expanded structure may miss atoms`;
+    ) ?? -1;
+  const generated = new Set<number>();
+  const generators: number[] = [];
+  for (let g = 0; g < operations.length; g++) {
+    if (generated.has(g)) continue;
+    generators.push(g);
+    const queue = [...generated, g];
+    generated.add(g);
+    for (let q = 0; q < queue.length; q++) {
+      for (const h of generators) {
+        for (const [a, b] of [
+          [queue[q], h],
+          [h, queue[q]],
+        ]) {
+          const product = indexOf(compose(operations[a], operations[b]));
+          if (product < 0) {
+            return `the CIF's symmetry operations do not form a group: '${texts[a]}' followed by '${texts[b]}' is not among them, so the expanded structure may miss atoms`;
+          }
+          if (!generated.has(product)) {
+            generated.add(product);
+            queue.push(product);
+          }
+        }
       }
     }
   }
@@ -100,9 +120,8 @@ export function checkOperations(operations: AffineOperation[], texts: string[]):
 function compose(a: AffineOperation, b: AffineOperation): AffineOperation {
   const r = a.rotation;
   const s = b.rotation;
-  const rotation = r.map((row) => [0, 1, 2].map((c) => row[0] * s[0][c] + row[1] * s[1][c] + row[2] * s[2][c])) as Mat3;
-  const t = applyOperation(a, b.translation);
-  return { rotation: rotation.map((row) => row.map((v) => v + 0)) as Mat3, translation: t };
+  const rotation = r.map((row) => [0, 1, 2].map((c) => row[0] * s[0][c] + row[1] * s[1][c] + row[2] * s[2][c] + 0)) as Mat3;
+  return { rotation, translation: applyOperation(a, b.translation) };
 }
 
 /** Applies x' = R·x + t to a fractional point. */

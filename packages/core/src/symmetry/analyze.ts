@@ -106,29 +106,36 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   const group = chosen;
 
   const chosenMiss = group.number === 1 ? 0 : miss(group);
-  const sensitivity = SENSITIVITY_TOLERANCES.map((tolerance) =>
-    groupAtTolerance(structure, tolerance > symprec ? { elements, typer } : { types, translations }, folded, size, group, chosenMiss, symprec, tolerance),
-  );
+  const computeSensitivity = () =>
+    SENSITIVITY_TOLERANCES.map((tolerance) =>
+      groupAtTolerance(structure, tolerance > symprec ? { elements, typer } : { types, translations }, folded, size, group, chosenMiss, symprec, tolerance),
+    );
   const borderline = borderlineWarning(structure, types, folded, group, chosenMiss, trials, symprec);
   if (borderline) warnings.push(borderline);
-  const loose = sensitivity[sensitivity.length - 1];
-  if (group.number === 1 && symprec < loose.symprec && loose.number !== null && loose.number > 1) {
-    warnings.push(
-      `The structure is P1 at symprec ${symprec} Å but ${loose.symbol} (No. ${loose.number}) at ${loose.symprec} Å: ` +
-        'its coordinates are probably noisy; symmetrize it or pass a larger symprec to get the higher symmetry.',
-    );
+  // A P1 answer says at once whether 0.1 Å finds more; otherwise the sensitivity (up to two more
+  // moyo runs) is worked out when first read, which the submission check never does.
+  let sensitivity: SensitivityEntry[] | undefined;
+  if (group.number === 1) {
+    sensitivity = computeSensitivity();
+    const loose = sensitivity[sensitivity.length - 1];
+    if (symprec < loose.symprec && loose.number !== null && loose.number > 1) {
+      warnings.push(
+        `The structure is P1 at symprec ${symprec} Å but ${loose.symbol} (No. ${loose.number}) at ${loose.symprec} Å: ` +
+          'its coordinates are probably noisy; symmetrize it or pass a larger symprec to get the higher symmetry.',
+      );
+    }
   }
 
-  return label(structure, folded, translations.vectors, group, symprec, {
+  const analysis = label(structure, folded, translations.vectors, group, symprec, {
     tried: trials.map((t) => ({
       symprec: t.tolerance,
       number: t.group?.number ?? 1,
       symbol: compactSymbol(t.group?.number ?? 1),
       holds: t.holds,
     })),
-    sensitivity,
     warnings,
   });
+  return Object.defineProperty(analysis, 'sensitivity', { enumerable: true, get: () => (sensitivity ??= computeSensitivity()) }) as SymmetryAnalysis;
 }
 
 type Typer = ReturnType<typeof environmentTyper>;
@@ -224,8 +231,8 @@ function label(
   translations: Vec3[],
   group: GroupChoice,
   symprec: number,
-  report: { tried: ToleranceTrial[]; sensitivity: SensitivityEntry[]; warnings: string[] },
-): SymmetryAnalysis {
+  report: { tried: ToleranceTrial[]; warnings: string[] },
+): Omit<SymmetryAnalysis, 'sensitivity'> {
   const size = translations.length;
   const { wyckoffPositions, operations: conventionalOperations } = settingTables(group.number, group.hallNumber);
   // moyo's conventional setting, relative to the input: x_input = T·(P·x_s + p).
@@ -310,7 +317,6 @@ function label(
     hallNumber: group.hallNumber,
     symprec,
     tried: report.tried,
-    sensitivity: report.sensitivity,
     primitive: { ...primitiveCell, operations, orbits: primitiveOrbits },
     translations,
     orbits,

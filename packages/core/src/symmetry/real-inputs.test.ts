@@ -81,6 +81,8 @@ describe('mg3sb2-distorted.vasp: a slightly distorted host in a non-standard cel
   it('gives 3 vacancies and 3 antisites named with the D3d and C3v point groups', () => {
     const a = generate({ content: text('cases/mg3sb2-distorted.vasp'), filename: 'mg3sb2-distorted.vasp' }, { defect_types: ['vacancy', 'substitution'], ...UNCAPPED });
     expect(a.host.space_group).toMatchObject({ number: 164, symbol: 'P-3m1', symprec: 0.01 });
+    expect(a.host.space_group.tried.map((t) => `${t.symprec} ${t.symbol} ${t.holds}`)).toEqual(['0.01 C2/m true', '0.02 P-3m1 true', '0.005 C2/m true']);
+    expect(a.host.symmetry_sensitivity.map((e) => e.symbol)).toEqual(['P-1', 'P-3m1', 'P-3m1']);
     expect(byType(a, 'vacancy').map((c) => c.name).sort()).toEqual(['v_Mg_C3v', 'v_Mg_D3d', 'v_Sb']);
     expect(byType(a, 'vacancy')).toHaveLength(expected.n_vacancies);
     expect(byType(a, 'substitution').map((c) => c.name).sort()).toEqual(['Mg_Sb', 'Sb_Mg_C3v', 'Sb_Mg_D3d']);

@@ -102,8 +102,11 @@ export interface SymmetryAnalysis {
    * the largest that holds within symprec on every input atom (verify.ts), moyo's at symprec on a tie.
    */
   tried: ToleranceTrial[];
-  /** The group at 0.001, 0.01 and 0.1 Å: a host whose group changes near the requested tolerance is borderline. */
-  sensitivity: SensitivityEntry[];
+  /**
+   * The group at 0.001, 0.01 and 0.1 Å (SENSITIVITY_TOLERANCES): a host whose group changes near
+   * the requested tolerance is borderline. Worked out when first read (up to two more moyo runs).
+   */
+  readonly sensitivity: SensitivityEntry[];
   primitive: PrimitiveSymmetry;
   /**
    * Pure translations of the input cell modulo its lattice (fractional, input frame), exact,
