@@ -62,7 +62,7 @@ export class PeriodicGrid {
       for (let n = 0; n < list.length; n++) {
         const index = list[n];
         if (kind !== undefined && this.kinds?.[index] !== kind) continue;
-        const dd = this.squaredDistance(this.frac[index], frac, m);
+        const dd = foldedSquaredDistance(m, this.frac[index], frac);
         if (dd <= tol2 && dd < this.foundSquared) {
           this.foundSquared = dd;
           this.found = index;
@@ -77,23 +77,10 @@ export class PeriodicGrid {
     const tol2 = this.tol * this.tol;
     for (const list of lists) {
       for (const index of list!) {
-        const dd = this.squaredDistance(this.frac[index], frac, this.matrix);
+        const dd = foldedSquaredDistance(this.matrix, this.frac[index], frac);
         if (dd <= tol2) visit(index, dd);
       }
     }
-  }
-
-  private squaredDistance(p: Vec3, q: Vec3, m: Mat3): number {
-    let d0 = p[0] - q[0];
-    let d1 = p[1] - q[1];
-    let d2 = p[2] - q[2];
-    d0 -= Math.round(d0);
-    d1 -= Math.round(d1);
-    d2 -= Math.round(d2);
-    const x = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
-    const y = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
-    const z = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
-    return x * x + y * y + z * z;
   }
 
   /** Reused by every query: the buckets that can hold a point within tol of the query. */
@@ -142,4 +129,21 @@ export class PeriodicGrid {
 
 function mod(a: number, n: number): number {
   return ((a % n) + n) % n;
+}
+
+/**
+ * Squared Cartesian length (Å²) of the fractional difference p − q folded into [−½, ½): the true
+ * shortest distance for vectors well under half the cell's interplanar spacings.
+ */
+export function foldedSquaredDistance(m: Mat3, p: Vec3, q: Vec3): number {
+  let d0 = p[0] - q[0];
+  let d1 = p[1] - q[1];
+  let d2 = p[2] - q[2];
+  d0 -= Math.round(d0);
+  d1 -= Math.round(d1);
+  d2 -= Math.round(d2);
+  const x = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
+  const y = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
+  const z = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
+  return x * x + y * y + z * z;
 }

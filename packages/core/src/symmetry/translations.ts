@@ -1,6 +1,6 @@
 import { StructureError } from '../base/errors.ts';
 import type { Mat3, Vec3 } from '../base/linalg.ts';
-import { PeriodicGrid } from '../base/periodic-grid.ts';
+import { PeriodicGrid, foldedSquaredDistance } from '../base/periodic-grid.ts';
 import type { Structure } from '../base/structure.ts';
 
 /**
@@ -189,17 +189,7 @@ function largestMiss(matrix: Mat3, frac: Vec3[], permutation: Int32Array, t: Vec
   let worst = 0;
   for (let i = 0; i < frac.length; i++) {
     const x = frac[i];
-    const y = frac[permutation[i]];
-    let d0 = x[0] + t[0] - y[0];
-    let d1 = x[1] + t[1] - y[1];
-    let d2 = x[2] + t[2] - y[2];
-    d0 -= Math.round(d0);
-    d1 -= Math.round(d1);
-    d2 -= Math.round(d2);
-    const cx = d0 * matrix[0][0] + d1 * matrix[1][0] + d2 * matrix[2][0];
-    const cy = d0 * matrix[0][1] + d1 * matrix[1][1] + d2 * matrix[2][1];
-    const cz = d0 * matrix[0][2] + d1 * matrix[1][2] + d2 * matrix[2][2];
-    worst = Math.max(worst, cx * cx + cy * cy + cz * cz);
+    worst = Math.max(worst, foldedSquaredDistance(matrix, [x[0] + t[0], x[1] + t[1], x[2] + t[2]], frac[permutation[i]]));
   }
   return Math.sqrt(worst);
 }
