@@ -49,13 +49,14 @@ const PASSED: HostVerdict = { checked: true };
  * Reads, analyses and sizes an inline structure at submission (the core's `prepareHost`), so a
  * bad structure or an oversized supercell is refused with 422 before anything is queued.
  *
- * The symmetry search takes milliseconds on ordinary cells but minutes on some large ones, so it
- * runs in a few threads, never on the event loop, within `timeoutMs`. A structure not checked in
+ * Reading and the symmetry search take milliseconds on ordinary cells and up to about a second on
+ * the largest legal ones (MAX_INPUT_ATOMS), so they run in a few threads, never on the event loop,
+ * within `timeoutMs`. A structure not checked in
  * time is accepted, not refused: the worker runs the same checks with a far longer budget (as it
  * does for structures given by URL), so a slow but legal structure still gets its answer, and the
  * API has spent at most `timeoutMs` of one thread on it.
  *
- * Verdicts are deterministic in the structure, the fields `prepareHost` reads and the atom limit:
+ * Verdicts are deterministic in the structure, the fields `prepareHost` reads and the atom limits:
  * they are remembered under a hash of just those (the same structure comes back with other seeds,
  * caps or as retries) in a small LRU, and concurrent checks of the same key share one run.
  */

@@ -58,6 +58,7 @@ export function equivalentPositions(analysis: SymmetryAnalysis, frac: Vec3, tol:
 /**
  * Wyckoff label, site symmetry and multiplicity (in the input cell) of an arbitrary point given in
  * the input cell's fractional coordinates (an interstitial, say), consistent with the atoms' labels.
+ * The structure is not read (the analysis holds all it needs); the parameter stays for callers.
  */
 export function labelPoint(_structure: Structure, analysis: SymmetryAnalysis, frac: Vec3): SiteLabel {
   return labelPrimitivePoint(analysis, toPrimitiveFrac(analysis, frac));
@@ -90,7 +91,7 @@ export function labelPrimitivePoint(analysis: SymmetryAnalysis, y: Vec3): SiteLa
 /**
  * Every Wyckoff position without a free parameter (the tables' '1/2,1/2,1/2', '1/4,1/4,1/4'…),
  * one representative each, in letter order, with its coordinates in the input cell (`fracCoords`)
- * and in the primitive cell (`primitiveFracCoords`).
+ * and in the primitive cell (`primitiveFracCoords`). The structure is not read; it stays for callers.
  */
 export function fixedWyckoffPositions(
   _structure: Structure,
