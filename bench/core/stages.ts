@@ -11,14 +11,14 @@ import { performance } from 'node:perf_hooks';
 import { type DefectAnswer, type DefectRequestInput, type StructureInput, formula, generate } from '@defect-candidates/core';
 import { elementOrder, hostOxidationStates } from '../../packages/core/src/charges/oxidation.ts';
 import { interstitialCandidates } from '../../packages/core/src/defects/interstitial.ts';
-import { candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from '../../packages/core/src/defects/pipeline.ts';
+import { defectEntries } from '../../packages/core/src/defects/entries.ts';
+import { bulkSupercell, candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from '../../packages/core/src/defects/pipeline.ts';
 import { substitutionDrafts } from '../../packages/core/src/defects/substitution.ts';
 import type { DefectDraft, HostContext, StructureOutputs } from '../../packages/core/src/defects/types.ts';
 import { vacancyDrafts } from '../../packages/core/src/defects/vacancy.ts';
-import { toPymatgenDict } from '../../packages/core/src/io/pymatgen-json.ts';
 import { readStructure } from '../../packages/core/src/io/read.ts';
-import { writeStructure } from '../../packages/core/src/io/write.ts';
-import { parseRequest, requestedTypes } from '../../packages/core/src/request.ts';
+import { structureOutputs } from '../../packages/core/src/output/structures.ts';
+import { parseRequest, requestedTypes, structureFormats } from '../../packages/core/src/request.ts';
 import { analyzeSymmetry } from '../../packages/core/src/symmetry/analyze.ts';
 import { resolveSupercell } from '../../packages/core/src/supercell/resolve.ts';
 
@@ -56,7 +56,7 @@ export function stagedGenerate(input: StructureInput, requestInput: DefectReques
   const structure = read.structure;
   const elements = elementOrder(structure);
   const dopants = request.dopant_elements.filter((d) => !elements.includes(d));
-  const oxidation = hostOxidationStates(structure, analysis.orbits);
+  const oxidation = hostOxidationStates(structure, analysis);
   const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };
   lap('oxidation');
 
@@ -77,20 +77,17 @@ export function stagedGenerate(input: StructureInput, requestInput: DefectReques
   const { placed } = selectDefects(ctx, drafts);
   lap('select');
 
+  const formats = structureFormats(request);
+  const bulk = bulkSupercell(ctx);
   const fingerprint = hostFingerprint(structure);
   const ids: string[] = [];
-  const outputs: StructureOutputs[] = [];
+  const outputs: StructureOutputs[] = [structureOutputs(bulk.structure, formats, 'bulk')];
   for (const p of placed) {
-    const { structure: defect, frac } = defectStructure(ctx, p);
+    const { structure: defect, frac } = defectStructure(ctx, p, bulk);
     ids.push(candidateId(fingerprint, ctx, p));
     cartesianOf(ctx, frac);
-    const out: StructureOutputs = {};
-    const comment = `${p.name} ${formula(defect)}`;
-    for (const format of request.output_formats) {
-      if (format === 'pymatgen') out.pymatgen = toPymatgenDict(defect);
-      else out[format] = writeStructure(defect, format, { comment });
-    }
-    outputs.push(out);
+    outputs.push(structureOutputs(defect, formats, `${p.name} ${formula(defect)}`));
+    defectEntries({ id: ids.at(-1)!, name: p.name, charge_states: p.chargeStates }, defect.species);
   }
   lap('writing');
 

@@ -8,7 +8,9 @@
  *   --connections N    autocannon connections (default 50)
  *   --actions N        actions per end-to-end burst (default 200)
  *   --samples N        sequential actions for the idle-latency figures (default 40)
- *   --only a,b         phases: accept, latency, throughput (default all)
+ *   --batch-size N     items per POST /batches in the batch phase (default 100)
+ *   --batch-connections N  autocannon connections in the batch phase (default 8)
+ *   --only a,b         phases: accept, latency, throughput, batch (default all)
  *   --markdown         tables as Markdown; --json the figures as JSON
  */
 import { randomBytes } from 'node:crypto';
@@ -139,6 +141,93 @@ async function acceptPhase(bench: Bench, options: { durationS: number; connectio
     await api.stop();
     await deletePrefix(bench.redis, prefix);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch accept rate
+
+interface BatchRun {
+  label: string;
+  result: AutocannonResult;
+  /** Actions accepted per second: 202 answers × items per batch ÷ run time. */
+  actionsPerSecond: number;
+  cpuS: Record<string, number>;
+  wallS: number;
+  /**
+   * Actions the 202 answers autocannon counted named (warm-up included), and what Redis holds
+   * afterwards: a few more, the batches still in flight when autocannon stopped counting.
+   */
+  expected: number;
+  recorded: number;
+  queued: number;
+}
+
+interface BatchResults {
+  size: number;
+  connections: number;
+  durationS: number;
+  runs: BatchRun[];
+}
+
+/**
+ * POST /batches with `size` items each, as fast as `connections` clients are answered, against
+ * the API alone (no workers, so the jobs stay queued and can be counted). Two kinds of item: files
+ * by URL (nothing to read at submission) and inline Si, whose submission check is remembered after
+ * the first (items differ in random_seed only). Each kind runs on an API and a key prefix of its own.
+ */
+async function batchPhase(bench: Bench, options: { durationS: number; connections: number; size: number }): Promise<BatchResults> {
+  const si = structure('Si.vasp');
+  const kinds = [
+    ['files by URL', (r: number, i: number) => ({ file: { url: `https://files.example.org/structures/${r}/${i}.cif`, filename: 'CdTe.cif' }, random_seed: i })],
+    ['inline Si, submission check remembered', (r: number, i: number) => ({ structure: { content: si, filename: 'Si.vasp' }, random_seed: r * options.size + i })],
+  ] as const;
+  const runs: BatchRun[] = [];
+  for (const [label, item] of kinds) {
+    const prefix = `${bench.base}-batch${runs.length}`;
+    bench.prefixes.add(prefix);
+    const logFile = join(tmpdir(), `${prefix}-api.log`);
+    bench.logFiles.push(logFile);
+    const api = await spawnApi(bench.env(prefix), logFile);
+    try {
+      // Twenty different bodies in turn: the API parses and checks every one in full.
+      const bodies = Array.from({ length: 20 }, (_, r) => JSON.stringify({ defaults: { dopant_elements: ['Mg'] }, items: Array.from({ length: options.size }, (_, i) => item(r, i)) }));
+      let turn = 0;
+      const fire = (durationS: number) =>
+        autocannon({
+          url: api.url,
+          connections: options.connections,
+          duration: durationS,
+          requests: [
+            {
+              method: 'POST',
+              path: '/batches',
+              headers: { authorization: `Bearer ${bench.secret}`, 'content-type': 'application/json' },
+              setupRequest: (req) => ({ ...req, body: bodies[turn++ % bodies.length] }),
+            },
+          ],
+        });
+      bench.log(`service batch: ${label}, warm-up 3 s…`);
+      const warm = await fire(3);
+      bench.log(`service batch: ${label}, ${options.size} items per batch, ${options.connections} connections, ${options.durationS} s…`);
+      const { value, wallS, cpuS } = await withCpu(bench, { api: api.pid }, () => fire(options.durationS));
+      // autocannon returns with requests still in flight inside the API: let them land before counting.
+      await new Promise((r) => setTimeout(r, 1000));
+      runs.push({
+        label,
+        result: value,
+        actionsPerSecond: (value['2xx'] * options.size) / value.duration,
+        cpuS,
+        wallS,
+        expected: (warm['2xx'] + value['2xx']) * options.size,
+        recorded: await bench.redis.zcard(`${prefix}:actions:index:all`),
+        queued: await bench.redis.llen(`${prefix}:generate:wait`),
+      });
+    } finally {
+      await api.stop();
+      await deletePrefix(bench.redis, prefix);
+    }
+  }
+  return { size: options.size, connections: options.connections, durationS: options.durationS, runs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,6 +520,7 @@ export interface ServiceResults {
   accept: AcceptResults | null;
   latency: LatencyResults | null;
   throughput: ThroughputRun[];
+  batch: BatchResults | null;
 }
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
@@ -475,6 +565,35 @@ export function serviceReport(r: ServiceResults, options: { markdown?: boolean }
       `Target ≥ 1,500 accepted/s with p99 ≤ 50 ms: ${verdict(best.acceptedPerSecond >= 1500 && best.result.latency.p99 <= 50)} (same body); ` +
         `${verdict(a.runs[1].acceptedPerSecond >= 1500 && a.runs[1].result.latency.p99 <= 50)} (seed varies). ` +
         `Check: actions recorded ${a.accepted} (warm-up included), generate jobs waiting ${a.queued}${a.accepted === a.queued ? ': every accepted action has its job' : ': MISMATCH'}.`,
+    );
+  }
+
+  if (r.batch) {
+    const b = r.batch;
+    heading(`Batch accept rate: POST /batches, ${b.size} items each, autocannon ${b.connections} connections × ${b.durationS} s, no workers running`);
+    out.push(
+      table(
+        ['items', 'actions accepted/s', 'batches/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'CPU per accepted action, API µs', 'Redis µs', 'CPU use (% of one core)', 'actions named / recorded / jobs queued'],
+        b.runs.map((run) => [
+          run.label,
+          run.actionsPerSecond.toFixed(0),
+          (run.result['2xx'] / run.result.duration).toFixed(1),
+          String(run.result.latency.p50),
+          String(run.result.latency.p99),
+          String(run.result.latency.max),
+          String(run.result.non2xx),
+          String(run.result.errors + run.result.timeouts),
+          ((1e6 * run.cpuS.api) / (run.result['2xx'] * b.size)).toFixed(0),
+          ((1e6 * run.cpuS.redis) / (run.result['2xx'] * b.size)).toFixed(0),
+          cpuLine(run.cpuS, run.wallS),
+          `${run.expected} / ${run.recorded} / ${run.queued}`,
+        ]),
+        { markdown: md },
+      ),
+    );
+    para(
+      `Target ≥ 5,000 actions/s accepted through batches of 100: ${b.runs.map((run) => `${verdict(run.actionsPerSecond >= 5000)} (${run.label})`).join('; ')}. ` +
+        `Check: ${b.runs.every((run) => run.recorded >= run.expected && run.recorded === run.queued) ? 'every action a 202 named was recorded and has its job' : 'MISMATCH between the actions named, recorded and queued'} (recorded may exceed named by the batches in flight when the run ended).`,
     );
   }
 
@@ -565,7 +684,9 @@ export async function main(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       actions: { type: 'string', default: '200' },
       samples: { type: 'string', default: '40' },
-      only: { type: 'string', default: 'accept,latency,throughput' },
+      'batch-size': { type: 'string', default: '100' },
+      'batch-connections': { type: 'string', default: '8' },
+      only: { type: 'string', default: 'accept,latency,throughput,batch' },
       markdown: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -600,6 +721,7 @@ export async function main(argv: string[]): Promise<void> {
     accept: null,
     latency: null,
     throughput: [],
+    batch: null,
   };
   // Ctrl-C: the children get the signal from the terminal too; the keys are ours to remove.
   process.once('SIGINT', () => {
@@ -615,6 +737,9 @@ export async function main(argv: string[]): Promise<void> {
       results.throughput.push(await throughputPhase(bench, 2, Number(values.actions), false));
       // The same two generation threads as one default process, split over two processes.
       results.throughput.push(await throughputPhase(bench, 2, Number(values.actions), false, 1));
+    }
+    if (phases.has('batch')) {
+      results.batch = await batchPhase(bench, { durationS: Number(values['duration-s']), connections: Number(values['batch-connections']), size: Number(values['batch-size']) });
     }
   } catch (err) {
     failed = true;

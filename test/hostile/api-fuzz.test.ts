@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '@defect-candidates/service/store/keys';
 import { webhooksPlugin } from '../../apps/api/src/routes/webhooks.ts';
+import { batchesPlugin } from '../../apps/api/src/routes/batches.ts';
 import { structureFixture } from '../support/fixtures.ts';
 import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
 import { SECRETS, serviceEnv, startTestApi, type TestApi } from '../support/service.ts';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   prefix = uniquePrefix('hostile-api');
   redis = await testRedis();
   const env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { BODY_LIMIT: String(BODY_LIMIT), ALLOW_PRIVATE_URLS: 'false', LOG_LEVEL: 'silent' } });
-  api = await startTestApi(env, [webhooksPlugin()]);
+  api = await startTestApi(env, [webhooksPlugin(), batchesPlugin()]);
 });
 
 afterAll(async () => {
@@ -193,6 +194,27 @@ describe('fuzzed submissions', () => {
     );
   });
 
+  it('batch bodies: items shaped like requests, hostile defaults and batch fields, and arbitrary JSON', { timeout: 120_000 }, async () => {
+    const batchBody = fc.record(
+      {
+        items: fc.oneof({ weight: 4, arbitrary: fc.array(fc.oneof({ weight: 4, arbitrary: bodyObject }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 6 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }),
+        defaults: fc.oneof(bodyObject, fc.jsonValue({ maxDepth: 2 })),
+        atomic: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
+        webhook_url: fc.oneof(urlish, fc.jsonValue({ maxDepth: 1 })),
+        action_webhooks: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
+        __proto__: fc.jsonValue({ maxDepth: 1 }),
+        extra: fc.jsonValue({ maxDepth: 2 }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: batchBody }, { weight: 1, arbitrary: fc.jsonValue() }), auth, async (body, authorization) => {
+        await expectNo5xx({ method: 'POST', path: '/batches', headers: { authorization, 'content-type': 'application/json' }, body: toJson(body) });
+      }),
+      runs(150),
+    );
+  });
+
   it('raw bodies under any content type and encoding', { timeout: 120_000 }, async () => {
     const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/json; charset=bogus', 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json', 'multipart/form-data; boundary=x', '', 'application/json, text/plain', '*/*');
     const encoding = fc.constantFrom(undefined, 'gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip');
@@ -239,8 +261,11 @@ describe('fuzzed paths and query strings', () => {
   it('every route, any method, any query string', { timeout: 120_000 }, async () => {
     const id = fc.oneof(fc.uuid(), fc.string({ maxLength: 20 }).map(encodeURIComponent), fc.constantFrom('..', '%2e%2e', '%00', 'a%2Fb', '%zz', 'x'.repeat(300), 'ACTION', '*'));
     const path = fc.oneof(
-      fc.constantFrom('/actions', '/webhooks/failed', '/webhooks/retry-failed', '/healthz', '/readyz', '/metrics', '/openapi.json', '/admin/queues', '/admin/queues/api/queues', GENERATE, '/', '//actions', '/actions/', '/ACTIONS'),
+      fc.constantFrom('/actions', '/webhooks/failed', '/webhooks/retry-failed', '/healthz', '/readyz', '/metrics', '/openapi.json', '/admin/queues', '/admin/queues/api/queues', GENERATE, '/', '//actions', '/actions/', '/ACTIONS', '/batches', '/batches/'),
       id.map((x) => `/actions/${x}`),
+      id.map((x) => `/batches/${x}`),
+      id.map((x) => `/batches/${x}/archive.zip`),
+      id.map((x) => `/batches/${x}/webhook/retry`),
       id.map((x) => `/actions/${x}/archive.zip`),
       id.map((x) => `/actions/${x}/webhook/retry`),
       fc.string({ maxLength: 30 }).map((s) => `/${encodeURIComponent(s)}`),

@@ -111,6 +111,21 @@ describe('validation', () => {
     expect(paths.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('422 for an output format it does not know, listing the ones it does; vasp is one', async () => {
+    const res = await api.call('POST', GENERATE, { body: inline({ output_formats: ['poscar', 'castep'] }) });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('invalid_request');
+    const issue = res.body.error.issues.find((i: { path: string }) => i.path === 'output_formats');
+    expect(issue.message).toMatch(/from poscar, cif, pymatgen, extxyz, vasp .*castep/);
+    const vasp = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { functional: 'hse06', reciprocal_density: 100 } }) });
+    expect(vasp.status).toBe(202);
+    const got = await api.call('GET', `/actions/${vasp.body.id}`);
+    expect(got.body.parameters).toMatchObject({ output_formats: ['vasp'], vasp_settings: { functional: 'hse06', reciprocal_density: 100 } });
+    const badSettings = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { functional: 'lda' } }) });
+    expect(badSettings.status).toBe(422);
+    expect(issuesOf(badSettings)).toEqual(['vasp_settings']);
+  });
+
   it("422 with the parser's message for an unreadable inline structure", async () => {
     for (const bad of ['not-a-structure.txt', 'overlapping-atoms.vasp', 'truncated.vasp']) {
       const res = await api.call('POST', GENERATE, { body: { structure: { content: readFixture(`bad/${bad}`) } } });
@@ -306,7 +321,7 @@ describe('operations', () => {
     const op = doc.paths[GENERATE].post;
     expect(op['x-ouro-execution-mode']).toBe('async');
     expect(op['x-ouro-input-assets'].file.asset_type).toBe('file');
-    expect(op['x-ouro-input-assets'].file.file_extensions).toEqual(['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz']);
+    expect(op['x-ouro-input-assets'].file.file_extensions).toEqual(['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz', 'gz', 'bz2', 'xz']);
     const body = op.requestBody.content['application/json'].schema;
     const fields = Object.keys(body.properties);
     expect(fields).toEqual(expect.arrayContaining(['file', 'structure', 'webhook_url', 'supercell', 'random_seed', 'defect_types', 'max_candidates', 'dedupe_symmetry', 'dopant_elements', 'max_candidates_per_type']));

@@ -83,8 +83,8 @@ describe('generation end to end', () => {
     expect(names(await waitForAction(api, gz.body.id)).sort()).toEqual(['v_Cd', 'v_Te']);
   });
 
-  it('the archive holds every candidate and the manifest', async () => {
-    const res = await api.call('POST', GENERATE, { body: { structure: { content: cdte }, ...native, output_formats: ['poscar', 'cif'] } });
+  it('the archive holds every candidate, the bulk, the VASP folders when asked for, and the manifest', async () => {
+    const res = await api.call('POST', GENERATE, { body: { structure: { content: cdte }, ...native, output_formats: ['poscar', 'cif', 'vasp'] } });
     const action = await waitForAction(api, res.body.id);
     const zip = await api.call('GET', `/actions/${res.body.id}/archive.zip`);
     expect(zip.status).toBe(200);
@@ -95,7 +95,17 @@ describe('generation end to end', () => {
       expect(Object.keys(entries)).toContain(`${name}/POSCAR`);
       expect(strFromU8(entries[`${name}/POSCAR`])).toBe(action.response.candidates.find((c: { name: string }) => c.name === name).structures.poscar);
     }
-    expect(JSON.parse(strFromU8(entries['manifest.json']))).toBeTruthy();
+    // The pristine supercell, and one VASP input folder per defect entry (doped's names).
+    expect(strFromU8(entries['bulk/POSCAR'])).toBe(action.response.bulk.structures.poscar);
+    for (const f of ['bulk/structure.cif', 'bulk/INCAR', 'bulk/KPOINTS', 'bulk/POTCAR.spec']) expect(Object.keys(entries)).toContain(f);
+    expect(action.response.entries.length).toBeGreaterThan(names(action).length);
+    for (const e of action.response.entries) {
+      for (const f of ['POSCAR', 'INCAR', 'KPOINTS', 'POTCAR.spec']) expect(Object.keys(entries)).toContain(`${e.name}/${f}`);
+    }
+    expect(strFromU8(entries['v_Cd_-2/INCAR'])).toMatch(/^NELECT = 476 /m);
+    const manifest = JSON.parse(strFromU8(entries['manifest.json']));
+    expect(manifest.bulk.files).toEqual(['bulk/POSCAR', 'bulk/structure.cif', 'bulk/INCAR', 'bulk/KPOINTS', 'bulk/POTCAR.spec']);
+    expect(manifest.entries.find((e: { name: string }) => e.name === 'v_Cd_-2').files).toEqual(['v_Cd_-2/POSCAR', 'v_Cd_-2/INCAR', 'v_Cd_-2/KPOINTS', 'v_Cd_-2/POTCAR.spec']);
   });
 
   it('a URL that does not serve a structure ends invalid_structure, without retries', async () => {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { keys } from '@defect-candidates/service/store/keys';
+import { sendTogether, type RedisClient } from '@defect-candidates/service/redis';
 import type { TestApi } from './service.ts';
 
 export interface BulkStatus {
@@ -14,20 +14,20 @@ export interface BulkStatus {
 
 /**
  * Reads status, completion count, runs and webhook state of many actions straight from their
- * Redis records (one pipelined round trip per 500), which is how a test follows a thousand
- * actions without a thousand polling loops through the API.
+ * Redis records (one pipelined round trip per 500 on one Redis), which is how a test follows a
+ * thousand actions without a thousand polling loops through the API.
  */
-export async function readStatuses(redis: Redis, prefix: string, ids: string[]): Promise<Map<string, BulkStatus>> {
+export async function readStatuses(redis: RedisClient, prefix: string, ids: string[]): Promise<Map<string, BulkStatus>> {
   const k = keys(prefix);
   const out = new Map<string, BulkStatus>();
   for (let i = 0; i < ids.length; i += 500) {
     const batch = ids.slice(i, i + 500);
-    const pipeline = redis.pipeline();
-    for (const id of batch) pipeline.hmget(k.action(id), 'meta', 'completions', 'webhook');
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await sendTogether(redis, (c) => {
+      for (const id of batch) c.hmget(k.action(id), 'meta', 'completions', 'webhook');
+    });
     batch.forEach((id, j) => {
-      const [err, value] = replies[j] ?? [];
-      if (err || !Array.isArray(value) || value[0] === null) return;
+      const value = replies[j];
+      if (!Array.isArray(value) || value[0] === null) return;
       const [metaText, completions, webhookText] = value as (string | null)[];
       const meta = JSON.parse(metaText!) as { status: string; runs?: number; error?: { code?: string } };
       const webhook = webhookText ? (JSON.parse(webhookText) as { state?: string; attempts?: unknown[] }) : undefined;
@@ -50,7 +50,7 @@ export async function readStatuses(redis: Redis, prefix: string, ids: string[]):
  * `onTick` runs after each poll with the statuses, so a test can act part-way (kill a worker).
  */
 export async function waitForAll(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   ids: string[],
   options: { done: (s: BulkStatus | undefined) => boolean; timeoutMs: number; intervalMs?: number; onTick?: (statuses: Map<string, BulkStatus>) => Promise<void> | void },
@@ -85,13 +85,13 @@ export function tally(statuses: Map<string, BulkStatus>, ids: string[], pick: (s
 /**
  * Submits `count` requests through the API, `concurrency` at a time, as a careful client does:
  * each with its own Idempotency-Key, retried on a 503 (the API's answer while Redis is slow or
- * away). Every one must end accepted (202).
+ * away) every 250 ms, `retries` times (10). Every one must end accepted (202).
  */
 export async function submitMany(
   api: TestApi,
   count: number,
   body: (i: number) => unknown,
-  options: { concurrency?: number; as?: 'alice' | 'bob'; onAccepted?: (id: string, index: number) => void } = {},
+  options: { concurrency?: number; as?: 'alice' | 'bob'; retries?: number; onAccepted?: (id: string, index: number) => void } = {},
 ): Promise<string[]> {
   const ids: string[] = new Array(count);
   const batch = Math.random().toString(36).slice(2);
@@ -101,7 +101,7 @@ export async function submitMany(
     while (next < count) {
       const i = next++;
       let res = await api.call('POST', '/generate-point-defect-candidates', { body: body(i), as: options.as ?? 'alice', headers: { 'idempotency-key': `bulk-${batch}-${i}` } });
-      for (let retry = 0; res.status === 503 && retry < 10; retry++) {
+      for (let retry = 0; res.status === 503 && retry < (options.retries ?? 10); retry++) {
         await new Promise((r) => setTimeout(r, 250));
         res = await api.call('POST', '/generate-point-defect-candidates', { body: body(i), as: options.as ?? 'alice', headers: { 'idempotency-key': `bulk-${batch}-${i}` } });
       }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '@defect-candidates/service/redis';
 
 /**
  * Which Redis the integration tests use: REDIS_URL when set; else a Testcontainers Redis when a
@@ -52,12 +53,23 @@ export async function testRedis(): Promise<Redis> {
   return redis;
 }
 
-/** Deletes every key under `prefix:` (the test's actions, idempotency keys and BullMQ queues). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+/**
+ * Deletes every key under `prefix:` (the test's actions, idempotency keys and BullMQ queues), and
+ * under `{prefix}:` (the queues on a Redis Cluster), on every master of a cluster.
+ */
+export async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
+  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+  for (const node of nodes) {
+    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (found.length === 0) continue;
+        // On a cluster, keys of different slots cannot share one DEL.
+        if (isCluster(redis)) await Promise.all(found.map((key) => node.del(key)));
+        else await node.del(...found);
+      } while (cursor !== '0');
+    }
+  }
 }

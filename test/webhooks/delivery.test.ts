@@ -271,7 +271,9 @@ describe('platform delivery', () => {
       for (const candidate of answer.candidates) {
         expect(strFromU8(zip[`${candidate.name}/POSCAR`])).toBe(candidate.structures.poscar);
       }
-      expect(Object.keys(zip).filter((p) => p.endsWith('/POSCAR'))).toHaveLength(answer.candidates.length);
+      // One per candidate, and the bulk's.
+      expect(Object.keys(zip).filter((p) => p.endsWith('/POSCAR'))).toHaveLength(answer.candidates.length + 1);
+      expect(strFromU8(zip['bulk/POSCAR'])).toBe(answer.bulk.structures.poscar);
     } finally {
       await receiver.stop();
     }

@@ -78,7 +78,7 @@ describe('webhooks from a running worker process', () => {
         'ouro-route-org-id': 'org-e2e',
         'ouro-route-team-id': 'team-e2e',
       },
-      body: { structure: { content: structureFixture('CdTe.cif'), format: 'cif' }, defect_types: ['vacancy', 'substitution'] },
+      body: { structure: { content: structureFixture('CdTe.cif'), format: 'cif' }, defect_types: ['vacancy', 'substitution'], output_formats: ['poscar', 'vasp'] },
     });
     expect(submitted.status).toBe(202);
     const completion = await platform.waitForRequest('/webhooks/actions', 30_000);
@@ -96,6 +96,12 @@ describe('webhooks from a running worker process', () => {
     for (const candidate of action.response.candidates) {
       expect(strFromU8(zip[`${candidate.name}/POSCAR`])).toBe(candidate.structures.poscar);
     }
+    // The bulk and the VASP folders, as asked for; the completion's summary carries the entries but no structure text.
+    expect(strFromU8(zip['bulk/POSCAR'])).toBe(action.response.bulk.structures.poscar);
+    for (const e of action.response.entries) expect(Object.keys(zip)).toContain(`${e.name}/INCAR`);
+    expect(strFromU8(zip['v_Cd_-2/INCAR'])).toMatch(/^NELECT = 476 /m);
+    expect(body.response.entries).toEqual(action.response.entries);
+    expect(body.response.bulk).toEqual({ formula: 'Cd27Te27', n_atoms: 54 });
 
     // The last progress line is posted after the end is recorded, independently of the webhook.
     await waitFor('the final progress log', async () => {

@@ -1,11 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { generate, type DefectAnswer } from '@defect-candidates/core';
 import { loadConfig, type Config } from '@defect-candidates/service/config';
 import { createLogger } from '@defect-candidates/service/logger';
-import { createRedis } from '@defect-candidates/service/redis';
+import { createRedis, type RedisClient } from '@defect-candidates/service/redis';
 import { ActionStore, type ActionError, type PlatformContext } from '@defect-candidates/service/store/actions';
 import { createDeliveryQueue, type DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
 import { registerWebhookDelivery } from '@defect-candidates/service/webhooks/hook';
@@ -115,8 +114,8 @@ export class WebhookEnv {
   store!: ActionStore;
   queue!: DeliveryQueue;
   worker!: DeliveryWorker;
-  private redis!: Redis;
-  private workerRedis!: Redis;
+  private redis!: RedisClient;
+  private workerRedis!: RedisClient;
   private unregister: () => void = () => undefined;
   readonly aliceSecret = newWebhookSecret();
 

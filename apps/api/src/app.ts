@@ -6,7 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '@defect-candidates/service/config';
 import { createLogger } from '@defect-candidates/service/logger';
-import { checkEvictionPolicy, createRedis, waitForRedis } from '@defect-candidates/service/redis';
+import { checkEvictionPolicy, createRedis, describeRedis, waitForRedis } from '@defect-candidates/service/redis';
 import { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import { ActionStore } from '@defect-candidates/service/store/actions';
 import { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
@@ -133,7 +133,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come
   // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
   try {
-    await waitForRedis(redis, config.redisUrl, config.redisTimeoutMs);
+    await waitForRedis(redis, describeRedis(config), config.redisTimeoutMs);
     await checkEvictionPolicy(redis, logger);
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'Redis is not answering yet; the API starts and answers 503 until it does');

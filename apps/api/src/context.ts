@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@defect-candidates/service/config';
+import type { RedisClient } from '@defect-candidates/service/redis';
 import type { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import type { ActionStore } from '@defect-candidates/service/store/actions';
 import type { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
@@ -14,7 +14,7 @@ export interface ApiContext {
   config: Config;
   logger: Logger;
   /** Command connection: fails fast when Redis is away (no offline queue). */
-  redis: Redis;
+  redis: RedisClient;
   store: ActionStore;
   idempotency: IdempotencyStore;
   queue: Queue<GenerateJobData, GenerateJobResult>;

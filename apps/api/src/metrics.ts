@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { readJobStats } from '@defect-candidates/service/store/stats';
-import { withTimeout } from '@defect-candidates/service/redis';
+import { withTimeout, type RedisClient } from '@defect-candidates/service/redis';
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+// BullMQ 6 dropped the 'paused' job state: pausing is a flag on the queue, its jobs stay 'waiting'.
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'waiting-children'] as const;
 
 export interface ApiMetrics {
   registry: Registry;
@@ -35,7 +35,7 @@ function externalMetric(
 }
 
 /** One registry per app instance: tests run several APIs in one process. */
-export function createMetrics(deps: { queues: Queue[]; redis: Redis; prefix: string; timeoutMs: number }): ApiMetrics {
+export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefix: string; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -54,7 +54,7 @@ export function createMetrics(deps: { queues: Queue[]; redis: Redis; prefix: str
   });
   const submissions = new Counter({
     name: 'defect_submissions_total',
-    help: 'Submissions to POST /generate-point-defect-candidates, by outcome (accepted, replayed, rejected).',
+    help: 'Actions submitted to POST /generate-point-defect-candidates and as items of POST /batches, by outcome (accepted, replayed, rejected).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

@@ -28,12 +28,13 @@ const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }>
   max_candidates_per_type: { title: 'Maximum per type', description: 'Most candidates per family and dopant (1-100).' },
   symprec: { title: 'Symmetry tolerance', description: 'Symmetry tolerance in Å.' },
   min_image_distance: { title: 'Minimum image distance', description: 'Smallest distance between periodic images of a defect in the automatic supercell, in Å.' },
-  output_formats: { title: 'Output formats', description: 'Structure formats in the answer: poscar, cif, pymatgen, extxyz.' },
+  output_formats: { title: 'Output formats', description: 'Structure formats in the answer (poscar, cif, pymatgen, extxyz), and vasp: VASP input folders per defect entry in the archive.' },
+  vasp_settings: { title: 'VASP settings', description: 'For the vasp format: functional (pbesol or hse06) and reciprocal_density (null for Γ only).' },
   interstitial_sites: { title: 'Interstitial sites', description: 'Extra interstitial sites to try, as fractional coordinates of the input cell.' },
   interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
 };
 
-function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+export function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
   return json;
@@ -161,7 +162,9 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
         get: {
           operationId: 'get_action_archive',
           summary: 'Download every candidate structure',
-          description: 'A zip with `<name>/POSCAR` (and the other requested formats) for every candidate, plus `manifest.json`.',
+          description:
+            'A zip with `bulk/` (the pristine supercell), `<name>/POSCAR` (and the other requested formats) for every candidate, ' +
+            'with the vasp format `<entry>/` (POSCAR, INCAR, KPOINTS, POTCAR.spec) for every defect entry, plus `manifest.json`.',
           security,
           parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
           responses: {

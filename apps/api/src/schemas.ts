@@ -1,7 +1,15 @@
 import { z } from 'zod';
+import { COMPRESSED_EXTENSIONS } from '@defect-candidates/core';
+import { MAX_BATCH_ITEMS } from '@defect-candidates/service/store/batches';
 
-/** File extensions a worker can read, as the platform's asset picker needs them. */
-export const STRUCTURE_EXTENSIONS = ['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz'] as const;
+/** Extensions of the structure formats, which help detect the format. */
+const FORMAT_EXTENSIONS = ['cif', 'vasp', 'poscar', 'contcar', 'json', 'extxyz', 'xyz'] as const;
+
+/**
+ * File extensions a worker can read, as the platform's asset picker needs them: the formats'
+ * own and those of the compressions a worker unpacks (a `CONTCAR.gz` asset reports `gz`).
+ */
+export const STRUCTURE_EXTENSIONS = [...FORMAT_EXTENSIONS, ...COMPRESSED_EXTENSIONS] as const;
 export const STRUCTURE_FORMATS = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'] as const;
 
 /** Action ids: ours are UUIDs; the platform's arrive in `ouro-action-id`. Safe in Redis keys and BullMQ job ids. */
@@ -18,7 +26,7 @@ export const FileAssetSchema = z
     }),
     filename: z.string().min(1).max(255).optional().meta({
       title: 'File name',
-      description: `Name of the file; its extension helps detect the format (${STRUCTURE_EXTENSIONS.join(', ')}).`,
+      description: `Name of the file; its extension helps detect the format (${FORMAT_EXTENSIONS.join(', ')}). Files compressed with gzip, bzip2 or xz (${COMPRESSED_EXTENSIONS.map((e) => `.${e}`).join(', ')}) are unpacked, whatever their name.`,
       examples: ['CdTe.cif'],
     }),
     type: z.string().max(255).optional().meta({ title: 'MIME type', description: 'MIME type of the file, as the platform reports it (e.g. chemical/x-cif).' }),
@@ -128,6 +136,7 @@ export const ActionSchema = z
     error: ActionErrorSchema.optional(),
     webhook: z.record(z.string(), z.unknown()).optional().meta({ title: 'Webhook', description: 'Delivery state of the completion webhook, when there is one.' }),
     runs: z.number().int().meta({ title: 'Runs', description: 'How many times a worker started it (more than one after a worker was lost mid-job).' }),
+    batch_id: z.string().optional().meta({ title: 'Batch id', description: 'The batch this action is an item of, when it came from POST /batches.' }),
     links: LinksSchema,
   })
   .meta({ title: 'Action', description: 'One submitted generation and, once finished, its result.' });
@@ -180,3 +189,113 @@ export function fieldIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): {
 export function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
+
+/** POST /batches: the fields around the items; each item is checked on its own (routes/batches.ts). */
+export const BatchRequestSchema = z
+  .strictObject({
+    items: z
+      .array(z.unknown())
+      .min(1, 'give at least one item')
+      .max(MAX_BATCH_ITEMS, `a batch holds at most ${MAX_BATCH_ITEMS} items`)
+      .meta({
+        title: 'Items',
+        description: `1 to ${MAX_BATCH_ITEMS} structures, each \`{file}\` or \`{structure}\` as in a single request, with any request fields of its own (they win over \`defaults\`).`,
+      }),
+    defaults: z.record(z.string(), z.unknown()).optional().meta({
+      title: 'Defaults',
+      description: 'Request fields (supercell, defect_types, dopant_elements, ...) shared by every item.',
+    }),
+    atomic: z.boolean().default(false).meta({
+      title: 'Atomic',
+      description: 'Refuse the whole batch (422, every invalid item listed) if any item is invalid; by default the valid items are accepted and the invalid ones listed.',
+    }),
+    webhook_url: httpUrl('webhook_url').optional().meta({
+      title: 'Webhook URL',
+      description: 'Where `batch.completed` is POSTed once every item has ended (Standard Webhooks, signed like the actions\' messages).',
+    }),
+    action_webhooks: z.boolean().default(true).meta({
+      title: 'Action webhooks',
+      description: 'Whether each action also sends its own `action.completed` / `action.failed` to `webhook_url`; false sends only `batch.completed`.',
+    }),
+  })
+  .meta({ title: 'Batch request', description: 'Many structures in one request, each becoming an action.' });
+
+/** A batch request with its defaults filled in (`atomic` false, `action_webhooks` true). */
+export type BatchRequest = z.output<typeof BatchRequestSchema>;
+
+const BatchMemberSchema = z
+  .object({
+    index: z.number().int().meta({ title: 'Item index', description: 'Position of the item in the submitted `items` (from 0).' }),
+    id: z.string().meta({ title: 'Action id', description: 'The action this item became.' }),
+  })
+  .meta({ title: 'Batch member', description: 'An accepted item and its action.' });
+
+const InvalidItemSchema = z
+  .object({
+    index: z.number().int().meta({ title: 'Item index', description: 'Position of the item in the submitted `items`.' }),
+    issues: ErrorSchema.shape.error.shape.issues.unwrap().meta({ title: 'Issues', description: 'Each invalid field of the item, paths relative to the item.' }),
+  })
+  .meta({ title: 'Invalid item', description: 'An item that was refused, and why.' });
+
+const BatchLinksSchema = z
+  .object({
+    self: z.string().meta({ title: 'Batch', description: 'URL of the batch (poll it with GET).' }),
+    archive: z.string().meta({ title: 'Archive', description: 'URL of the zip of every successful item\'s structures.' }),
+  })
+  .meta({ title: 'Batch links', description: 'Where to find the batch and its results.' });
+
+const BatchStatusSchema = z.enum(['running', 'completed']).meta({
+  title: 'Batch status',
+  description: 'running: some actions have not ended; completed: every action ended (success or error).',
+});
+
+/** The 202 answer to POST /batches. */
+export const BatchAcceptedSchema = z
+  .object({
+    id: z.string().meta({ title: 'Batch id', description: 'Identifier of the batch.' }),
+    status: BatchStatusSchema,
+    created_at: isoDate('Created', 'When the batch was accepted.'),
+    items: z.number().int().meta({ title: 'Items', description: 'How many items were submitted.' }),
+    actions: z.array(BatchMemberSchema).meta({ title: 'Actions', description: 'One action per valid item, in item order.' }),
+    invalid: z.array(InvalidItemSchema).meta({ title: 'Invalid items', description: 'The items refused, with their field errors.' }),
+    links: BatchLinksSchema,
+  })
+  .meta({ title: 'Accepted batch', description: 'The valid items were accepted and queued.' });
+
+/** GET /batches/:id. */
+export const BatchSchema = z
+  .object({
+    id: z.string().meta({ title: 'Batch id', description: 'Identifier of the batch.' }),
+    owner: z.string().meta({ title: 'Owner', description: 'Name of the API key that submitted it.' }),
+    status: BatchStatusSchema,
+    created_at: isoDate('Created', 'When the batch was accepted.'),
+    completed_at: z.iso.datetime().nullable().meta({ title: 'Completed', description: 'When its last action ended; null while some run.' }),
+    items: z.number().int().meta({ title: 'Items', description: 'How many items were submitted.' }),
+    counts: z
+      .object({
+        queued: z.number().int().meta({ title: 'Queued', description: 'Actions waiting for a worker.' }),
+        'in-progress': z.number().int().meta({ title: 'In progress', description: 'Actions running.' }),
+        success: z.number().int().meta({ title: 'Success', description: 'Actions that succeeded.' }),
+        error: z.number().int().meta({ title: 'Error', description: 'Actions that ended in error.' }),
+      })
+      .meta({ title: 'Counts', description: 'The batch\'s actions by status.' }),
+    invalid: z.array(InvalidItemSchema).meta({ title: 'Invalid items', description: 'The items refused at submission.' }),
+    webhook_url: z.string().optional().meta({ title: 'Webhook URL', description: 'Where `batch.completed` goes.' }),
+    action_webhooks: z.boolean().meta({ title: 'Action webhooks', description: 'Whether each action sends its own webhook too.' }),
+    webhook: z.record(z.string(), z.unknown()).optional().meta({ title: 'Webhook', description: 'Delivery state of `batch.completed`, once it exists.' }),
+    actions: z
+      .array(ActionSchema.omit({ response: true }).extend({ index: z.number().int().meta({ title: 'Item index', description: 'Position of the item in the submitted `items`.' }) }))
+      .meta({ title: 'Actions', description: 'A page of the batch\'s actions, in item order, without their responses.' }),
+    next_cursor: z.string().nullable().meta({ title: 'Next cursor', description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    links: BatchLinksSchema,
+  })
+  .meta({ title: 'Batch', description: 'A batch, its counts by status and a page of its actions.' });
+
+/** GET /batches/:id's query: a page of its actions. */
+export const BatchQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_BATCH_ITEMS).default(100).meta({ title: 'Limit', description: `Actions per page, 1 to ${MAX_BATCH_ITEMS}.` }),
+  cursor: z.string().max(64).optional().meta({ title: 'Cursor', description: '`next_cursor` of the previous page.' }),
+});
+
+/** Batch ids are UUIDs. */
+export const BATCH_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

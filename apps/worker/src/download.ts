@@ -1,5 +1,5 @@
-import { gunzipSync } from 'node:zlib';
 import type { Got } from 'got';
+import { FileDecodeError, decodeStructureFile } from '@defect-candidates/core';
 import { createSafeHttp, isUnsafeUrlError, assertSafeUrl } from '@defect-candidates/service/net/index';
 
 /** A structure file could not be fetched; `retryable` says whether trying again may help. */
@@ -51,7 +51,9 @@ function classify(err: unknown, url: string): DownloadError {
 /**
  * Fetches a structure file: http/https only, no redirects, internal addresses refused on the
  * address actually connected (unless allowPrivate), a size cap enforced while reading, and a
- * gzip-compressed file unpacked. Returns the text.
+ * gzip, bzip2 or xz file unpacked (found by its magic bytes) within the same cap. Returns the
+ * text. Every failure is a DownloadError; a file that is damaged or unpacks past the cap is not
+ * retryable.
  */
 export async function downloadStructure(url: string, options: DownloadOptions): Promise<string> {
   try {
@@ -99,14 +101,12 @@ export async function downloadStructure(url: string, options: DownloadOptions): 
     throw refusal ?? classify(err, url);
   }
   if (refusal) throw refusal;
-  let body = Buffer.concat(chunks);
-  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) {
-    try {
-      body = gunzipSync(body, { maxOutputLength: options.maxBytes });
-    } catch {
-      throw new DownloadError(`${describe(url)} looks gzip-compressed but does not unpack within ${options.maxBytes} bytes`, false);
-    }
-  }
+  const body = Buffer.concat(chunks);
   if (body.length === 0) throw new DownloadError(`${describe(url)} is empty`, false);
-  return body.toString('utf8');
+  try {
+    return (await decodeStructureFile(body, { maxBytes: options.maxBytes, name: describe(url) })).text;
+  } catch (err) {
+    if (err instanceof FileDecodeError) throw new DownloadError(err.message, false);
+    throw err;
+  }
 }

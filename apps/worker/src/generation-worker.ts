@@ -1,9 +1,9 @@
 import { QueueEvents, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@defect-candidates/service/config';
+import type { RedisClient } from '@defect-candidates/service/redis';
 import type { ActionError, ActionStore } from '@defect-candidates/service/store/actions';
-import { GENERATE_QUEUE, actionIdFromJobId, type GenerateJobData, type GenerateJobResult } from '@defect-candidates/service/queues';
+import { GENERATE_QUEUE, actionIdFromJobId, queuePrefix, type GenerateJobData, type GenerateJobResult } from '@defect-candidates/service/queues';
 import { OuroProgressReporter, type ActionProgressLog } from '@defect-candidates/service/webhooks/ouro-progress';
 import { failureCode } from '@defect-candidates/service/threads/failure';
 import { DownloadError, downloadStructure } from './download.ts';
@@ -14,7 +14,7 @@ export interface GenerationWorkerOptions {
   logger: Logger;
   store: ActionStore;
   /** `worker`-role connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
 }
 
 export interface GenerationWorker {
@@ -165,7 +165,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
 
   const worker = new Worker<GenerateJobData, GenerateJobResult>(GENERATE_QUEUE, tracked, {
     connection: options.connection,
-    prefix: config.keyPrefix,
+    prefix: queuePrefix(config),
     concurrency: config.workerConcurrency,
     lockDuration: config.jobLockDurationMs,
     stalledInterval: config.jobStalledIntervalMs,
@@ -178,7 +178,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
 
   // A job can fail without its processor recording why: its worker died too often (stalled
   // limit), or the last retry hit an error. Every worker hears of it; the first one records it.
-  const events = new QueueEvents(GENERATE_QUEUE, { connection: options.connection, prefix: config.keyPrefix });
+  const events = new QueueEvents(GENERATE_QUEUE, { connection: options.connection, prefix: queuePrefix(config) });
   events.on('error', (err) => logError(err, 'queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
     const id = actionIdFromJobId(jobId);

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
-import { loadConfig, redactUrl, type Config } from '@defect-candidates/service/config';
+import { loadConfig, type Config } from '@defect-candidates/service/config';
 import { createLogger } from '@defect-candidates/service/logger';
-import { checkEvictionPolicy, createRedis } from '@defect-candidates/service/redis';
+import { checkEvictionPolicy, createRedis, describeRedis, type RedisClient } from '@defect-candidates/service/redis';
 import { ActionStore } from '@defect-candidates/service/store/actions';
 import { startGenerationWorker, type GenerationWorker } from './generation-worker.ts';
 
@@ -11,7 +10,7 @@ export interface WorkerContext {
   config: Config;
   logger: Logger;
   /** `worker`-role connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
   store: ActionStore;
 }
 
@@ -48,7 +47,7 @@ export async function startWorkerProcess(
   }
   const generation = startGenerationWorker({ config, logger, store, connection });
   logger.info(
-    { concurrency: config.workerConcurrency, redis: redactUrl(config.redisUrl), prefix: config.keyPrefix, plugins: started.map((p) => p.name) },
+    { concurrency: config.workerConcurrency, redis: describeRedis(config), prefix: config.keyPrefix, plugins: started.map((p) => p.name) },
     'worker started',
   );
 

@@ -110,6 +110,29 @@ describe('caps, round-robin and seeds', () => {
     expect(names(a, 'substitution')).toEqual(['Ti_Sr', 'O_Sr']);
   });
 
+  // Cubic BaTiO3 (a = 4.0 Å), doped with La and Nb, as users dope it.
+  const batio3 = {
+    content: JSON.stringify({ lattice: [[4, 0, 0], [0, 4, 0], [0, 0, 4]], species: ['Ba', 'Ti', 'O', 'O', 'O'], frac_coords: [[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]] }),
+    filename: 'BaTiO3.json',
+  };
+  const capWarnings = (a: DefectAnswer) => a.warnings.filter((w) => / dropped \d+ /.test(w));
+
+  it('warns when the caps drop symmetry-distinct defects: counts per group, the names, and how to get them all', () => {
+    const a = generate(batio3, { dopant_elements: ['La', 'Nb'] });
+    expect(a.candidates).toHaveLength(24);
+    expect(capWarnings(a)).toEqual([
+      'max_candidates (24) dropped 1 symmetry-distinct candidate: interstitial: 5 of 6 emitted, dropped O_i_C3v. ' +
+        'Send max_candidates 200 and max_candidates_per_type 100 to get them all.',
+    ]);
+    // The native antisites on O rank last in their group (orbit order: Ba, Ti, O): a per-type cap drops them first, La_O stays.
+    const b = generate(batio3, { dopant_elements: ['La'], max_candidates_per_type: 4 });
+    expect(capWarnings(b)[0]).toMatch(/^max_candidates_per_type \(4\) dropped \d+ symmetry-distinct candidates: substitution: 4 of 6 emitted, dropped Ba_O, Ti_O; /);
+    expect(b.candidates.map((c) => c.name)).toContain('La_O');
+    const all = generate(batio3, { dopant_elements: ['La', 'Nb'], max_candidates: 200, max_candidates_per_type: 100 });
+    expect(all.candidates).toHaveLength(25);
+    expect(capWarnings(all)).toEqual([]);
+  });
+
   it('fills round-robin across groups so every group is represented before any gets a second slot', () => {
     const a = run('SrTiO3.cif', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Mg', 'Ca'], max_candidates: 5 });
     expect(a.candidates.map((c) => c.group)).toEqual(['vacancy', 'vacancy', 'substitution', 'substitution:Mg', 'substitution:Ca']);
@@ -155,6 +178,22 @@ describe('caps, round-robin and seeds', () => {
   });
 });
 
+describe('a host whose oxidation states cannot be found', () => {
+  // Rock-salt "OsO": Os has no bond-valence parameters and no ICSD entries, its one common state (+4)
+  // does not balance O2-, and O is no metal: no oxidation states, so every defect gets -1, 0, +1.
+  const poscar = ['OsO', '1.0', '0 2.2 2.2', '2.2 0 2.2', '2.2 2.2 0', 'Os O', '1 1', 'Direct', '0 0 0', '0.5 0.5 0.5'].join('\n');
+  const answer = generate({ content: poscar, filename: 'POSCAR' }, { dopant_elements: ['Mg'] });
+
+  it('says so, with a warning, and gives every defect -1, 0, +1', () => {
+    expect(answer.host.oxidation_state_method).toBe('none');
+    expect(answer.host.oxidation_states).toEqual({});
+    expect(answer.host.sites.map((s) => s.oxidation_state)).toEqual([null, null]);
+    expect(answer.warnings.some((w) => w.includes('no charge-balanced oxidation states found for Os-O'))).toBe(true);
+    expect(answer.candidates.length).toBeGreaterThan(4);
+    for (const c of answer.candidates) expect(c.charge_states, c.name).toEqual([1, 0, -1]);
+  });
+});
+
 describe('the answer', () => {
   const answer = run('MgO.json', { defect_types: ['vacancy', 'substitution'], dopant_elements: ['Ca', 'Mg'] });
 
@@ -189,6 +228,24 @@ describe('the answer', () => {
     const v = answer.candidates.find((x) => x.name === 'v_O')!;
     expect(v.n_atoms).toBe(answer.supercell.n_atoms - 1);
     expect(v.species).toBeNull();
+  });
+
+  it('gives the bulk supercell in the requested formats and one entry per candidate and charge state', () => {
+    expect(answer.bulk.formula).toBe('Mg48O48');
+    expect(answer.bulk.n_atoms).toBe(answer.supercell.n_atoms);
+    expect(Object.keys(answer.bulk.structures).sort()).toEqual(['poscar', 'pymatgen']);
+    const expected = answer.candidates.flatMap((c) => c.charge_states.map((q) => ({ name: `${c.name}_${q > 0 ? '+' : ''}${q}`, candidate_id: c.id, candidate: c.name, charge: q })));
+    expect(answer.entries.map(({ name, candidate_id, candidate, charge }) => ({ name, candidate_id, candidate, charge }))).toEqual(expected);
+    // MgO with Mg (ZVAL 2) and O (6): v_O in charge +2 has 48·2 + 47·6 − 2 = 376 electrons.
+    expect(answer.entries.find((e) => e.name === 'v_O_+2')).toMatchObject({ nelect: 376, nupdown: 0 });
+  });
+
+  it('adds POSCAR to the structures when vasp is asked for, and warns about vasp_settings without vasp', () => {
+    const a = run('Si.vasp', { defect_types: ['vacancy'], output_formats: ['cif', 'vasp'] });
+    expect(Object.keys(a.candidates[0].structures).sort()).toEqual(['cif', 'poscar']);
+    expect(Object.keys(a.bulk.structures).sort()).toEqual(['cif', 'poscar']);
+    const b = run('Si.vasp', { defect_types: ['vacancy'], vasp_settings: { functional: 'hse06' } });
+    expect(b.warnings).toContain('vasp_settings were given but vasp was not requested (output_formats): the settings were not used');
   });
 
   it('reports progress through every stage up to 100 %', () => {

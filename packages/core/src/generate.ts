@@ -1,17 +1,17 @@
 import { StructureError, type StructureFormat } from './base/errors.ts';
 import type { Structure } from './base/structure.ts';
-import { formula } from './base/structure.ts';
+import { cellFormula, formula } from './base/structure.ts';
 import { elementOrder, hostOxidationStates } from './charges/oxidation.ts';
 import { interstitialCandidates } from './defects/interstitial.ts';
-import { candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from './defects/pipeline.ts';
+import { defectEntries } from './defects/entries.ts';
+import { bulkSupercell, candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from './defects/pipeline.ts';
 import { substitutionDrafts } from './defects/substitution.ts';
-import type { DefectAnswer, DefectCandidate, DefectDraft, HostContext, StructureOutputs } from './defects/types.ts';
+import type { DefectAnswer, DefectCandidate, DefectDraft, DefectEntry, HostContext } from './defects/types.ts';
 import { vacancyDrafts } from './defects/vacancy.ts';
 import { readStructure } from './io/read.ts';
-import { toPymatgenDict } from './io/pymatgen-json.ts';
-import { writeStructure } from './io/write.ts';
+import { structureOutputs } from './output/structures.ts';
 import { LIBRARY_VERSION } from './output/version.ts';
-import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes } from './request.ts';
+import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes, structureFormats } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
 import { type Supercell, resolveSupercell } from './supercell/resolve.ts';
@@ -119,20 +119,11 @@ export function prepareHost(input: StructureInput, request: DefectRequestInput |
   return { ...prepare(input, parsed, options), request: parsed };
 }
 
-function writeOutputs(structure: Structure, formats: DefectRequest['output_formats'], comment: string): StructureOutputs {
-  const out: StructureOutputs = {};
-  for (const format of formats) {
-    // The answer carries pymatgen's dict itself, not its JSON text: one level of escaping less for API users.
-    if (format === 'pymatgen') out.pymatgen = toPymatgenDict(structure);
-    else out[format] = writeStructure(structure, format, { comment });
-  }
-  return out;
-}
-
 /**
  * Symmetry-distinct vacancy, substitution and interstitial supercells of a host, named, with
- * guessed charge states, capped and ordered as the request says. The same input and request
- * always give the same answer, byte for byte.
+ * guessed charge states, capped and ordered as the request says; the pristine supercell they were
+ * cut from (`bulk`) and one entry per candidate and charge state (`entries`). The same input and
+ * request always give the same answer, byte for byte.
  */
 export function generate(input: StructureInput, requestInput: DefectRequestInput | DefectRequest, options: GenerateOptions = {}): DefectAnswer {
   const request = parseRequest(requestInput);
@@ -147,13 +138,16 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
     if (elements.includes(d)) warnings.push(`dopant ${d} is a host element: its substitutions are the native antisites and its interstitials the native ones`);
     else dopants.push(d);
   }
-  const oxidation = hostOxidationStates(structure, analysis.orbits);
+  const oxidation = hostOxidationStates(structure, analysis);
   warnings.push(...oxidation.warnings);
 
   const ctx: HostContext = { structure, analysis, supercell, supercellToInput: supercell.parentSites, oxidation, elements, dopants, request };
   const types = requestedTypes(request);
   if (request.interstitial_sites?.length && !types.includes('interstitial')) {
     warnings.push('interstitial_sites were given but interstitials were not requested (defect_types): the sites were not used');
+  }
+  if (request.vasp_settings && !request.output_formats.includes('vasp')) {
+    warnings.push('vasp_settings were given but vasp was not requested (output_formats): the settings were not used');
   }
   const drafts: DefectDraft[] = [];
   if (types.includes('vacancy')) {
@@ -171,16 +165,24 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
     warnings.push(...found.warnings);
   }
 
-  const { placed, groups } = selectDefects(ctx, drafts);
+  const selected = selectDefects(ctx, drafts);
+  const { placed, groups } = selected;
+  warnings.push(...selected.warnings);
 
   progress('writing', STAGE_START.writing);
+  const formats = structureFormats(request);
+  const bulk = bulkSupercell(ctx);
+  const bulkFormula = cellFormula(bulk.structure);
   const fingerprint = hostFingerprint(structure);
   const candidates: DefectCandidate[] = [];
+  const entries: DefectEntry[] = [];
+  const noPotcar = new Set<string>();
   placed.forEach((p, i) => {
-    const { structure: defect, frac } = defectStructure(ctx, p);
+    const { structure: defect, frac } = defectStructure(ctx, p, bulk);
     const { draft } = p;
+    const id = candidateId(fingerprint, ctx, p);
     candidates.push({
-      id: candidateId(fingerprint, ctx, p),
+      id,
       name: p.name,
       defect_type: draft.family,
       group: p.group,
@@ -199,11 +201,20 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
       charge_states: p.chargeStates,
       n_atoms: defect.species.length,
       ...(draft.extra ?? {}),
-      structures: writeOutputs(defect, request.output_formats, `${p.name} ${formula(defect)}`),
+      structures: structureOutputs(defect, formats, `${p.name} ${formula(defect)}`),
     });
+    const charged = defectEntries({ id, name: p.name, charge_states: p.chargeStates }, defect.species);
+    entries.push(...charged.entries);
+    for (const el of charged.missing) noPotcar.add(el);
     progress('writing', STAGE_START.writing + Math.floor(((100 - STAGE_START.writing) * (i + 1)) / Math.max(1, placed.length)));
   });
 
+  if (noPotcar.size > 0) {
+    warnings.push(
+      `no default POTCAR for ${[...noPotcar].join(', ')} (doped's PotcarSet has none): the entries carry no nelect or nupdown; ` +
+        'the vasp folders are written with the element marked in POTCAR.spec and no NELECT or NUPDOWN in their INCARs: choose a POTCAR and set them',
+    );
+  }
   const answer: DefectAnswer = {
     version: LIBRARY_VERSION,
     host: {
@@ -222,7 +233,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           point_group: analysis.sites[i].pointGroup,
           multiplicity: analysis.sites[i].multiplicity,
           frac_coords: roundVec(structure.fracCoords[i]),
-          oxidation_state: oxidation.perSite[i],
+          oxidation_state: oxidation.perSite?.[i] ?? null,
         })),
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,
@@ -235,8 +246,14 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
       min_image_distance: Math.round(supercell.minImageDistance * 1000) / 1000,
       lattice: supercell.structure.lattice.matrix.map((r) => roundVec(r)),
     },
+    bulk: {
+      formula: bulkFormula,
+      n_atoms: bulk.structure.species.length,
+      structures: structureOutputs(bulk.structure, formats, `${bulkFormula} -- Bulk`),
+    },
     parameters: request,
     candidates,
+    entries,
     groups,
     warnings,
   };

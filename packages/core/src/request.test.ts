@@ -101,7 +101,7 @@ describe('parseRequest', () => {
 describe('DefectRequestSchema as JSON Schema', () => {
   it('gives every field a title and a description, and refuses extra properties', () => {
     const schema = z.toJSONSchema(DefectRequestSchema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }>; additionalProperties?: boolean };
-    expect(Object.keys(schema.properties)).toHaveLength(12);
+    expect(Object.keys(schema.properties)).toHaveLength(13);
     for (const [key, prop] of Object.entries(schema.properties)) {
       expect(prop.title, key).toBeTruthy();
       expect(prop.description, key).toBeTruthy();

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { isElement } from './base/elements.ts';
 import { RequestError } from './base/errors.ts';
 import { preview } from './base/preview.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './io/write.ts';
+import { SYMPREC_RANGE } from './symmetry/tolerance.ts';
 
 /**
  * The request contract shared by the CLI, the API and the worker. Field names, ranges and defaults
@@ -11,8 +13,14 @@ import { preview } from './base/preview.ts';
 
 export const DEFECT_TYPES = ['vacancy', 'substitution', 'interstitial'] as const;
 export type DefectType = (typeof DEFECT_TYPES)[number];
-export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz'] as const;
+/**
+ * Output formats: the four structure formats, and `vasp`, a VASP input set per defect entry
+ * (POSCAR, INCAR, KPOINTS, POTCAR.spec) laid out with the files, not stored in the answer.
+ */
+export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz', 'vasp'] as const;
 export type RequestOutputFormat = (typeof OUTPUT_FORMAT_NAMES)[number];
+/** The `vasp_settings` functionals: doped's defect relaxation set (PBEsol) or its HSE06 variant. */
+export const VASP_FUNCTIONALS = ['pbesol', 'hse06'] as const;
 
 export const REQUEST_LIMITS = {
   supercellEntry: 20,
@@ -20,9 +28,10 @@ export const REQUEST_LIMITS = {
   maxCandidatesPerType: 100,
   dopants: 20,
   interstitialSites: 64,
-  symprec: { min: 1e-5, max: 1 },
+  symprec: SYMPREC_RANGE,
   minImageDistance: { min: 1, max: 50 },
   interstitialMinDistance: { min: 0.1, max: 5 },
+  reciprocalDensity: { min: 1, max: 1000 },
 } as const;
 
 /** What each field accepts, in words: the error for a bad value repeats it with what was sent. */
@@ -39,6 +48,9 @@ export const FIELD_EXPECTATIONS: Record<string, string> = {
   output_formats: `must be a non-empty list of distinct values from ${OUTPUT_FORMAT_NAMES.join(', ')}`,
   interstitial_sites: `must be a list of at most ${REQUEST_LIMITS.interstitialSites} fractional coordinates [x, y, z] of the input cell (finite numbers)`,
   interstitial_min_distance: `must be a number from ${REQUEST_LIMITS.interstitialMinDistance.min} to ${REQUEST_LIMITS.interstitialMinDistance.max} (Å)`,
+  vasp_settings:
+    `must be an object {functional: ${VASP_FUNCTIONALS.join(' or ')}, reciprocal_density: null (Γ-only KPOINTS) or a number from ` +
+    `${REQUEST_LIMITS.reciprocalDensity.min} to ${REQUEST_LIMITS.reciprocalDensity.max} (k-points per Å⁻³)}`,
 };
 
 const int = () => z.number().int();
@@ -87,6 +99,34 @@ const FracCoord = z
 function distinct<T>(values: T[]): boolean {
   return new Set(values).size === values.length;
 }
+
+const VaspSettingsSchema = z
+  .strictObject({
+    functional: z.enum(VASP_FUNCTIONALS).default('pbesol').meta({
+      title: 'Functional',
+      description: "pbesol: doped's RelaxSet and DefectSet (GGA = PS); hse06: the same with doped's HSESet (LHFCALC, AEXX 0.25, HFSCREEN 0.208, GGA = PE).",
+    }),
+    reciprocal_density: z
+      .number()
+      .min(REQUEST_LIMITS.reciprocalDensity.min)
+      .max(REQUEST_LIMITS.reciprocalDensity.max)
+      .nullable()
+      .default(null)
+      .meta({
+        title: 'Reciprocal density',
+        description: "null: Γ-only KPOINTS (doped's vasp_gam). A number: a Γ-centred mesh of that many k-points per Å⁻³ (doped's RelaxSet uses 100), with KPAR set as doped sets it.",
+      }),
+  })
+  .meta({
+    title: 'VASP settings',
+    description: 'How the vasp output format writes INCAR and KPOINTS. When absent: pbesol and Γ-only.',
+  });
+
+/** The request's `vasp_settings`: how the `vasp` output format writes INCAR and KPOINTS. */
+export type VaspSettings = z.output<typeof VaspSettingsSchema>;
+export type VaspFunctional = VaspSettings['functional'];
+/** `vasp_settings` when the request leaves it out: PBEsol, Γ only. */
+export const DEFAULT_VASP_SETTINGS: VaspSettings = VaspSettingsSchema.parse({});
 
 export const DefectRequestSchema = z
   .strictObject({
@@ -165,7 +205,9 @@ export const DefectRequestSchema = z
       .default(['poscar', 'pymatgen'])
       .meta({
         title: 'Output formats',
-        description: 'Formats of every candidate structure: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz.',
+        description:
+          'Formats of every candidate structure and of the bulk supercell: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz; ' +
+          'and vasp: one VASP input folder per defect entry and for the bulk (POSCAR, INCAR, KPOINTS, POTCAR.spec; doped\'s settings) in the archive.',
       }),
     interstitial_sites: z
       .array(FracCoord)
@@ -186,6 +228,7 @@ export const DefectRequestSchema = z
         description:
           'Interstitial sites closer than this (Å) to a host atom are dropped. When absent: 0.9 Å, and 0.5 Å for hydrogen interstitials.',
       }),
+    vasp_settings: VaspSettingsSchema.optional(),
   })
   .meta({
     title: 'DefectRequest',
@@ -198,6 +241,13 @@ export type DefectRequestInput = z.input<typeof DefectRequestSchema>;
 /** Default distance to host atoms below which interstitial sites are dropped (hydrogen sits closer). */
 export function interstitialMinDistance(request: DefectRequest, species: string): number {
   return request.interstitial_min_distance ?? (species === 'H' ? 0.5 : 0.9);
+}
+
+/** The request's structure formats (every output format but `vasp`), with POSCAR added when `vasp` needs it. */
+export function structureFormats(request: DefectRequest): OutputFormat[] {
+  const formats = request.output_formats.filter((f): f is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(f));
+  if (request.output_formats.includes('vasp') && !formats.includes('poscar')) formats.push('poscar');
+  return formats;
 }
 
 /** The families a request asks for, in the fixed order vacancy, substitution, interstitial. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, defaultText, loadConfig, parseBytes, redactUrl } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, defaultText, loadConfig, parseBytes, parseClusterNodes, redactUrl } from './config.ts';
+import { queuePrefix } from './queues.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -40,6 +41,25 @@ describe('loadConfig', () => {
     expect(parseBytes('lots')).toBeNull();
     expect(redactUrl('redis://:hunter2@redis:6379/0')).toBe('redis://:***@redis:6379/0');
     expect(redactUrl('redis://user:hunter2@redis:6379')).not.toContain('hunter2');
+  });
+
+  it('reads REDIS_CLUSTER_NODES, and puts the queues under a hash tag only on a cluster', () => {
+    expect(parseClusterNodes('10.0.0.1:7000, 10.0.0.2:7001,redis-3')).toEqual({
+      nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: 'redis-3', port: 6379 }],
+      tls: false,
+    });
+    expect(parseClusterNodes('rediss://app:s%40cret@node-1.example:6380,node-2.example:6380')).toEqual({
+      nodes: [{ host: 'node-1.example', port: 6380 }, { host: 'node-2.example', port: 6380 }],
+      username: 'app',
+      password: 's@cret',
+      tls: true,
+    });
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'node-1:7000,http://node-2:7000' })).toThrow(/REDIS_CLUSTER_NODES: entry 2/);
+    // The message names the entry, never its password.
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://:hunter2@node-1:port' })).toThrow(/^REDIS_CLUSTER_NODES: entry 1 is not host:port or a redis:\/\/ URL$/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(ConfigError);
+    expect(queuePrefix(loadConfig({}))).toBe('dc');
+    expect(queuePrefix(loadConfig({ KEY_PREFIX: 'prod', REDIS_CLUSTER_NODES: 'node-1:7000' }))).toBe('{prod}');
   });
 
   it("the README's Configuration section lists every variable with its default", () => {

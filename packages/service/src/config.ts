@@ -10,6 +10,7 @@ export interface Config {
   host: string;
   publicUrl: string;
   redisUrl: string;
+  redisClusterNodes: string;
   keyPrefix: string;
   apiKeys: string;
   ouroServiceSecret: string;
@@ -59,6 +60,7 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'HOST', key: 'host', kind: 'string', default: '0.0.0.0', description: 'Interface the API listens on.' },
   { env: 'PUBLIC_URL', key: 'publicUrl', kind: 'string', default: '', description: 'Absolute base URL used in `links` (e.g. `https://defects.example.org`); empty gives relative links.' },
   { env: 'REDIS_URL', key: 'redisUrl', kind: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis holding the queues and the action records (`redis://[:password@]host:port[/db]`, `rediss://` for TLS).' },
+  { env: 'REDIS_CLUSTER_NODES', key: 'redisClusterNodes', kind: 'string', default: '', description: 'Seed nodes of a Redis Cluster, comma-separated `host:port` or `redis[s]://[user:password@]host:port` (credentials and TLS from the first); when set, REDIS_URL is not used and the queues\' keys carry the hash tag `{KEY_PREFIX}`.' },
   { env: 'KEY_PREFIX', key: 'keyPrefix', kind: 'string', default: 'dc', description: 'Prefix of every Redis key and of the BullMQ queues, so several deployments can share one Redis.' },
   { env: 'API_KEYS', key: 'apiKeys', kind: 'string', default: '', description: 'Comma-separated `name:role:secret[:whsec_...]` entries; role `client` or `operator`; the optional fourth field signs this key\'s direct webhooks.' },
   { env: 'OURO_SERVICE_SECRET', key: 'ouroServiceSecret', kind: 'string', default: '', description: 'Secret the Ouro platform sends as `Authorization: Basic <secret>`; empty refuses platform calls.' },
@@ -82,7 +84,7 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'JOB_KEEP_FAILED_SECONDS', key: 'jobKeepFailedSeconds', kind: 'int', default: '604800', min: 0, description: 'Retention of failed BullMQ jobs, for inspection.' },
   { env: 'SHUTDOWN_GRACE_MS', key: 'shutdownGraceMs', kind: 'int', default: '20000', min: 0, description: 'On SIGTERM, how long running jobs may finish before they are handed back to the queue.' },
   { env: 'DOWNLOAD_TIMEOUT_MS', key: 'downloadTimeoutMs', kind: 'int', default: '30000', min: 100, description: 'Timeout of one download of `file.url`.' },
-  { env: 'DOWNLOAD_MAX_BYTES', key: 'downloadMaxBytes', kind: 'bytes', default: '20mb', min: 1, description: 'Largest structure file a worker downloads.' },
+  { env: 'DOWNLOAD_MAX_BYTES', key: 'downloadMaxBytes', kind: 'bytes', default: '20mb', min: 1, description: 'Largest structure file a worker downloads, and largest text a compressed one may unpack to.' },
   { env: 'DOWNLOAD_ATTEMPTS', key: 'downloadAttempts', kind: 'int', default: '3', min: 1, description: 'Attempts at a download that fails for a transient reason before the action ends `download_failed`.' },
   { env: 'DOWNLOAD_RETRY_DELAY_MS', key: 'downloadRetryDelayMs', kind: 'int', default: '2000', min: 0, description: 'Delay before the second download attempt; it doubles for each further one.' },
   { env: 'WEBHOOK_RETRY_DELAYS_MS', key: 'webhookRetryDelaysMs', kind: 'intList', default: '0,5000,300000,1800000,7200000,18000000,36000000,50400000,72000000,86400000', description: 'Milliseconds before each webhook delivery attempt (the first is normally 0).' },
@@ -158,7 +160,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!/^[A-Za-z0-9_.-]+$/.test(result.keyPrefix)) {
     throw new ConfigError(`KEY_PREFIX=${JSON.stringify(result.keyPrefix)}: use letters, digits, '.', '_' or '-'`);
   }
+  if (result.redisClusterNodes !== '') parseClusterNodes(result.redisClusterNodes);
   return result;
+}
+
+/** Where a Redis Cluster is: its seed nodes, and what every node shares (credentials, TLS). */
+export interface ClusterSeeds {
+  nodes: { host: string; port: number }[];
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/**
+ * REDIS_CLUSTER_NODES: `host:port` or `redis[s]://[user:password@]host:port` entries, comma-separated.
+ * Throws ConfigError naming the entry that is neither.
+ */
+export function parseClusterNodes(text: string): ClusterSeeds {
+  const seeds: ClusterSeeds = { nodes: [], tls: false };
+  const entries = text.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length === 0) throw new ConfigError(`REDIS_CLUSTER_NODES=${JSON.stringify(text)}: expected host:port entries, comma-separated`);
+  for (const [i, entry] of entries.entries()) {
+    let url: URL;
+    try {
+      url = new URL(/^rediss?:\/\//i.test(entry) ? entry : `redis://${entry}`);
+    } catch {
+      throw new ConfigError(`REDIS_CLUSTER_NODES: entry ${i + 1} is not host:port or a redis:// URL`);
+    }
+    const port = Number(url.port || 6379);
+    if (!/^rediss?:$/.test(url.protocol) || url.hostname === '' || !Number.isInteger(port) || (url.pathname !== '' && url.pathname !== '/')) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES: entry ${i + 1} is not host:port or a redis:// URL`);
+    }
+    seeds.nodes.push({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+    if (i === 0) {
+      seeds.tls = url.protocol === 'rediss:';
+      if (url.username) seeds.username = decodeURIComponent(url.username);
+      if (url.password) seeds.password = decodeURIComponent(url.password);
+    }
+  }
+  return seeds;
 }
 
 /** The Redis URL without its password, for logs and error messages. */

@@ -5,6 +5,7 @@ export * from './queues.ts';
 export * from './archive.ts';
 export * from './auth/keys.ts';
 export * from './store/actions.ts';
+export * from './store/batches.ts';
 export * from './store/idempotency.ts';
 export * from './store/stats.ts';
 export { keys as redisKeys } from './store/keys.ts';

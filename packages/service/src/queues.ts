@@ -39,8 +39,17 @@ export function generateJobOptions(config: Pick<Config, 'downloadAttempts' | 'do
   };
 }
 
-export function createGenerateQueue(config: Pick<Config, 'keyPrefix'>, connection: ConnectionOptions): Queue<GenerateJobData, GenerateJobResult> {
-  return new Queue<GenerateJobData, GenerateJobResult>(GENERATE_QUEUE, { connection, prefix: config.keyPrefix });
+/**
+ * The BullMQ prefix: KEY_PREFIX on one Redis; on a Redis Cluster `{KEY_PREFIX}`, a hash tag, because
+ * BullMQ's scripts touch several keys of a queue at once and a cluster runs a script only on keys
+ * of one slot (BullMQ's "Redis Cluster" guide). Single-node deployments keep their existing keys.
+ */
+export function queuePrefix(config: Pick<Config, 'keyPrefix'> & Partial<Pick<Config, 'redisClusterNodes'>>): string {
+  return config.redisClusterNodes ? `{${config.keyPrefix}}` : config.keyPrefix;
+}
+
+export function createGenerateQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions): Queue<GenerateJobData, GenerateJobResult> {
+  return new Queue<GenerateJobData, GenerateJobResult>(GENERATE_QUEUE, { connection, prefix: queuePrefix(config) });
 }
 
 export async function enqueueGeneration(
@@ -49,4 +58,18 @@ export async function enqueueGeneration(
   actionId: string,
 ): Promise<void> {
   await queue.add('generate', { action_id: actionId }, generateJobOptions(config, actionId));
+}
+
+/**
+ * One job per action for many actions (a batch), in one `addBulk` (one pipelined round trip).
+ * An action whose job exists already keeps it: the job ids are derived from the action ids, so
+ * adding again after a failure part-way adds only what is missing.
+ */
+export async function enqueueGenerations(
+  queue: Queue<GenerateJobData, GenerateJobResult>,
+  config: Parameters<typeof generateJobOptions>[0],
+  actionIds: string[],
+): Promise<void> {
+  if (actionIds.length === 0) return;
+  await queue.addBulk(actionIds.map((id) => ({ name: 'generate', data: { action_id: id }, opts: generateJobOptions(config, id) })));
 }

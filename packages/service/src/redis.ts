@@ -1,6 +1,20 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { redactUrl, type Config } from './config.ts';
+import { parseClusterNodes, redactUrl, type Config } from './config.ts';
+
+/** A connection to one Redis, or to a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
+/** Whether `redis` is ioredis's Cluster client (REDIS_CLUSTER_NODES) rather than one Redis. */
+export function isCluster(redis: RedisClient): redis is Cluster {
+  return (redis as Cluster).isCluster === true;
+}
+
+/** Where the service's Redis is, for logs and error messages (no password). */
+export function describeRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): string {
+  if (config.redisClusterNodes === '') return redactUrl(config.redisUrl);
+  return `cluster ${parseClusterNodes(config.redisClusterNodes).nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+}
 
 /**
  * Three kinds of connection, because their failure modes differ:
@@ -30,35 +44,94 @@ export function redisOptions(config: Pick<Config, 'redisTimeoutMs'>, role: Conne
   return { ...common, maxRetriesPerRequest: null, enableReadyCheck: true };
 }
 
+/**
+ * ioredis's Cluster client with the same roles: its nodes get the role's options, and while the
+ * cluster is failing over (a master lost, its replica promoted) a command is redirected or retried
+ * every 200 ms, within the role's limits. Slots are looked up again on every MOVED answer.
+ */
+function createCluster(config: Pick<Config, 'redisClusterNodes' | 'redisTimeoutMs'>, role: ConnectionRole, name: string): Cluster {
+  const seeds = parseClusterNodes(config.redisClusterNodes);
+  const { retryStrategy, enableOfflineQueue, ...nodeOptions } = redisOptions(config, role, name);
+  return new Cluster(seeds.nodes, {
+    redisOptions: {
+      ...nodeOptions,
+      ...(seeds.username ? { username: seeds.username } : {}),
+      ...(seeds.password ? { password: seeds.password } : {}),
+      ...(seeds.tls ? { tls: {} } : {}),
+    },
+    clusterRetryStrategy: retryStrategy,
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+    slotsRefreshTimeout: Math.max(config.redisTimeoutMs, 1000),
+    // Managed clusters announce node addresses that TLS certificates name: connect to those names.
+    ...(seeds.tls ? { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) } : {}),
+  });
+}
+
+/** A connection for `role`: to REDIS_CLUSTER_NODES with ioredis's Cluster client when set, else to REDIS_URL. */
 export function createRedis(
-  config: Pick<Config, 'redisUrl' | 'redisTimeoutMs'>,
+  config: Pick<Config, 'redisUrl' | 'redisTimeoutMs'> & Partial<Pick<Config, 'redisClusterNodes'>>,
   role: ConnectionRole,
   name: string,
   logger?: Logger,
-): Redis {
-  const redis = new Redis(config.redisUrl, redisOptions(config, role, name));
+): RedisClient {
+  const nodes = config.redisClusterNodes ?? '';
+  const redis: RedisClient = nodes ? createCluster({ ...config, redisClusterNodes: nodes }, role, name) : new Redis(config.redisUrl, redisOptions(config, role, name));
+  const where = describeRedis({ redisUrl: config.redisUrl, redisClusterNodes: nodes });
   let lastError = '';
-  redis.on('error', (err: Error) => {
+  const onError = (err: Error) => {
     // ioredis repeats the same error on every reconnection attempt: log each distinct one once.
     if (err.message !== lastError) {
       lastError = err.message;
-      logger?.warn({ err: err.message, redis: redactUrl(config.redisUrl), connection: name }, 'redis connection error');
+      logger?.warn({ err: err.message, redis: where, connection: name }, 'redis connection error');
     }
-  });
+  };
+  redis.on('error', onError);
+  redis.on('node error', onError);
   redis.on('ready', () => {
-    if (lastError) logger?.info({ redis: redactUrl(config.redisUrl), connection: name }, 'redis connection restored');
+    if (lastError) logger?.info({ redis: where, connection: name }, 'redis connection restored');
     lastError = '';
   });
   return redis;
 }
 
+/**
+ * Sends commands on unrelated keys together: one pipeline on a single Redis; on a cluster, where a
+ * pipeline must stay within one node, as concurrent commands (each routed to its key's node).
+ * `add` queues the commands on the commander it is given; the replies come back in order, and the
+ * first error is thrown.
+ */
+export async function sendTogether(redis: RedisClient, add: (commands: ChainableCommander) => void): Promise<unknown[]> {
+  if (!isCluster(redis)) {
+    const pipeline = redis.pipeline();
+    add(pipeline);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    });
+  }
+  const calls: Promise<unknown>[] = [];
+  const recorder: ChainableCommander = new Proxy({} as ChainableCommander, {
+    get: (_target, command: string) =>
+      (...args: unknown[]) => {
+        calls.push((redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[command](...args));
+        return recorder;
+      },
+  });
+  add(recorder);
+  return Promise.all(calls);
+}
+
 /** Resolves once `redis` is ready, or rejects after `timeoutMs` with a message naming the server. */
-export async function waitForRedis(redis: Redis, url: string, timeoutMs: number): Promise<void> {
+export async function waitForRedis(redis: RedisClient, where: string, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${timeoutMs} ms`));
+      reject(new Error(`Redis at ${where} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     const onReady = () => {
       cleanup();
@@ -90,7 +163,7 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
  * Redis evicting keys would silently lose queued jobs and action records: say so loudly at start.
  * Returns the policy (or null when Redis refuses CONFIG, as managed services do).
  */
-export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<string | null> {
+export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): Promise<string | null> {
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const policy = reply[1] ?? null;
@@ -111,5 +184,5 @@ export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const text = `${err.name} ${err.message}`;
-  return /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|MaxRetriesPerRequest|did not answer within|LOADING|Stream isn't writeable|READONLY|MISCONF/i.test(text);
+  return /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|MaxRetriesPerRequest|did not answer within|LOADING|Stream isn't writeable|READONLY|MISCONF|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available/i.test(text);
 }

@@ -14,9 +14,11 @@ import type { ApiContext } from '../context.ts';
 
 export const GENERATE_PATH = '/generate-point-defect-candidates';
 
-const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
+/** Headers only the Ouro platform may send (batches take none of them). */
+export const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
 
-function header(req: Request, name: string): string | undefined {
+/** A request header's first value; undefined when absent or empty. */
+export function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   const s = Array.isArray(v) ? v[0] : v;
   return s === undefined || s === '' ? undefined : s;
@@ -67,7 +69,7 @@ function platformContext(req: Request, principal: Principal): PlatformContext | 
  * issues at once. URLs naming an internal host outright (an IP literal, localhost) are refused here;
  * names are checked again on the address actually connected, by whoever connects.
  */
-function validate(body: Record<string, unknown>, allowPrivate: boolean): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
+export function validate(body: Record<string, unknown>, allowPrivate: boolean): { envelope: SubmissionEnvelope; parameters: Record<string, unknown> } {
   const { file, structure, webhook_url, ...requestFields } = body;
   const issues: FieldIssue[] = [];
   const envelope = SubmissionEnvelopeSchema.safeParse({ file, structure, webhook_url });
@@ -99,7 +101,8 @@ function validate(body: Record<string, unknown>, allowPrivate: boolean): { envel
   return { envelope: envelope.data, parameters };
 }
 
-function inputOf(envelope: SubmissionEnvelope): ActionInput {
+/** Where an action's structure comes from, as its record keeps it (the inline text is stored apart). */
+export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   if (envelope.structure) {
     const s = envelope.structure;
     return { kind: 'inline', ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}) };
@@ -152,14 +155,19 @@ export function generateRoutes(ctx: ApiContext): Router {
         ctx.metrics.submissions.inc({ outcome: 'rejected' });
         throw new HttpError(422, 'idempotency_key_reused', `This Idempotency-Key was already used with a different body (action ${outcome.actionId}); use a new key for a new request`);
       }
-      if (outcome.kind === 'replay') {
-        const existing = await ctx.store.get(outcome.actionId);
-        ctx.metrics.submissions.inc({ outcome: 'replayed' });
-        // The first request may still be creating it: answer with what it will be.
-        return accepted(res, ctx, existing ?? ({ id: outcome.actionId, status: 'queued', created_at: new Date().toISOString() } as Action), true);
-      }
       id = outcome.actionId;
-      claimed = true;
+      if (outcome.kind === 'replay') {
+        const existing = await ctx.store.get(id);
+        if (existing) {
+          ctx.metrics.submissions.inc({ outcome: 'replayed' });
+          return accepted(res, ctx, existing, true);
+        }
+        // The first request is still creating it, or failed and could not release the key (Redis
+        // went away): create it here under the same id. Creation is idempotent, so both requests
+        // end with the one action and its one job.
+      } else {
+        claimed = true;
+      }
     }
 
     req.log = req.log.child({ action_id: id });

@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { redactUrl } from '@defect-candidates/service/config';
-import { withTimeout } from '@defect-candidates/service/redis';
+import { describeRedis, withTimeout } from '@defect-candidates/service/redis';
 import type { ApiContext } from '../context.ts';
 
 export function healthRoutes(ctx: ApiContext, openapi: () => Record<string, unknown>): Router {
@@ -19,7 +18,7 @@ export function healthRoutes(ctx: ApiContext, openapi: () => Record<string, unkn
       res.status(503).setHeader('retry-after', '2');
       res.json({
         status: 'unavailable',
-        error: { code: 'redis_unavailable', message: `Redis at ${redactUrl(ctx.config.redisUrl)} is not answering: ${(err as Error).message}` },
+        error: { code: 'redis_unavailable', message: `Redis at ${describeRedis(ctx.config)} is not answering: ${(err as Error).message}` },
       });
     }
   });

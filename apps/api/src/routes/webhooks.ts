@@ -6,7 +6,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Principal } from '@defect-candidates/service/auth/keys';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
-import { listFailedDeliveries, retryDelivery, retryFailedDeliveries, type OperatorContext } from '@defect-candidates/service/webhooks/operator';
+import { listFailedDeliveries, retryDelivery, retryFailedDeliveries, type OperatorContext, type RetryOutcome } from '@defect-candidates/service/webhooks/operator';
+import type { DeliveryState } from '@defect-candidates/service/webhooks/state';
 import { createDeliveryQueue, type DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
 import { authenticate, principalOf, requireRole } from '../auth.ts';
 import { HttpError, invalidRequest, notFound } from '../errors.ts';
@@ -70,20 +71,9 @@ export function webhookRoutes(ctx: ApiContext, deliveryQueue: DeliveryQueue): Ro
     const { force } = parseQuery(RetryQuerySchema, req.query);
     const id = req.params.id as string;
     if (!ACTION_ID_PATTERN.test(id)) throw notFound('action');
-    const outcome = await retryDelivery(operator, id, { force });
-    switch (outcome.result) {
-      case 'not_found':
-        throw new HttpError(404, 'not_found', 'No finished action with this id');
-      case 'no_webhook':
-        throw new HttpError(409, 'no_webhook', 'This action asked for no webhook: there is nothing to deliver');
-      case 'delivered':
-        throw new HttpError(409, 'already_delivered', 'The result was already delivered; add ?force=true to send it again');
-      case 'in_progress':
-        throw new HttpError(409, 'delivery_in_progress', 'A delivery attempt is running right now; retry once it ends');
-      case 'queued':
-        req.log?.info({ action_id: id, force }, 'webhook delivery retried by an operator');
-        res.status(202).json({ action_id: id, webhook: outcome.state });
-    }
+    const state = retriedState(await retryDelivery(operator, id, { force }), 'finished action');
+    req.log?.info({ action_id: id, force }, 'webhook delivery retried by an operator');
+    res.status(202).json({ action_id: id, webhook: state });
   });
 
   router.post('/webhooks/retry-failed', requireRole('operator'), async (req, res) => {
@@ -94,6 +84,25 @@ export function webhookRoutes(ctx: ApiContext, deliveryQueue: DeliveryQueue): Ro
   });
 
   return router;
+}
+
+/**
+ * The delivery state of a retry that was queued; for any other outcome, the 404 or 409 saying why
+ * not. `subject` names what has no such id ("finished action", "completed batch").
+ */
+export function retriedState(outcome: RetryOutcome, subject: string): DeliveryState {
+  switch (outcome.result) {
+    case 'not_found':
+      throw new HttpError(404, 'not_found', `No ${subject} with this id`);
+    case 'no_webhook':
+      throw new HttpError(409, 'no_webhook', 'It asked for no webhook: there is nothing to deliver');
+    case 'delivered':
+      throw new HttpError(409, 'already_delivered', 'The message was already delivered; add ?force=true to send it again');
+    case 'in_progress':
+      throw new HttpError(409, 'delivery_in_progress', 'A delivery attempt is running right now; retry once it ends');
+    case 'queued':
+      return outcome.state;
+  }
 }
 
 /**

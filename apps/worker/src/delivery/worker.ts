@@ -1,14 +1,15 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@defect-candidates/service/config';
-import { createRedis } from '@defect-candidates/service/redis';
+import { createRedis, type RedisClient } from '@defect-candidates/service/redis';
 import { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import { ActionStore } from '@defect-candidates/service/store/actions';
-import { WEBHOOKS_QUEUE } from '@defect-candidates/service/queues';
+import { BatchStore } from '@defect-candidates/service/store/batches';
+import { WEBHOOKS_QUEUE, queuePrefix } from '@defect-candidates/service/queues';
 import { createSafeHttp } from '@defect-candidates/service/net/http';
-import { attemptDelivery, type Deliverer } from '@defect-candidates/service/webhooks/deliver';
-import { DELIVERY_BACKOFF, type DeliveryJobData } from '@defect-candidates/service/webhooks/queue';
+import { attemptDelivery } from '@defect-candidates/service/webhooks/deliver';
+import { attemptBatchDelivery, type BatchDeliverer } from '@defect-candidates/service/webhooks/batch';
+import { DELIVERY_BACKOFF, type BatchDeliveryJobData, type DeliveryJobData } from '@defect-candidates/service/webhooks/queue';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import { DeliveryLedger, type DeliveryState } from '@defect-candidates/service/webhooks/state';
 
@@ -27,18 +28,22 @@ export interface DeliveryWorkerOptions {
   config: Config;
   logger: Logger;
   /** A `worker`-role connection (maxRetriesPerRequest null); one is created (and closed) when absent. */
-  connection?: Redis;
+  connection?: RedisClient;
   /** Deliveries in flight at once; they wait on the network, not the CPU. */
   concurrency?: number;
 }
 
+type JobData = DeliveryJobData | BatchDeliveryJobData;
+
 export interface DeliveryWorker {
-  worker: Worker<DeliveryJobData>;
+  worker: Worker<JobData>;
   close(): Promise<void>;
 }
 
 export interface DeliveryJobResult {
-  action_id: string;
+  action_id?: string;
+  /** For `batch.completed`. */
+  batch_id?: string;
   state: 'delivered' | 'gone';
 }
 
@@ -54,8 +59,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const store = new ActionStore(connection, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds });
   const ledger = new DeliveryLedger(store);
   const schedule = new RetrySchedule(config.webhookRetryDelaysMs);
-  const deliverer: Deliverer = {
+  const batches = new BatchStore(connection, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds });
+  const deliverer: BatchDeliverer = {
     store,
+    batches,
     ledger,
     keyring: new ApiKeyring(config.apiKeys, config.ouroServiceSecret),
     http: createSafeHttp({ allowPrivate: config.allowPrivateUrls, timeoutMs: config.webhookTimeoutMs }),
@@ -63,20 +70,23 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     publicUrl: config.publicUrl,
   };
 
-  const processor = async (job: Job<DeliveryJobData>): Promise<DeliveryJobResult> => {
-    const actionId = job.data.action_id;
+  const processor = async (job: Job<JobData>): Promise<DeliveryJobResult> => {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
-    const report = await attemptDelivery(deliverer, actionId, job.attemptsMade, maxAttempts);
+    const subject = subjectOf(job.data);
+    const report =
+      'batch_id' in job.data
+        ? await attemptBatchDelivery(deliverer, job.data.batch_id, job.attemptsMade, maxAttempts)
+        : await attemptDelivery(deliverer, job.data.action_id, job.attemptsMade, maxAttempts);
     if (!report) {
-      logger.warn({ action_id: actionId }, 'webhook not delivered: the action expired');
-      return { action_id: actionId, state: 'gone' };
+      logger.warn(subject.fields, `webhook not delivered: the ${subject.what} expired`);
+      return { ...subject.fields, state: 'gone' };
     }
     const last = report.state.attempts.at(-1);
-    const fields = { action_id: actionId, kind: report.state.kind, target: report.state.target, attempt, max_attempts: maxAttempts, status: last?.status, latency_ms: last?.latency_ms };
+    const fields = { ...subject.fields, kind: report.state.kind, target: report.state.target, attempt, max_attempts: maxAttempts, status: last?.status, latency_ms: last?.latency_ms };
     if (report.verdict.kind === 'delivered') {
       logger.info(fields, 'webhook delivered');
-      return { action_id: actionId, state: 'delivered' };
+      return { ...subject.fields, state: 'delivered' };
     }
     if (report.nextDelayMs !== undefined) {
       logger.warn({ ...fields, error: report.verdict.reason, retry_in_ms: report.nextDelayMs }, 'webhook attempt failed; will retry');
@@ -86,9 +96,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     throw new UnrecoverableError(report.verdict.reason);
   };
 
-  const worker = new Worker<DeliveryJobData, DeliveryJobResult>(WEBHOOKS_QUEUE, processor, {
+  const worker = new Worker<JobData, DeliveryJobResult>(WEBHOOKS_QUEUE, processor, {
     connection,
-    prefix: config.keyPrefix,
+    prefix: queuePrefix(config),
     concurrency: options.concurrency ?? 16,
     // Same stall detection as generation jobs: a delivery held by a dead worker moves on within seconds, not BullMQ's default 30 s.
     lockDuration: config.jobLockDurationMs,
@@ -107,12 +117,14 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // A job that died with its worker too often fails without the processor writing the outcome.
   worker.on('failed', (job, err) => {
     if (!job) return;
+    const data = job.data;
     void (async () => {
-      const state = (await ledger.get(job.data.action_id)) as DeliveryState | null;
+      const state = ('batch_id' in data ? await batches.getWebhook(data.batch_id) : await ledger.get(data.action_id)) as DeliveryState | null;
       if (state?.state !== 'pending' || (await job.getState()) !== 'failed') return;
-      const now = new Date().toISOString();
-      await ledger.put(job.data.action_id, { ...state, state: 'failed', failed_at: now, next_attempt_at: null, last_error: err.message });
-    })().catch((e: unknown) => logger.error({ err: (e as Error).message, action_id: job.data.action_id }, 'could not record a failed delivery'));
+      const failed: DeliveryState = { ...state, state: 'failed', failed_at: new Date().toISOString(), next_attempt_at: null, last_error: err.message };
+      if ('batch_id' in data) await batches.setWebhook(data.batch_id, failed);
+      else await ledger.put(data.action_id, failed);
+    })().catch((e: unknown) => logger.error({ err: (e as Error).message, ...subjectOf(data).fields }, 'could not record a failed delivery'));
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));
 
@@ -123,4 +135,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       if (!options.connection) await connection.quit().catch(() => undefined);
     },
   };
+}
+
+/** What a delivery job is about, for its log lines. */
+function subjectOf(data: JobData): { what: 'action' | 'batch'; fields: { action_id: string } | { batch_id: string } } {
+  return 'batch_id' in data ? { what: 'batch', fields: { batch_id: data.batch_id } } : { what: 'action', fields: { action_id: data.action_id } };
 }

@@ -25,3 +25,18 @@ export function atomicNumber(symbol: string): number | undefined {
 export function elementSymbol(z: number): ElementSymbol | undefined {
   return ELEMENT_SYMBOLS[z - 1];
 }
+
+/**
+ * Whether an element is a metal as pymatgen's `Element.is_metal` counts them: alkali and
+ * alkaline-earth metals, transition metals (groups 3–12, lanthanides and actinides included) and
+ * the post-transition metals Al, Ga, In, Tl, Sn, Pb, Bi. Metalloids (B, Si, Ge, As, Sb, Te) are not.
+ */
+export function isMetal(symbol: string): boolean {
+  const z = atomicNumber(symbol);
+  if (z === undefined) return false;
+  const alkali = [3, 11, 19, 37, 55, 87].includes(z);
+  const alkaline = [4, 12, 20, 38, 56, 88].includes(z);
+  const transition = (z >= 21 && z <= 30) || (z >= 39 && z <= 48) || (z >= 57 && z <= 80) || (z >= 89 && z <= 112);
+  const postTransition = ['Al', 'Ga', 'In', 'Tl', 'Sn', 'Pb', 'Bi'].includes(symbol);
+  return alkali || alkaline || transition || postTransition;
+}

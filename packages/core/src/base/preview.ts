@@ -38,3 +38,10 @@ export function preview(x: unknown, limit = 80): string {
   write(x, 0);
   return out.length > limit ? `${out.slice(0, limit - 3)}...` : out;
 }
+
+/** At most `max` items of a list for a message, joined with commas, then how many more there are: a file with thousands of sites gives one short line. */
+export function previewList(items: string[], max = 8): string {
+  const shown = items.slice(0, max);
+  if (items.length > max) shown.push(`and ${items.length - max} more`);
+  return shown.join(', ');
+}

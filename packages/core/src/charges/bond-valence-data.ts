@@ -7,7 +7,7 @@
  * ICSD_BV_SUMS: mean and standard deviation of the bond-valence sum of each species over the ICSD
  * (pymatgen's `icsd_bv.yaml`, `bvsum` table, to 4 decimals; species with a zero deviation left out,
  * as the analysis skips them).
- * PAULING_ELECTRONEGATIVITY: Pauling's values, which decide a bond's sign.
+ * PAULING_ELECTRONEGATIVITY (from base/electronegativity.ts): Pauling's values, which decide a bond's sign.
  */
 export const BV_PARAMETERS: Readonly<Record<string, { r: number; c: number }>> = {
   Ag: { r: 1.12, c: 1.42 }, Al: { r: 1.13, c: 1.47 }, As: { r: 1.21, c: 2.23 }, B: { r: 0.79, c: 1.6 }, Ba: { r: 1.88, c: 0.97 },
@@ -108,11 +108,4 @@ export const ICSD_BV_SUMS: Readonly<Record<string, Readonly<Record<number, reado
   Zr: { 1: [1.5155, 0.7399], 2: [2.4278, 0.4163], 3: [3.1433, 0.637], 4: [3.8272, 0.5746] },
 };
 
-export const PAULING_ELECTRONEGATIVITY: Readonly<Record<string, number>> = {
-  H: 2.2, Li: 0.98, Be: 1.57, B: 2.04, C: 2.55, N: 3.04, O: 3.44, F: 3.98, Na: 0.93, Mg: 1.31, Al: 1.61, Si: 1.9, P: 2.19,
-  S: 2.58, Cl: 3.16, K: 0.82, Ca: 1.0, Sc: 1.36, Ti: 1.54, V: 1.63, Cr: 1.66, Mn: 1.55, Fe: 1.83, Co: 1.88, Ni: 1.91, Cu: 1.9,
-  Zn: 1.65, Ga: 1.81, Ge: 2.01, As: 2.18, Se: 2.55, Br: 2.96, Rb: 0.82, Sr: 0.95, Y: 1.22, Zr: 1.33, Nb: 1.6, Mo: 2.16,
-  Ru: 2.2, Rh: 2.28, Pd: 2.2, Ag: 1.93, Cd: 1.69, In: 1.78, Sn: 1.96, Sb: 2.05, Te: 2.1, I: 2.66, Cs: 0.79, Ba: 0.89,
-  La: 1.1, Ce: 1.12, Pr: 1.13, Nd: 1.14, Sm: 1.17, Eu: 1.2, Gd: 1.2, Tb: 1.1, Dy: 1.22, Ho: 1.23, Er: 1.24, Tm: 1.25,
-  Yb: 1.1, Lu: 1.27, Hf: 1.3, Ta: 1.5, W: 2.36, Re: 1.9, Ir: 2.2, Hg: 2.0, Tl: 1.62, Pb: 2.33, Bi: 2.02, Th: 1.3, U: 1.38,
-};
+export { PAULING_ELECTRONEGATIVITY } from '../base/electronegativity.ts';

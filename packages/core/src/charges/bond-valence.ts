@@ -1,5 +1,5 @@
 import type { Structure } from '../base/structure.ts';
-import { neighborsWithin } from '../defects/geometry.ts';
+import { neighborsWithin } from '../base/neighbors.ts';
 import { BV_ELECTRONEGATIVE, BV_PARAMETERS, ICSD_BV_SUMS, PAULING_ELECTRONEGATIVITY } from './bond-valence-data.ts';
 import { ICSD_OCCURRENCE } from './oxidation-data.ts';
 

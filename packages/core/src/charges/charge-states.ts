@@ -23,9 +23,10 @@ function descending(values: number[]): number[] {
 
 /** Charge states of a vacancy whose removed atom had oxidation state `siteOxidationState`. */
 export function vacancyChargeStates(siteOxidationState: number, padding = DEFAULT_VACANCY_PADDING): number[] {
-  const vacancyOxi = Math.trunc(-siteOxidationState);
-  if (vacancyOxi > 0) return descending(range(-padding, vacancyOxi));
-  if (vacancyOxi < 0) return descending(range(vacancyOxi, padding));
+  // doped tests the sign of the (possibly fractional) vacancy oxidation state, then truncates it.
+  const vacancyOxi = -siteOxidationState;
+  if (vacancyOxi > 0) return descending(range(-padding, Math.trunc(vacancyOxi)));
+  if (vacancyOxi < 0) return descending(range(Math.trunc(vacancyOxi), padding));
   return descending(range(-padding, padding));
 }
 
@@ -71,7 +72,9 @@ export function guessChargeStates(input: ChargeGuessInput): number[] {
 
   // Insertion order matters for ties below, as it does in doped's dict.
   const probabilities = new Map<number, number>();
-  for (const [oxi, p] of oxidationProbabilities(input.element).probabilities) {
+  // Most probable state first, as doped's dict is ordered: ties between probabilities keep this order.
+  const states = [...oxidationProbabilities(input.element).probabilities].sort((a, b) => b[1] - a[1]);
+  for (const [oxi, p] of states) {
     if (!(p > 0.001)) continue;
     probabilities.set(oxi - orig, chargeStateProbability(oxi - orig, oxi, p, maxHost));
   }

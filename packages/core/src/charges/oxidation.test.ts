@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Structure } from '../base/structure.ts';
 import { bondValenceOxidationStates, bondValenceSum } from './bond-valence.ts';
-import { balancedOxidationGuess, hostOxidationStates, icsdOxidationStates, oxidationProbabilities } from './oxidation.ts';
+import { balancedOxidationGuess, balancedSiteStates, hostOxidationStates, icsdOxidationStates, oxidationProbabilities } from './oxidation.ts';
 
 const cell = (species: string[], oxidationStates?: (number | null)[]): Structure => ({
   lattice: { matrix: [[5, 0, 0], [0, 5, 0], [0, 0, 5]] },
@@ -42,12 +42,60 @@ describe('host oxidation states', () => {
     expect(hostOxidationStates(cell(['Cu', 'Cu'])).byElement).toEqual({ Cu: 0 });
   });
 
-  it('falls back to the most common states, with a warning, when no integer balance exists', () => {
+  it('gives metals and intermetallics 0 on every site, as doped does for AgCu', () => {
+    // Ag and Cu have only positive states: nothing balances, and both are metals.
+    const s = hostOxidationStates(cell(['Ag', 'Cu', 'Ag', 'Cu']));
+    expect(s.method).toBe('metallic');
+    expect(s.perSite).toEqual([0, 0, 0, 0]);
+    expect(s.byElement).toEqual({ Ag: 0, Cu: 0 });
+    expect(s.warnings).toEqual([]);
+  });
+
+  it('balances mixed valence with one integer state per symmetry-distinct site', () => {
+    // Pt3O4 balances only with Pt at 8/3 on average: the site of one Pt gets Pt4+, the orbit of two Pt2+.
+    // (Pt has no bond-valence parameters, so the composition guess is what decides.)
+    const s = hostOxidationStates(cell(['Pt', 'Pt', 'Pt', 'O', 'O', 'O', 'O']), { orbits: [0, 1, 1, 3, 3, 3, 3] });
+    expect(s.method).toBe('icsd_probability');
+    expect(s.perSite).toEqual([4, 2, 2, -2, -2, -2, -2]);
+    expect(s.perSite!.reduce((a, b) => a + b, 0)).toBe(0);
+    // With every Pt on one orbit no integer assignment balances, and with O present the host is no metal.
+    expect(hostOxidationStates(cell(['Pt', 'Pt', 'Pt', 'O', 'O', 'O', 'O']), { orbits: [0, 0, 0, 3, 3, 3, 3] }).method).toBe('none');
+  });
+
+  it('takes each element’s most common state only when it balances', () => {
+    // Fe182·Os·O275: the composition search is too large (C(185,3) Fe multisets) and is skipped; Os has
+    // no bond-valence parameters. Fe3+, Os4+ (its common state) and O2- balance: 546 + 4 − 550 = 0.
+    const species = (o: number) => [...Array(182).fill('Fe'), 'Os', ...Array(o).fill('O')];
+    const balanced = hostOxidationStates(cell(species(275)));
+    expect(balanced.method).toBe('most_common');
+    expect(balanced.byElement).toEqual({ Fe: 3, Os: 4, O: -2 });
+    // One oxygen fewer and the same states leave +2: not used.
+    expect(hostOxidationStates(cell(species(274))).method).toBe('none');
+  });
+
+  it('finds none, with a warning, when nothing balances and the host is no metal', () => {
     // Os (no ICSD entries, no bond-valence parameters; common state 4) cannot balance Os3O4.
     const s = hostOxidationStates(cell(['Os', 'Os', 'Os', 'O', 'O', 'O', 'O']));
-    expect(s.method).toBe('most_common');
-    expect(s.byElement).toEqual({ Os: 4, O: -2 });
-    expect(s.warnings[0]).toMatch(/no charge-balanced integer oxidation states/);
+    expect(s.method).toBe('none');
+    expect(s.perSite).toBeNull();
+    expect(s.byElement).toEqual({});
+    expect(s.warnings[0]).toMatch(/no charge-balanced oxidation states found for Os-O.*every defect gets charge states -1, 0, \+1/);
+  });
+});
+
+describe('charge-balanced states per site', () => {
+  it('puts Sn2+ and Sn4+ on different sites of Sn5O6 (one Sn site, a four-fold Sn site, O)', () => {
+    expect(balancedSiteStates([{ element: 'Sn', count: 2 }, { element: 'Sn', count: 8 }, { element: 'O', count: 12 }], icsdOxidationStates)).toEqual([4, 2, -2]);
+  });
+  it('gives magnetite Fe3+ on the tetrahedral 8a and Fe2+/Fe3+ only where they balance', () => {
+    // conventional spinel cell: Fe 8a, Fe 16d, O 32e; 8·s + 16·t = 64 with the ICSD's Fe states
+    const states = balancedSiteStates([{ element: 'Fe', count: 8 }, { element: 'Fe', count: 16 }, { element: 'O', count: 32 }], icsdOxidationStates)!;
+    expect(8 * states[0] + 16 * states[1] - 64).toBe(0);
+    expect(states[2]).toBe(-2);
+  });
+  it('returns null when no assignment balances or the search is too large', () => {
+    expect(balancedSiteStates([{ element: 'Sn', count: 5 }, { element: 'O', count: 6 }], icsdOxidationStates)).toBeNull();
+    expect(balancedSiteStates([{ element: 'Sn', count: 1 }, { element: 'Sn', count: 4 }, { element: 'O', count: 6 }], icsdOxidationStates, 3)).toBeNull();
   });
 });
 

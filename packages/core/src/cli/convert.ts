@@ -13,14 +13,14 @@ const TARGETS: Record<string, OutputFormat> = { poscar: 'poscar', cif: 'cif', js
 export const convertCommand: CliCommand = {
   usage: USAGE,
   summary: 'write the structure in another format to stdout',
-  run(args, io) {
+  async run(args, io) {
     const parsed = parseCommandArgs(args, { to: { type: 'string' }, format: { type: 'string' } });
     const file = singleFile(parsed, USAGE);
     const to = parsed.values.to;
     if (typeof to !== 'string' || !(to in TARGETS)) {
       throw new UsageError(`--to must be one of poscar, cif, json, extxyz, got '${to === undefined ? '' : String(to)}'`);
     }
-    const read = readStructure(io.readFile(file), { filename: file, format: inputFormat(parsed.values.format) });
+    const read = readStructure(await io.readFile(file), { filename: file, format: inputFormat(parsed.values.format) });
     for (const w of read.warnings) io.stderr(`warning: ${w}\n`);
     const text = writeStructure(read.structure, TARGETS[to], { comment: `converted from ${file}` });
     io.stdout(text.endsWith('\n') ? text : `${text}\n`);

@@ -7,18 +7,22 @@ import { answerFiles, summarizeAnswer } from '../output/files.ts';
 import { parseCommandArgs, singleFile, supercellSpec } from './args.ts';
 import type { CliCommand } from './command.ts';
 import { type CliIO, UsageError } from './io.ts';
+import { progressReporter } from './progress.ts';
+import { defectTables } from './tables.ts';
 
 /**
  * Flags map one to one onto the request: --supercell [supercell] (auto | n | a,b,c | nine integers),
  * --types [defect_types], --dopants [dopant_elements], --max-candidates, --max-per-type
  * [max_candidates_per_type], --seed [random_seed], --no-dedupe [dedupe_symmetry=false], --symprec,
  * --min-image-distance, --formats [output_formats], --interstitial-sites (x,y,z;x,y,z),
- * --interstitial-min-distance; --request FILE gives a whole body that the flags override.
+ * --interstitial-min-distance, --vasp-functional and --reciprocal-density [vasp_settings]; --request
+ * FILE gives a whole body that the flags override.
  */
 export const GENERATE_USAGE =
   'defect-candidates generate FILE [--request body.json] [--supercell auto|n|a,b,c|m11,...,m33] [--types vacancy,substitution,interstitial] ' +
   '[--dopants Mg,Ca] [--max-candidates N] [--max-per-type N] [--seed N] [--no-dedupe] [--symprec X] [--min-image-distance X] ' +
-  '[--formats poscar,cif,pymatgen,extxyz] [--interstitial-sites x,y,z;...] [--interstitial-min-distance X] [--input-format FMT] [--out DIR] [--summary]';
+  '[--formats poscar,cif,pymatgen,extxyz,vasp] [--vasp-functional pbesol|hse06] [--reciprocal-density N] [--interstitial-sites x,y,z;...] ' +
+  '[--interstitial-min-distance X] [--input-format FMT] [--out DIR] [--summary]';
 
 const INPUT_FORMATS: StructureFormat[] = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'];
 
@@ -42,8 +46,8 @@ function parseSites(text: string): unknown {
     .map((row) => list(row).map(numberOrRaw));
 }
 
-function readRequestFile(io: CliIO, path: string): Record<string, unknown> {
-  const text = io.readFile(path);
+async function readRequestFile(io: CliIO, path: string): Promise<Record<string, unknown>> {
+  const text = await io.readFile(path);
   try {
     const body = JSON.parse(text) as unknown;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new UsageError(`--request: ${path} must hold a JSON object`);
@@ -54,30 +58,8 @@ function readRequestFile(io: CliIO, path: string): Record<string, unknown> {
   }
 }
 
-function chargeText(charges: number[]): string {
-  return `[${charges.map((q) => (q > 0 ? `+${q}` : String(q))).join(',')}]`;
-}
-
-/** The doped-like summary table: one row per candidate. */
-export function candidateTable(answer: DefectAnswer): string {
-  const header = ['Name', 'Charges', 'Wyckoff', 'Site sym.', 'Multiplicity', 'Group'];
-  const rows = answer.candidates.map((c) => [c.name, chargeText(c.charge_states), c.wyckoff, c.point_group, String(c.multiplicity), c.group]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
-  const out = [
-    `${answer.host.formula} (${answer.host.space_group.symbol}, #${answer.host.space_group.number}); supercell of ${answer.supercell.n_atoms} atoms, ` +
-      `minimum image distance ${answer.supercell.min_image_distance} Å`,
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-  ];
-  for (const g of answer.groups) if (g.reason) out.push(`${g.group}: ${g.emitted} of ${g.generated} emitted (${g.reason})`);
-  for (const w of answer.warnings) out.push(`warning: ${w}`);
-  return `${out.join('\n')}\n`;
-}
-
 /** `defect-candidates generate`: exit code 0; bad input throws (CoreError, UsageError) and main() answers it with one line and exit code 2. */
-export function runGenerate(argv: string[], io: CliIO): number {
+export async function runGenerate(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseCommandArgs(argv, {
     request: { type: 'string' },
     supercell: { type: 'string' },
@@ -92,6 +74,8 @@ export function runGenerate(argv: string[], io: CliIO): number {
     formats: { type: 'string' },
     'interstitial-sites': { type: 'string' },
     'interstitial-min-distance': { type: 'string' },
+    'vasp-functional': { type: 'string' },
+    'reciprocal-density': { type: 'string' },
     'input-format': { type: 'string' },
     out: { type: 'string' },
     summary: { type: 'boolean' },
@@ -99,7 +83,7 @@ export function runGenerate(argv: string[], io: CliIO): number {
   const values = parsed.values as Record<string, string | undefined> & { 'no-dedupe'?: boolean; summary?: boolean };
   const file = singleFile(parsed, GENERATE_USAGE);
 
-  const request: Record<string, unknown> = values.request ? readRequestFile(io, values.request) : {};
+  const request: Record<string, unknown> = values.request ? await readRequestFile(io, values.request) : {};
   if (values.supercell !== undefined) request.supercell = supercellSpec(values.supercell);
   if (values.types !== undefined) request.defect_types = list(values.types);
   if (values.dopants !== undefined) request.dopant_elements = list(values.dopants);
@@ -112,30 +96,46 @@ export function runGenerate(argv: string[], io: CliIO): number {
   if (values.formats !== undefined) request.output_formats = list(values.formats);
   if (values['interstitial-sites'] !== undefined) request.interstitial_sites = parseSites(values['interstitial-sites']);
   if (values['interstitial-min-distance'] !== undefined) request.interstitial_min_distance = numberOrRaw(values['interstitial-min-distance']);
+  if (values['vasp-functional'] !== undefined || values['reciprocal-density'] !== undefined) {
+    const vasp = { ...(request.vasp_settings as Record<string, unknown> | undefined) };
+    if (values['vasp-functional'] !== undefined) vasp.functional = values['vasp-functional'];
+    if (values['reciprocal-density'] !== undefined) vasp.reciprocal_density = numberOrRaw(values['reciprocal-density']);
+    request.vasp_settings = vasp;
+  }
 
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !INPUT_FORMATS.includes(inputFormat as StructureFormat)) {
     throw new UsageError(`--input-format: '${inputFormat}' is not one of ${INPUT_FORMATS.join(', ')}`);
   }
-  const content = io.readFile(file);
-  const answer = generate({ content, filename: file, format: inputFormat as StructureFormat | undefined }, request);
-
-  if (values.out !== undefined) {
-    const root = resolve(values.out);
-    for (const f of answerFiles(answer)) {
-      const path = join(root, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
+  const content = await io.readFile(file);
+  // The bar draws only on a terminal, and is cleared before the tables are printed.
+  const progress = progressReporter(io.progressStream);
+  let answer: DefectAnswer;
+  try {
+    answer = generate({ content, filename: file, format: inputFormat as StructureFormat | undefined }, request, { onProgress: progress.onGenerate });
+    if (values.out !== undefined) {
+      const root = resolve(values.out);
+      const files = answerFiles(answer);
+      files.forEach((f, i) => {
+        const path = join(root, f.path);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, f.content);
+        progress.onFiles(i + 1, files.length);
+      });
     }
+  } finally {
+    progress.stop();
   }
   io.stdout(`${JSON.stringify(values.summary ? summarizeAnswer(answer) : answer, null, 2)}\n`);
-  io.stderr(candidateTable(answer));
+  io.stderr(defectTables(answer));
   return 0;
 }
 
 /** Entry for the CLI's command table. */
 export const generateCommand: CliCommand = {
   usage: GENERATE_USAGE,
-  summary: 'symmetry-distinct vacancy, substitution and interstitial supercells, as JSON (table on stderr; --out writes the files)',
+  summary:
+    'symmetry-distinct vacancy, substitution and interstitial supercells and their charge states, as JSON (doped-style tables on stderr; ' +
+    '--out writes the files, with --formats vasp one VASP input folder per defect entry)',
   run: runGenerate,
 };

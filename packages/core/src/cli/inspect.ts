@@ -15,7 +15,7 @@ const USAGE = 'defect-candidates inspect FILE [--symprec X] [--supercell auto|n|
 export const inspectCommand: CliCommand = {
   usage: USAGE,
   summary: 'print the structure, its symmetry and its supercell as JSON',
-  run(args, io) {
+  async run(args, io) {
     const parsed = parseCommandArgs(args, {
       symprec: { type: 'string' },
       supercell: { type: 'string' },
@@ -25,7 +25,7 @@ export const inspectCommand: CliCommand = {
     const symprec = positiveNumber('symprec', parsed.values.symprec);
     const spec = supercellSpec(parsed.values.supercell);
     const format = inputFormat(parsed.values.format);
-    const read = readStructure(io.readFile(file), { filename: file, format });
+    const read = readStructure(await io.readFile(file), { filename: file, format });
     const s = read.structure;
     const analysis = analyzeSymmetry(s, { symprec });
     const supercell = resolveSupercell(s, analysis, spec);

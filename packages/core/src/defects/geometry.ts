@@ -1,6 +1,9 @@
 import type { Lattice } from '../base/lattice.ts';
 import { type Mat3, type Vec3, inverse, matmul, norm, vecmat, wrap01 } from '../base/linalg.ts';
+import { type Neighbor, neighborsWithin } from '../base/neighbors.ts';
+import { formatFixed, roundHalfEven } from '../base/python-number.ts';
 import type { Structure } from '../base/structure.ts';
+import { PeriodicPointSet } from '../interstitials/point-set.ts';
 import type { NeighborShellEntry } from './types.ts';
 
 const round = (x: number, digits: number) => {
@@ -31,7 +34,9 @@ export function supercellImages(inputLattice: Lattice, supercellLattice: Lattice
       hi[k] = Math.max(hi[k], corner[k]);
     }
   }
-  const seen = new Set<string>();
+  // Images on the supercell's faces are met twice (once from each side): they are one point when
+  // within 1e-5 Å, compared by distance (a rounded-coordinate key splits points on a rounding edge).
+  const seen = new PeriodicPointSet<null>(supercellLattice.matrix, 1e-5);
   const out: Vec3[] = [];
   for (const p of points) {
     const q = wrapFrac(p);
@@ -41,10 +46,7 @@ export function supercellImages(inputLattice: Lattice, supercellLattice: Lattice
           const s = vecmat([q[0] + i, q[1] + j, q[2] + k], M);
           if (s.some((v) => v < -1e-6 || v >= 1 + 1e-6)) continue;
           const w = wrapFrac(s);
-          const key = w.map((v) => Math.round(v * 1e5) % 100000).join(',');
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push(w);
+          if (seen.add(w, null).added) out.push(w);
         }
   }
   return out;
@@ -79,33 +81,6 @@ export function nearestToCentre(positions: Vec3[]): number {
   return best;
 }
 
-export interface Neighbor {
-  element: string;
-  distance: number;
-}
-
-/** Host atoms within `cutoff` Å of a point given in the structure's fractional coordinates, nearest first. */
-export function neighborsWithin(structure: Structure, point: Vec3, cutoff: number): Neighbor[] {
-  const m = structure.lattice.matrix;
-  const inv = inverse(m);
-  // Interplanar spacing d_k = 1/|column k of L⁻¹| bounds how many images along axis k can be in reach.
-  const reach = [0, 1, 2].map((k) => Math.ceil(cutoff * Math.hypot(inv[0][k], inv[1][k], inv[2][k])) + 1);
-  const p = wrapFrac(point);
-  const out: Neighbor[] = [];
-  structure.fracCoords.forEach((f, idx) => {
-    const w = wrapFrac(f);
-    const d: Vec3 = [w[0] - p[0], w[1] - p[1], w[2] - p[2]];
-    for (let i = -reach[0]; i <= reach[0]; i++)
-      for (let j = -reach[1]; j <= reach[1]; j++)
-        for (let k = -reach[2]; k <= reach[2]; k++) {
-          const c = vecmat([d[0] + i, d[1] + j, d[2] + k], m);
-          const r = Math.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
-          if (r <= cutoff) out.push({ element: structure.species[idx], distance: r });
-        }
-  });
-  return out.sort((a, b) => a.distance - b.distance);
-}
-
 /** The atom sitting on the point itself (a vacancy's or substitution's own site) is not a neighbour. */
 const SELF = 0.02;
 
@@ -135,28 +110,61 @@ export function firstShell(structure: Structure, point: Vec3): NeighborShellEntr
 }
 
 /**
- * doped's "closest site info" for the first `count` neighbour shells: element and distance to two
- * decimals ('Te2.83'), each shell at least 0.02 Å beyond the previous one unless the element differs;
- * equal distances list elements in `elementOrder`.
+ * doped's neighbour list of a point (`get_neighbour_distances_and_symbols` in doped/generation.py):
+ * the `n` nearest host atoms as (element, distance), where each listed atom must lie more than
+ * 0.02 Å beyond the one before it in the distance-sorted list, or be of another element and more
+ * than 0.02 Å beyond every earlier atom of its own element. Atoms are sorted by distance rounded to
+ * 0.01 Å as Python rounds (ties to even on the binary value), then by `elementOrder` (elements not
+ * in it last), then by symbol; so of two elements at the same rounded distance the one earlier in
+ * `elementOrder` is named. An atom within 0.02 Å of the point (the site itself) is skipped. The
+ * search radius starts at 3·√n Å and grows by 0.5·√n Å until n atoms qualify, as doped's does
+ * (which matters only for atoms straddling the radius); beyond 40·√n Å the list stays short.
  */
-export function closestSiteInfo(structure: Structure, point: Vec3, elementOrder: string[], count = 3): string[] {
+export function neighbourShells(structure: Structure, point: Vec3, elementOrder: string[], n: number): Neighbor[] {
   const rank = (el: string) => {
     const i = elementOrder.indexOf(el);
     return i < 0 ? 100 : i;
   };
-  let cutoff = 6;
-  while (true) {
-    const near = neighborsWithin(structure, point, cutoff).sort(
-      (a, b) => round(a.distance, 2) - round(b.distance, 2) || rank(a.element) - rank(b.element) || a.element.localeCompare(b.element),
-    );
-    const shells: Neighbor[] = [];
-    for (let i = 0; i < near.length; i++) {
-      if (!(near[i].distance > SELF)) continue;
-      if (i > 0 && !(Math.abs(near[i].distance - near[i - 1].distance) > 0.02) && near[i].element === near[i - 1].element) continue;
-      shells.push(near[i]);
-      if (shells.length === count) break;
+  let prefactor = 3;
+  let kept: Neighbor[] = [];
+  while (kept.length < n) {
+    const near = neighborsWithin(structure, point, prefactor * Math.sqrt(n));
+    prefactor += 0.5;
+    if (prefactor > 40) break;
+    if (near.length === 0) continue;
+    const t = near
+      .map((x) => {
+        // Floating-point dust first (1e-9 Å): equal distances computed from different but
+        // equivalent points (an input supercell, its primitive cell) then round alike, also where
+        // they sit on a rounding edge (AgCu's Cu and Ag both at 1.805 Å, named Cu1.80 by doped).
+        const distance = Math.round(x.distance * 1e9) / 1e9;
+        return { ...x, distance, key: roundHalfEven(distance, 2) };
+      })
+      .sort((a, b) => a.key - b.key || rank(a.element) - rank(b.element) || (a.element < b.element ? -1 : a.element > b.element ? 1 : 0));
+    kept = [];
+    for (let i = 0; i < t.length && kept.length < n; i++) {
+      // Python's t[i - 1] at i = 0 is the last entry, which never lets the first one through here.
+      const previous = t[i === 0 ? t.length - 1 : i - 1];
+      let sameElementBefore = 0;
+      for (let j = 0; j < i; j++) if (t[j].element === t[i].element) sameElementBefore = Math.max(sameElementBefore, t[j].distance);
+      if (
+        (i === 0 && t[i].distance > SELF) ||
+        t[i].distance - previous.distance > 0.02 ||
+        (t[i].element !== previous.element && t[i].distance - sameElementBefore > 0.02)
+      ) {
+        kept.push({ element: t[i].element, distance: t[i].distance });
+      }
     }
-    if (shells.length >= count || cutoff > 40) return shells.map((s) => `${s.element}${round(s.distance, 2).toFixed(2)}`);
-    cutoff += 4;
   }
+  return kept;
+}
+
+/**
+ * doped's closest-site info of the `n`th neighbour (`closest_site_info`): element and distance
+ * printed as Python's `f"{d:.2f}"` ('Te2.83'), or null when there is no `n`th neighbour.
+ */
+export function closestSiteInfo(structure: Structure, point: Vec3, elementOrder: string[], n: number): string | null {
+  const shells = neighbourShells(structure, point, elementOrder, n);
+  const nth = shells[n - 1];
+  return nth ? `${nth.element}${formatFixed(nth.distance, 2)}` : null;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DefectType } from '../request.ts';
+import { type DefectType, REQUEST_LIMITS } from '../request.ts';
 import type { GroupReport } from './types.ts';
 
 /**
@@ -57,10 +57,11 @@ export interface CandidateGroup<T> {
 /**
  * Applies the caps: each group keeps its first `perType` items; if the total still exceeds `total`,
  * the answer is filled round-robin across groups in their given order, one item per group per round,
- * so every group is represented before any gets a second slot. Returns the kept items of each group
- * (in ranked order) and the per-group counts.
+ * so every group is represented before any gets a second slot. Returns the kept and the dropped
+ * items of each group (both in ranked order: a group always loses its last-ranked items first) and
+ * the per-group counts.
  */
-export function applyCaps<T>(groups: CandidateGroup<T>[], perType: number, total: number): { kept: T[][]; reports: GroupReport[] } {
+export function applyCaps<T>(groups: CandidateGroup<T>[], perType: number, total: number): { kept: T[][]; dropped: T[][]; reports: GroupReport[] } {
   const capped = groups.map((g) => g.items.slice(0, perType));
   const taken = groups.map(() => 0);
   let remaining = total;
@@ -95,5 +96,43 @@ export function applyCaps<T>(groups: CandidateGroup<T>[], perType: number, total
     else if (g.items.length === 0 && g.emptyReason) report.reason = g.emptyReason;
     return report;
   });
-  return { kept, reports };
+  return { kept, dropped: groups.map((g, i) => g.items.slice(kept[i].length)), reports };
+}
+
+/** How many dropped names a cap warning spells out per group. */
+const NAMED_DROPS = 3;
+
+/**
+ * The warning for candidates the caps dropped, or null when none were: per capped group how many
+ * were generated and emitted and the first dropped names (the best-ranked of those left out), then
+ * how to get them all: the largest caps the request schema allows, or, when even those cannot hold
+ * every group, what else to narrow.
+ */
+export function capWarning(
+  reports: readonly GroupReport[],
+  droppedNames: readonly string[][],
+  caps: { perType: number; total: number; symmetryDistinct: boolean },
+): string | null {
+  const capped = reports.map((r, i) => ({ r, names: droppedNames[i] })).filter(({ r }) => r.dropped > 0);
+  if (capped.length === 0) return null;
+  const dropped = capped.reduce((n, { r }) => n + r.dropped, 0);
+  const binding = [
+    ...(capped.some(({ r }) => r.dropped_by.max_candidates_per_type > 0) ? [`max_candidates_per_type (${caps.perType})`] : []),
+    ...(capped.some(({ r }) => r.dropped_by.max_candidates > 0) ? [`max_candidates (${caps.total})`] : []),
+  ];
+  const perGroup = capped.map(({ r, names }) => {
+    const shown = names.slice(0, NAMED_DROPS).join(', ');
+    const more = names.length > NAMED_DROPS ? ` and ${names.length - NAMED_DROPS} more` : '';
+    return `${r.group}: ${r.emitted} of ${r.generated} emitted, dropped ${shown}${more}`;
+  });
+  const { maxCandidates, maxCandidatesPerType } = REQUEST_LIMITS;
+  const reachable = Math.min(maxCandidates, reports.reduce((n, r) => n + Math.min(r.generated, maxCandidatesPerType), 0));
+  const generated = reports.reduce((n, r) => n + r.generated, 0);
+  const hint =
+    reachable === generated
+      ? `Send max_candidates ${maxCandidates} and max_candidates_per_type ${maxCandidatesPerType} to get them all.`
+      : `max_candidates ${maxCandidates} and max_candidates_per_type ${maxCandidatesPerType} (the largest allowed) keep ${reachable} of the ${generated}; ` +
+        'for the rest, ask for fewer defect_types or dopant_elements per request.';
+  const what = `${dropped} ${caps.symmetryDistinct ? 'symmetry-distinct ' : ''}candidate${dropped === 1 ? '' : 's'}`;
+  return `${binding.join(' and ')} dropped ${what}: ${perGroup.join('; ')}. ${hint}`;
 }

@@ -1,6 +1,6 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import type { HostOxidationStates } from '../charges/oxidation.ts';
+import type { HostOxidationStates, OxidationMethod } from '../charges/oxidation.ts';
 import type { DefectRequest, DefectType } from '../request.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
 import type { Supercell } from '../supercell/resolve.ts';
@@ -94,6 +94,31 @@ export interface GroupReport {
   reason?: string;
 }
 
+/** One defect in one charge state, as doped makes a `DefectEntry` of each: one VASP calculation. */
+export interface DefectEntry {
+  /** doped's entry name: the candidate's name and the signed charge (`v_Cd_-2`, `Cd_i_C3v_+2`, `v_Te_0`). */
+  name: string;
+  /** The candidate's `id`. */
+  candidate_id: string;
+  /** The candidate's `name`. */
+  candidate: string;
+  /** Charge of the supercell (electrons removed; −2 means two added). */
+  charge: number;
+  /** Electrons in the supercell with doped's default POTCARs: ZVAL summed over the sites, minus `charge`. Absent when an element has no default POTCAR. */
+  nelect?: number;
+  /** 0 for an even `nelect`, 1 for an odd one (doped's NUPDOWN). Absent with `nelect`. */
+  nupdown?: number;
+}
+
+/** The pristine supercell every defect structure was cut from (same lattice, same atom order). */
+export interface BulkSupercellAnswer {
+  /** The whole cell's formula, e.g. `Cd27Te27`. */
+  formula: string;
+  n_atoms: number;
+  /** The bulk in every requested structure format (as a candidate's `structures`). */
+  structures: StructureOutputs;
+}
+
 export interface DefectAnswer {
   version: string;
   host: {
@@ -108,9 +133,11 @@ export interface DefectAnswer {
     n_sites: number;
     lattice: number[][];
     /** Symmetry-distinct sites of the input cell. */
-    sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number }[];
+    sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number | null }[];
+    /** Per element (the mean over its sites); empty when none could be found (method 'none'). */
     oxidation_states: Record<string, number>;
-    oxidation_state_method: string;
+    /** Which rule gave the oxidation states: see `OxidationMethod`. */
+    oxidation_state_method: OxidationMethod;
     input_format: string;
   };
   supercell: {
@@ -121,7 +148,10 @@ export interface DefectAnswer {
     lattice: number[][];
   };
   parameters: DefectRequest;
+  bulk: BulkSupercellAnswer;
   candidates: DefectCandidate[];
+  /** One per candidate and charge state, candidate by candidate, charges in each candidate's `charge_states` order. */
+  entries: DefectEntry[];
   groups: GroupReport[];
   warnings: string[];
 }

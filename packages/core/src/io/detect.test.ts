@@ -28,6 +28,16 @@ describe('detectFormat', () => {
       'cif', 'poscar', 'poscar', 'json', 'extxyz', 'extxyz', undefined,
     ]);
   });
+
+  it('looks through a compression ending to the format under it', () => {
+    expect(['CdTe.cif.gz', 'run/CONTCAR.bz2', 'POSCAR.xz', 'Si.vasp.XZ', 'MgO.json.gz', 'b.xyz', 'notes.gz', 'a.gz.cif'].map(formatFromFilename)).toEqual([
+      'cif', 'poscar', 'poscar', 'poscar', 'json', 'extxyz', undefined, 'cif',
+    ]);
+  });
+
+  it('detects a POSCAR whose lattice holds NaN, so that the reader can name it', () => {
+    expect(detectFormat('Cu\n1.0\n3.6 NaN 0\n0 3.6 0\n0 0 3.6\nCu\n1\nDirect\n0 0 0\n')).toBe('poscar');
+  });
 });
 
 describe('detectFormat with misleading comments', () => {

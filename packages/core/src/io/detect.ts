@@ -1,11 +1,14 @@
 import type { StructureFormat } from '../base/errors.ts';
+import { COMPRESSED_EXTENSIONS } from './compression.ts';
+import { isDecimal, nonFiniteNumber } from './numbers.ts';
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
+/** A compression's ending, which hides the format's own: `CdTe.cif.gz`, `POSCAR.bz2`. */
+const COMPRESSED_SUFFIX = new RegExp(`\\.(?:${COMPRESSED_EXTENSIONS.join('|')})$`);
 
-/** The format a filename suggests: POSCAR/CONTCAR/*.vasp, *.cif, *.json, *.extxyz/*.xyz. */
+/** The format a filename suggests: POSCAR/CONTCAR/*.vasp, *.cif, *.json, *.extxyz/*.xyz, each also with .gz, .bz2 or .xz after it. */
 export function formatFromFilename(filename: string | undefined): StructureFormat | undefined {
   if (!filename) return undefined;
-  const base = filename.split(/[\\/]/).pop()!.toLowerCase();
+  const base = filename.split(/[\\/]/).pop()!.toLowerCase().replace(COMPRESSED_SUFFIX, '');
   if (/\.(cif|mcif)$/.test(base)) return 'cif';
   if (/\.json$/.test(base)) return 'json';
   if (/\.(extxyz|xyz)$/.test(base)) return 'extxyz';
@@ -47,7 +50,8 @@ function looksLikePoscar(lines: string[]): boolean {
   const numbers = (l: string | undefined) => {
     const toks = (l ?? '').trim().split(/\s+/);
     let k = 0;
-    while (k < toks.length && NUMBER.test(toks[k])) k++;
+    // NaN and Infinity count, so that the POSCAR reader can name them rather than detection fail.
+    while (k < toks.length && (isDecimal(toks[k]) || nonFiniteNumber(toks[k]) !== undefined)) k++;
     return k;
   };
   const scale = numbers(lines[1]);

@@ -3,7 +3,9 @@ import { isElement } from '../base/elements.ts';
 import { toCartesian, toFractional } from '../base/lattice.ts';
 import { inverse, det, type Mat3, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
+import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { fixed } from './format-number.ts';
+import { nonFiniteNumber, parseDecimal } from './numbers.ts';
 import type { ReadResult } from './result.ts';
 import { parseSpeciesSymbol } from './species.ts';
 
@@ -36,6 +38,8 @@ interface Column {
  * Cartesian positions in Å.
  */
 export function readExtxyz(text: string): ReadResult {
+  const control = firstControlCharacter(text);
+  if (control) fail(control.line, controlCharacterMessage(control));
   const lines = text.split(/\r?\n/);
   const warnings: string[] = [];
   const n = Number(lines[0]?.trim());
@@ -44,8 +48,8 @@ export function readExtxyz(text: string): ReadResult {
   const info = parseExtxyzInfo(lines[1]);
   const latticeText = info.get('lattice');
   if (latticeText === undefined) fail(2, 'no Lattice="..." on the comment line: a plain XYZ file has no cell, and a crystal structure needs one');
-  const numbers = latticeText!.trim().split(/[\s,]+/).map(Number);
-  if (numbers.length !== 9 || numbers.some((x) => !Number.isFinite(x))) fail(2, `Lattice must hold nine numbers, found '${latticeText}'`);
+  const numbers = finiteNumbers(latticeText!.trim().split(/[\s,]+/), 2, 'Lattice');
+  if (numbers.length !== 9) fail(2, `Lattice must hold nine numbers, found '${latticeText}'`);
   const matrix: Mat3 = [
     [numbers[0], numbers[1], numbers[2]],
     [numbers[3], numbers[4], numbers[5]],
@@ -73,8 +77,7 @@ export function readExtxyz(text: string): ReadResult {
     if (tokens.length < width) fail(lineNo, `atom ${k + 1} has ${tokens.length} columns, Properties needs ${width}`);
     const parsed = parseSpeciesSymbol(tokens[speciesCol!.start]);
     if (!isElement(parsed.element)) fail(lineNo, `unknown element '${parsed.element}' at atom ${k + 1}`);
-    const cart = tokens.slice(posCol!.start, posCol!.start + 3).map(Number);
-    if (cart.some((x) => !Number.isFinite(x))) fail(lineNo, `atom ${k + 1} position '${cart.join(' ')}' is not three numbers`);
+    const cart = finiteNumbers(tokens.slice(posCol!.start, posCol!.start + 3), lineNo, `atom ${k + 1} position`);
     structure.species.push(parsed.element);
     // A singular cell is reported by validation; keep the Cartesian numbers meanwhile.
     structure.fracCoords.push(inv ? toFractional({ matrix }, cart as Vec3, inv) : (cart as Vec3));
@@ -83,6 +86,15 @@ export function readExtxyz(text: string): ReadResult {
   if (oxidationStates.some((o) => o !== null)) structure.oxidationStates = oxidationStates;
   if (lines.slice(n + 2).some((l) => l.trim() !== '')) warnings.push('extxyz file holds more than one frame: read the first');
   return { structure, format: 'extxyz', warnings };
+}
+
+/** Tokens as numbers; the first that is not a finite number is named with its line. */
+function finiteNumbers(tokens: string[], line: number, what: string): number[] {
+  return tokens.map((token) => {
+    const x = parseDecimal(token);
+    if (!Number.isFinite(x)) fail(line, `${what}: ${nonFiniteNumber(token) ?? `'${token}' is not a number`}`);
+    return x;
+  });
 }
 
 function parseProperties(spec: string): Column[] {

@@ -1,4 +1,5 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
+import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { jsonErrorOffset } from './json-syntax.ts';
 import { isRecord, jsonFail } from './json-values.ts';
 import { readPlainJson } from './plain-json.ts';
@@ -7,12 +8,14 @@ import type { ReadResult } from './result.ts';
 
 /** Parses JSON text and reads it as a pymatgen Structure dict or the plain {lattice, species, frac_coords} form. */
 export function readJson(text: string, format: StructureFormat = 'json'): ReadResult {
+  const name = format === 'pymatgen' ? 'pymatgen JSON' : 'JSON';
+  const control = firstControlCharacter(text);
+  if (control) throw new StructureError(`${name} line ${control.line}: ${controlCharacterMessage(control)}`, { format, line: control.line });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     const line = text.slice(0, jsonErrorOffset(text)).split('\n').length;
-    const name = format === 'pymatgen' ? 'pymatgen JSON' : 'JSON';
     throw new StructureError(`${name} line ${line}: not valid JSON (${(e as Error).message})`, { format, line });
   }
   if (!isRecord(data)) jsonFail(format, 'expected an object with a lattice and sites');

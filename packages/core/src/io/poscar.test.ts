@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { volume } from '../base/lattice.ts';
 import { readPoscar, writePoscar } from './poscar.ts';
+import { structureErrorOf } from './structure-error-of.ts';
 
 const BAD = new URL('../../../../fixtures/bad/', import.meta.url);
 const bad = (name: string) => readFileSync(new URL(name, BAD), 'utf8');
@@ -72,6 +73,81 @@ describe('readPoscar', () => {
     expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6\n0 0 3.6\nCu\n1\nD\n0 0 0')).toThrow(/POSCAR line 4: expected lattice vector b as three numbers/);
     expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu Xx\n1 1\nD\n0 0 0\n.5 .5 .5')).toThrow(/POSCAR line 6: unknown element 'Xx'/);
     expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu O\n1\nD\n0 0 0')).toThrow(/POSCAR line 7: 1 atom counts \(1\) for 2 species/);
+  });
+});
+
+describe('readPoscar: VASP 4 species from what writers leave beside the counts', () => {
+  const vasp4 = (comment: string, counts: string, sites: string[]) =>
+    [comment, '4.0', '1 0 0', '0 1 0', '0 0 1', counts, 'Direct', ...sites].join('\n');
+  const rocksalt = ['0 0 0', '0 0.5 0.5', '0.5 0 0.5', '0.5 0.5 0', '0.5 0.5 0.5', '0.5 0 0', '0 0.5 0', '0 0 0.5'];
+
+  it.each([
+    ['Mg4 O4', 'a formula with counts, as pymatgen writes it'],
+    ['Mg O', 'the symbols, as ASE writes them'],
+    ['MgO', 'a formula without counts'],
+    ['Mg4O4', 'a compact formula'],
+  ])("reads the comment line '%s' (%s) and warns", (comment) => {
+    const { structure, warnings } = readPoscar(vasp4(comment, '4 4', rocksalt));
+    expect(structure.species).toEqual(['Mg', 'Mg', 'Mg', 'Mg', 'O', 'O', 'O', 'O']);
+    expect(warnings).toEqual([`POSCAR has no element line (VASP 4): read the species Mg O from the comment line '${comment}'`]);
+  });
+
+  it.each([
+    ['Mg3 O5', 'counts that differ from the count line'],
+    ['Mg', 'fewer elements than species blocks'],
+    ['Mg O Ca', 'more elements than species blocks'],
+    ['rock salt', 'words'],
+    ['Mg4 O4 relaxed', 'a formula followed by words'],
+    ['Xx O', 'an unknown element'],
+  ])("keeps the VASP 4 error for the comment '%s' (%s)", (comment) => {
+    expect(() => readPoscar(vasp4(comment, '4 4', rocksalt))).toThrow(/POSCAR line 6: found atom counts '4 4' where the element line belongs: this is a VASP 4 file without species/);
+  });
+
+  it('reads the element after each coordinate, also under Selective dynamics, before the comment', () => {
+    const sites = rocksalt.map((p, i) => `${p} ${i < 4 ? 'Mg' : 'O'}`);
+    expect(readPoscar(vasp4('Ca4 S4', '4 4', sites)).structure.species).toEqual(['Mg', 'Mg', 'Mg', 'Mg', 'O', 'O', 'O', 'O']);
+    const flagged = [vasp4('x', '4 4', []).replace('Direct', 'Selective dynamics\nDirect'), ...rocksalt.map((p, i) => `${p} T T F ${i < 4 ? 'Mg' : 'O'}`)].join('\n');
+    const { structure, warnings } = readPoscar(flagged);
+    expect(structure.species.slice(3, 5)).toEqual(['Mg', 'O']);
+    expect(warnings).toEqual(['POSCAR has no element line (VASP 4): read the species Mg O from the element names after the coordinates']);
+  });
+
+  it('does not take names after the coordinates that mix elements within a block, or are missing', () => {
+    const mixed = rocksalt.map((p, i) => `${p} ${i === 1 ? 'O' : i < 4 ? 'Mg' : 'O'}`);
+    expect(() => readPoscar(vasp4('x', '4 4', mixed))).toThrow(/VASP 4 file without species/);
+    const partial = rocksalt.map((p, i) => (i === 7 ? p : `${p} ${i < 4 ? 'Mg' : 'O'}`));
+    expect(() => readPoscar(vasp4('x', '4 4', partial))).toThrow(/VASP 4 file without species/);
+  });
+
+  it('prefers the species passed by the caller to any guess', () => {
+    expect(readPoscar(vasp4('Mg4 O4', '4 4', rocksalt), { species: ['Ca', 'S'] }).structure.species[0]).toBe('Ca');
+  });
+});
+
+describe('readPoscar: a value that is not a finite number is named with its line', () => {
+  const cu = (scale: string, a: string, site: string) => ['Cu', scale, a, '0 3.6 0', '0 0 3.6', 'Cu', '2', 'Direct', '0 0 0', site].join('\n');
+
+  it.each([
+    ['Infinity', "POSCAR line 10: coordinates of site 2 of 2 (Cu): 'Infinity' is not a finite number"],
+    ['NaN', "POSCAR line 10: coordinates of site 2 of 2 (Cu): 'NaN' is not a finite number"],
+    ['-inf', "POSCAR line 10: coordinates of site 2 of 2 (Cu): '-inf' is not a finite number"],
+    ['1e999', "POSCAR line 10: coordinates of site 2 of 2 (Cu): '1e999' is too large: not a finite number"],
+    ['*******', "POSCAR line 10: coordinates of site 2 of 2 (Cu): '*******' is not a number: Fortran writes asterisks"],
+  ])('a coordinate %s on the last line is named, not called a truncation', (value, message) => {
+    const e = structureErrorOf(() => readPoscar(cu('1.0', '3.6 0 0', `0.5 ${value} 0.5`)));
+    expect(e.message.startsWith(message)).toBe(true);
+    expect(e.message).not.toMatch(/truncated/);
+    expect(e.line).toBe(10);
+  });
+
+  it('names a non-finite scale or lattice value', () => {
+    expect(() => readPoscar(cu('NaN', '3.6 0 0', '0.5 0.5 0.5'))).toThrow("POSCAR line 2: the scaling factor: 'NaN' is not a finite number");
+    expect(() => readPoscar(cu('1.0', '3.6 inf 0', '0.5 0.5 0.5'))).toThrow("POSCAR line 3: lattice vector a: 'inf' is not a finite number");
+  });
+
+  it('still reads labels after the numbers and names a NUL byte with its line', () => {
+    expect(readPoscar(cu('1.0', '3.6 0 0 ! a', '0.5 0.5 0.5 Cu2')).structure.fracCoords[1]).toEqual([0.5, 0.5, 0.5]);
+    expect(() => readPoscar(cu('1.0', '3.6 0 0', '0.5 0.5\u0000 0.5'))).toThrow(/^POSCAR line 10: a NUL byte \(U\+0000\) at column 8: structure files are plain text/);
   });
 });
 

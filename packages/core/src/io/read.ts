@@ -1,5 +1,6 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
 import { readCif } from './cif/read.ts';
+import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { detectFormat } from './detect.ts';
 import { readExtxyz } from './extxyz.ts';
 import { readJson } from './json.ts';
@@ -12,7 +13,7 @@ export type { ReadResult } from './result.ts';
 export interface ReadOptions {
   /** Skip detection and read as this format. */
   format?: StructureFormat;
-  /** Helps detection when the content is ambiguous (POSCAR, CONTCAR, *.vasp, *.cif, *.json, *.xyz). */
+  /** Helps detection when the content is ambiguous (POSCAR, CONTCAR, *.vasp, *.cif, *.json, *.xyz, each also with .gz, .bz2 or .xz). */
   filename?: string;
   /** Element of each species block, for VASP 4 POSCARs that have no element line. */
   species?: string[];
@@ -21,7 +22,7 @@ export interface ReadOptions {
 /**
  * Reads a crystal structure from the text of a CIF, POSCAR/CONTCAR, pymatgen JSON, plain JSON
  * or extended XYZ file and validates it. Throws StructureError naming the format, the line or
- * site, and the problem.
+ * site, and the problem. A file's bytes, compressed or not, become text with decodeStructureFile.
  */
 export function readStructure(text: string, options: ReadOptions = {}): ReadResult {
   if (typeof text !== 'string') throw new StructureError('not a recognised structure: expected text', { format: 'unknown' });
@@ -29,6 +30,9 @@ export function readStructure(text: string, options: ReadOptions = {}): ReadResu
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const format = options.format ?? detectFormat(text, options.filename);
   if (!format) {
+    // Binary data (a compressed file sent as text, say) is named as such rather than as an unknown format.
+    const control = firstControlCharacter(text);
+    if (control) throw new StructureError(`not a recognised structure: line ${control.line} holds ${controlCharacterMessage(control)}`, { format: 'unknown', line: control.line });
     throw new StructureError('not a recognised structure: expected CIF, POSCAR, extended XYZ or JSON (pymatgen Structure or {lattice, species, frac_coords})', {
       format: 'unknown',
     });

@@ -1,5 +1,3 @@
-import { isElement } from '../base/elements.ts';
-
 export interface SpeciesSymbol {
   element: string;
   /** Oxidation state from a decoration such as `Fe2+`, `O2-`, `Fe0+`, `Cl-`, `Fe+3`; null when undecorated. */
@@ -28,17 +26,4 @@ export function parseSpeciesSymbol(text: string): SpeciesSymbol {
     return { element: normalizeElementCase(leading[1]), oxidationState: (leading[2] === '-' ? -1 : 1) * Number(leading[3]) + 0 };
   }
   return { element: normalizeElementCase(s), oxidationState: null };
-}
-
-/**
- * The element a CIF site label stands for: `Fe1` → Fe, `O2A` → O, `Ca3` → Ca, `OW1` → O.
- * Two letters win when they form an element, as in the CIF convention; null when neither does.
- */
-export function elementFromLabel(label: string): string | null {
-  const letters = /^[A-Za-z]{1,2}/.exec(label.trim());
-  if (!letters) return null;
-  const two = normalizeElementCase(letters[0]);
-  if (two.length === 2 && isElement(two)) return two;
-  const one = two[0];
-  return isElement(one) ? one : null;
 }

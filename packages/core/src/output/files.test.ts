@@ -56,15 +56,24 @@ function expectedStructure(c: (typeof answer.candidates)[number]): Structure {
 describe('answer files', () => {
   const files = answerFiles(answer);
 
-  it('writes one folder per candidate with every requested format, and a manifest', () => {
+  it('writes the bulk’s folder, one folder per candidate with every requested format, and a manifest', () => {
     expect(files.at(-1)!.path).toBe('manifest.json');
-    for (const c of answer.candidates) {
-      for (const f of ['POSCAR', 'structure.cif', 'structure.json', 'structure.extxyz']) expect(files.some((x) => x.path === `${c.name}/${f}`), `${c.name}/${f}`).toBe(true);
+    const formats = ['POSCAR', 'structure.cif', 'structure.json', 'structure.extxyz'];
+    for (const dir of ['bulk', ...answer.candidates.map((c) => c.name)]) {
+      for (const f of formats) expect(files.some((x) => x.path === `${dir}/${f}`), `${dir}/${f}`).toBe(true);
     }
-    expect(files).toHaveLength(answer.candidates.length * 4 + 1);
+    expect(files).toHaveLength((answer.candidates.length + 1) * 4 + 1);
     const manifest = JSON.parse(files.at(-1)!.content);
-    expect(manifest.candidates[0].files).toEqual([`${answer.candidates[0].name}/POSCAR`, `${answer.candidates[0].name}/structure.cif`, `${answer.candidates[0].name}/structure.json`, `${answer.candidates[0].name}/structure.extxyz`]);
+    expect(manifest.candidates[0].files).toEqual(formats.map((f) => `${answer.candidates[0].name}/${f}`));
     expect(manifest.candidates[0].structures).toBeUndefined();
+    expect(manifest.bulk).toEqual({ formula: 'Cd27Te27', n_atoms: 54, files: formats.map((f) => `bulk/${f}`) });
+    // Without vasp the entries are listed, with no folders of their own.
+    expect(manifest.entries).toHaveLength(answer.entries.length);
+    expect(manifest.entries.every((e: { files: string[] }) => e.files.length === 0)).toBe(true);
+  });
+
+  it('re-read, the bulk is the host supercell', () => {
+    for (const f of files.filter((x) => x.path.startsWith('bulk/'))) expectSameStructure(readStructure(f.content, { filename: f.path.split('/')[1] }).structure, host, f.path);
   });
 
   it('re-read with readStructure, every format gives the host supercell with exactly the reported defect', () => {
@@ -85,9 +94,11 @@ describe('answer files', () => {
 });
 
 describe('summarizeAnswer', () => {
-  it('drops every candidate’s structures and nothing else', () => {
+  it('drops every candidate’s and the bulk’s structures and nothing else', () => {
     const summary = summarizeAnswer(answer);
     expect(summary.candidates.every((c) => !('structures' in c))).toBe(true);
+    expect(summary.bulk).toEqual({ formula: answer.bulk.formula, n_atoms: answer.bulk.n_atoms });
+    expect(summary.entries).toEqual(answer.entries);
     expect(summary.candidates.map((c) => c.name)).toEqual(answer.candidates.map((c) => c.name));
     expect(summary.groups).toEqual(answer.groups);
     expect(JSON.stringify(summary).length).toBeLessThan(JSON.stringify(answer).length / 10);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SupercellError } from '../base/errors.ts';
 import { periodicDistance, toCartesian, volume } from '../base/lattice.ts';
-import { type Mat3, type Vec3, inverse, vecmat } from '../base/linalg.ts';
+import { type Mat3, type Vec3, det, inverse, vecmat } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { readStructure } from '../io/read.ts';
 import { analyzeSymmetry } from '../symmetry/analyze.ts';
@@ -30,7 +30,11 @@ function expectSupercellOf(input: Structure, sc: Supercell): void {
     const c = toCartesian(sc.structure.lattice, x);
     const p = toCartesian(input.lattice, input.fracCoords[parent]);
     const n = vecmat([c[0] - p[0], c[1] - p[1], c[2] - p[2]], back);
-    for (const v of n) expect(Math.abs(v - Math.round(v))).toBeLessThan(1e-8);
+    // The primitive cell holds each atom averaged over its pure-translation copies in the input
+    // (symmetry/primitive.ts), which moves it by the input's own noise (µÅ in YTOS); beyond that,
+    // buildSupercell folds coordinates within 1e-8 of 1 to 0 (wrapVec).
+    const miss = vecmat(n.map((v) => v - Math.round(v)) as Vec3, sc.baseLattice.matrix);
+    expect(Math.hypot(...miss)).toBeLessThan(1e-4);
   });
   expect(volume(sc.structure.lattice)).toBeCloseTo((volume(input.lattice) * sc.nSites) / input.species.length, 6);
   expect(sc.structure.species).toHaveLength(sc.nSites);
@@ -146,6 +150,89 @@ describe('automatic supercell', () => {
       attempt();
     } catch (err) {
       expect((err as SupercellError).code).toBe('supercell_too_large');
+    }
+  });
+});
+
+describe('doped’s default supercell on doped’s published cases (get_ideal_supercell_matrix)', () => {
+  const doped = (name: string): Structure =>
+    readStructure(readFileSync(new URL(`doped/${name}.vasp`, FIXTURES), 'utf8'), { filename: `${name}.vasp` }).structure;
+  const expected = (name: string) => JSON.parse(readFileSync(new URL(`doped/${name}.expected.json`, FIXTURES), 'utf8')).supercell;
+
+  it('YTOS: 8 primitive cells (88 atoms) would do, but 3×3×1 (99 atoms, 11.27 Å) is a diagonal expansion within 10 %', () => {
+    const s = doped('YTOS');
+    const sc = resolveSupercell(s, analyzeSymmetry(s), []);
+    expect(sc.nSites).toBe(expected('YTOS').n_atoms);
+    expect(sc.matrix).toEqual(expected('YTOS').matrix);
+    expect(sc.minImageDistance).toBeCloseTo(expected('YTOS').min_image_distance, 3);
+    // written as doped writes it: a, b along x, y; the third vector the body centring (a/2, a/2, c/2)
+    const [a, c] = [11.270724 / 3, 22.839319];
+    const lattice = sc.structure.lattice.matrix;
+    [[3 * a, 0, 0], [0, 3 * a, 0], [a / 2, a / 2, c / 2]].forEach((row, i) => row.forEach((v, j) => expect(lattice[i][j]).toBeCloseTo(v, 6)));
+    expectSupercellOf(s, sc);
+  });
+
+  it('ZnS from a non-diagonal 64-atom input: 3×3×3 primitive cells, 54 atoms, 11.51 Å', () => {
+    const s = doped('ZnS');
+    const sc = resolveSupercell(s, analyzeSymmetry(s), []);
+    expect(sc.nSites).toBe(54);
+    expect(sc.matrix).toEqual(expected('ZnS').matrix);
+    expect(sc.minImageDistance).toBeCloseTo(expected('ZnS').min_image_distance, 2);
+    expectSupercellOf(s, sc);
+  });
+
+  it('AgCu: 64 atoms, 10.211 Å', () => {
+    const s = doped('AgCu');
+    const sc = resolveSupercell(s, analyzeSymmetry(s), []);
+    expect(sc.nSites).toBe(expected('AgCu').n_atoms);
+    expect(sc.minImageDistance).toBeCloseTo(expected('AgCu').min_image_distance, 3);
+    expectSupercellOf(s, sc);
+  });
+
+  it('LiGa5O8-like (a 56-atom simple cubic cell, a = 8.2141 Å): the √2 expansion, 112 atoms, 11.6165 Å', () => {
+    // doped's test_liga5o8: P4_332 with a cubic primitive cell. Only the lattice and the atom count
+    // decide the supercell, so any 56 atoms on that lattice stand in for the real ones.
+    const a = 8.2141;
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const s: Structure = {
+      lattice: { matrix: [[a, 0, 0], [0, a, 0], [0, 0, a]] },
+      species: Array.from({ length: 56 }, (_, i) => (i < 4 ? 'Li' : i < 24 ? 'Ga' : 'O')),
+      fracCoords: Array.from({ length: 56 }, () => [random(), random(), random()] as Vec3),
+    };
+    const sc = resolveSupercell(s, analyzeSymmetry(s), []);
+    expect(sc.nSites).toBe(112);
+    expect(sc.minImageDistance).toBeCloseTo(11.6165, 3);
+    expectSupercellOf(s, sc);
+  });
+});
+
+describe('the supercell basis', () => {
+  // Bixbyite In2O3 (Ia-3, a = 10.117 Å): the best supercell is the conventional cube (80 atoms).
+  const in2o3 = [
+    'data_In2O3',
+    "_symmetry_space_group_name_H-M 'I a -3'",
+    '_cell_length_a 10.117', '_cell_length_b 10.117', '_cell_length_c 10.117',
+    '_cell_angle_alpha 90', '_cell_angle_beta 90', '_cell_angle_gamma 90',
+    'loop_', '_atom_site_label', '_atom_site_type_symbol', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z',
+    'In1 In 0.25 0.25 0.25', 'In2 In 0.4665 0 0.25', 'O1 O 0.3901 0.1548 0.3817',
+  ].join('\n');
+
+  it('is the input’s cube along x, y, z, not permuted or negated (In2O3)', () => {
+    const s = readStructure(in2o3, { filename: 'In2O3.cif' }).structure;
+    const sc = resolveSupercell(s, analyzeSymmetry(s), []);
+    expect(sc.nSites).toBe(80);
+    const a = 10.117;
+    [[a, 0, 0], [0, a, 0], [0, 0, a]].forEach((row, i) => row.forEach((v, j) => expect(sc.structure.lattice.matrix[i][j]).toBeCloseTo(v, 9)));
+    expectSupercellOf(s, sc);
+  });
+
+  it('is right-handed with a non-negative diagonal for every fixture', () => {
+    for (const name of Object.keys(reference.structures)) {
+      const s = fixture(name);
+      const m = resolveSupercell(s, analyzeSymmetry(s), []).structure.lattice.matrix;
+      expect(det(m), name).toBeGreaterThan(0);
+      expect(Math.min(m[0][0], m[1][1], m[2][2]), name).toBeGreaterThanOrEqual(0);
     }
   });
 });

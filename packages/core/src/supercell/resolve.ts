@@ -4,7 +4,8 @@ import type { Structure } from '../base/structure.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { type IntMatrix, buildSupercell, integerDeterminant } from './build.ts';
 import { minImageDistance } from '../base/reduction.ts';
-import { type SearchBudget, type SupercellChoice, bestDiagonalOfSize, bestSupercellOfSize, minimumSizeFor, reduceSupercellMatrix } from './search.ts';
+import { cleanPrimitive, cleanSupercell, conventionalInBase, preferIdeal } from './ideal.ts';
+import { type SearchBudget, type SupercellChoice, bestDiagonalOfSize, bestSupercellOfSize, minimumSizeFor } from './search.ts';
 
 /** [] (automatic), [n], [a, b, c] or a 3×3 integer matrix, the last three relative to the input cell. */
 export type SupercellSpec = number[] | number[][];
@@ -16,7 +17,7 @@ export interface SupercellOptions {
   minAtoms?: number;
   /** Any mode: the largest supercell built. */
   maxAtoms?: number;
-  /** Automatic mode: a diagonal expansion is preferred when it has at most this fraction more atoms. */
+  /** Automatic mode: an ideal (diagonal) supercell is preferred up to this fraction more cells (doped's ideal_threshold; see ideal.ts). */
   diagonalTolerance?: number;
 }
 
@@ -50,8 +51,8 @@ const SEARCH_BUDGET = 5_000_000;
  * The supercell a request asks for. Explicit specs are honoured as given (with a warning when the
  * images come closer than minImageDistance); `[]` picks the smallest supercell of the primitive
  * cell, any integer matrix, with minimum image distance ≥ minImageDistance and ≥ minAtoms atoms,
- * and then takes a diagonal expansion instead when one meeting both has at most
- * diagonalTolerance more atoms (doped's rule).
+ * then prefers an ideal one up to diagonalTolerance more cells and writes its basis clean, as
+ * doped's get_ideal_supercell_matrix does (ideal.ts). Throws SupercellError.
  */
 export function resolveSupercell(
   structure: Structure,
@@ -99,7 +100,7 @@ function automaticSupercell(analysis: SymmetryAnalysis, o: typeof DEFAULTS): Sup
   // The primitive cell, whatever the input was: an input supercell larger than maxAtoms still gets
   // a supercell within the limit.
   const primitive = analysis.primitive;
-  const base = primitive.structure;
+  const base = cleanPrimitive(primitive.structure, analysis);
   const perCell = base.species.length;
   const smallest = Math.max(Math.ceil(o.minAtoms / perCell), minimumSizeFor(base.lattice, o.minImageDistance));
   const largest = Math.floor(o.maxAtoms / perCell);
@@ -130,27 +131,21 @@ function automaticSupercell(analysis: SymmetryAnalysis, o: typeof DEFAULTS): Sup
       'at least ',
     );
   }
-  const diagonalLimit = Math.min(largest, Math.floor(choice.size * (1 + o.diagonalTolerance) + 1e-9));
-  if (!choice.diagonal) {
-    for (let size = choice.size; size <= diagonalLimit; size++) {
-      const diagonal = bestDiagonalOfSize(base.lattice, size, o.minImageDistance);
-      if (diagonal) {
-        choice = diagonal;
-        break;
-      }
-    }
+  if (!budget.exhausted) {
+    const conventional = conventionalInBase(analysis.conventional.lattice, base.lattice);
+    choice = preferIdeal(base.lattice, conventional, choice, { threshold: o.minImageDistance, tolerance: o.diagonalTolerance, largest, budget });
   }
-  const matrix = reduceSupercellMatrix(base.lattice, choice);
-  const built = buildSupercell(base, matrix);
+  const { base: cleanBase, matrix } = cleanSupercell(base, choice.matrix);
+  const built = buildSupercell(cleanBase, matrix);
   return {
     matrix,
     base: 'primitive',
-    baseLattice: base.lattice,
+    baseLattice: cleanBase.lattice,
     structure: built.structure,
     parentSites: built.parentSites.map((i) => primitive.parentSites[i]),
     nSites: built.structure.species.length,
     minImageDistance: minImageDistance(built.structure.lattice),
-    diagonal: choice.diagonal,
+    diagonal: isDiagonal(matrix),
     warnings,
   };
 }

@@ -279,24 +279,6 @@ export function bestDiagonalOfSize(base: Lattice, size: number, threshold = 0): 
 }
 
 /**
- * The same supercell lattice with a reduced (nearly orthogonal) basis: HNF rows are skewed, and
- * a skewed cell is awkward to look at and to relax. Diagonal matrices are left alone.
- */
-export function reduceSupercellMatrix(base: Lattice, choice: SupercellChoice): IntMatrix {
-  if (choice.diagonal) return choice.matrix;
-  const cart = multiply(choice.matrix, base.matrix);
-  const { transform } = lllReduce(cart);
-  // Each row's first non-zero entry made positive (v and −v are the same lattice vector), then
-  // two rows swapped if that left the cell left-handed.
-  const m = multiplyInt(transform, choice.matrix).map((row) => {
-    const first = row.find((v) => v !== 0) ?? 0;
-    return first < 0 ? row.map((v) => -v) : row;
-  }) as IntMatrix;
-  if (integerDeterminant(m) < 0) [m[1], m[2]] = [m[2], m[1]];
-  return m;
-}
-
-/**
  * Lower bound on the supercell size that can reach `distance`: no lattice packs points more
  * densely than face-centred cubic, whose nearest-neighbour distance d needs a volume d³/√2 per point.
  */

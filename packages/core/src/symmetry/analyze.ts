@@ -1,7 +1,6 @@
 import { StructureError } from '../base/errors.ts';
 import { type Mat3, type Vec3, det, inverse, matmul, matvec } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { REQUEST_LIMITS } from '../request.ts';
 import { type GroupChoice, moyoGroup, p1Group } from './group-choice.ts';
 import { loadMoyo } from './moyo.ts';
 import { siteTypes, toOperation } from './moyo-convert.ts';
@@ -15,6 +14,7 @@ import { type PureTranslations, findPureTranslations, tryPureTranslations } from
 import { REFINE_FROM, environmentTyper } from './environment-types.ts';
 import type { SensitivityEntry, SiteLabel, SymmetryAnalysis, SymmetryOperation, ToleranceTrial, WyckoffPosition } from './types.ts';
 import { groupMiss } from './verify.ts';
+import { SYMPREC_RANGE } from './tolerance.ts';
 
 export interface AnalyzeOptions {
   /** Distance tolerance in Å (spglib's symprec). */
@@ -156,7 +156,7 @@ function typedTranslations(structure: Structure, elements: number[], typer: Type
 }
 
 function clampTolerance(x: number): number {
-  return Math.min(REQUEST_LIMITS.symprec.max, Math.max(REQUEST_LIMITS.symprec.min, x));
+  return Math.min(SYMPREC_RANGE.max, Math.max(SYMPREC_RANGE.min, x));
 }
 
 /**

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { deletePrefix, redisUrl, uniquePrefix } from '../../../../test/support/redis.ts';
-import { createRedis } from '../redis.ts';
+import { createRedis, type RedisClient } from '../redis.ts';
 import { ActionStore, type Action, type NewAction } from './actions.ts';
 import { IdempotencyStore, fingerprint } from './idempotency.ts';
 import { readJobStats } from './stats.ts';
 
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let store: ActionStore;
 let n = 0;
@@ -30,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('ActionStore', () => {
-  it('creates once per id, keeps the input compressed and the record for the TTL', async () => {
+  it('creates once per id, keeps the input (a long one compressed) and the record for the TTL', async () => {
     const init = newAction();
     const first = await store.create(init, 'data_CdTe\n_cell_length_a 6.5\n');
     expect(first.created).toBe(true);
@@ -42,6 +41,14 @@ describe('ActionStore', () => {
     const ttl = await redis.ttl(`${prefix}:action:${init.id}`);
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
+    // A long structure is stored gzip-compressed, a short one as it is; both read back the same.
+    const long = `data_big\n${'_cell_length_a 6.5\n'.repeat(200)}`;
+    const [big, small] = await store.createMany([{ init: newAction(), inputContent: long }, { init: newAction(), inputContent: 'Si\n1.0\n' }]);
+    expect([big.created, small.created]).toEqual([true, true]);
+    expect((await redis.hstrlen(`${prefix}:action:${big.action.id}`, 'input')) * 10).toBeLessThan(long.length);
+    expect(await redis.hget(`${prefix}:action:${small.action.id}`, 'input')).toBe('Si\n1.0\n');
+    expect(await store.getInput(big.action.id)).toBe(long);
+    expect(await store.getInput(small.action.id)).toBe('Si\n1.0\n');
   });
 
   it('an action ends once, however many finish it at the same time; listeners hear it once', async () => {

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import { sendTogether, type RedisClient } from '../redis.ts';
 import { keys, type Keys } from './keys.ts';
 
 const gzip = promisify(gzipCb);
@@ -81,6 +82,8 @@ export interface ActionMeta {
   platform?: PlatformContext;
   /** Direct (Standard Webhooks) delivery target from the request body. */
   webhook_url?: string;
+  /** The batch this action is an item of (POST /batches). */
+  batch_id?: string;
   /** How many times a worker started on it (more than one after a worker died mid-job). */
   runs: number;
 }
@@ -90,7 +93,7 @@ export interface Action extends ActionMeta {
 }
 
 export type NewAction = Pick<ActionMeta, 'id' | 'owner' | 'parameters' | 'input'> &
-  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'created_at'>>;
+  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'batch_id' | 'created_at'>>;
 
 export interface ListOptions {
   status?: ActionStatus;
@@ -118,6 +121,10 @@ export function durationBucket(seconds: number): string {
   return le === undefined ? '+Inf' : String(le);
 }
 
+// Every script here touches one key (the action's hash), so each runs on a Redis Cluster too,
+// where a script may only touch keys of one slot. What spans keys (the listing indexes, the
+// statistics) is written by separate commands after the script, and tolerates a crash in between.
+
 // Creates the record only if the id is new; returns 1, or the existing meta.
 const CREATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -126,11 +133,6 @@ end
 redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'status', 'queued')
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'input', ARGV[2]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-redis.call('ZADD', KEYS[2], 0, ARGV[4])
-redis.call('ZADD', KEYS[3], 0, ARGV[4])
-redis.call('ZREMRANGEBYLEX', KEYS[2], '-', '(' .. ARGV[5])
-redis.call('ZREMRANGEBYLEX', KEYS[3], '-', '(' .. ARGV[5])
-redis.call('EXPIRE', KEYS[3], tonumber(ARGV[3]))
 return 1
 `;
 
@@ -147,13 +149,7 @@ end
 if not allowed then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'meta', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'response', ARGV[4]) end
-if ARGV[5] ~= '' then
-  redis.call('HINCRBY', KEYS[1], 'completions', 1)
-  redis.call('HINCRBY', KEYS[2], ARGV[5], 1)
-  redis.call('HINCRBY', KEYS[3], ARGV[6], 1)
-  redis.call('HINCRBY', KEYS[3], 'count', 1)
-  redis.call('HINCRBYFLOAT', KEYS[3], 'sum', ARGV[7])
-end
+if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'completions', 1) end
 return 1
 `;
 
@@ -166,16 +162,16 @@ return 1
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    dcCreateAction(k1: string, k2: string, k3: string, meta: string, input: Buffer | string, ttl: number, member: string, cutoff: string): Result<number | string, Context>;
-    dcTransition(k1: string, k2: string, k3: string, allowed: string, status: string, meta: string, response: Buffer | string, outcome: string, bucket: string, seconds: string): Result<number, Context>;
+    dcCreateAction(key: string, meta: string, input: Buffer | string, ttl: number): Result<number | string, Context>;
+    dcTransition(key: string, allowed: string, status: string, meta: string, response: Buffer | string, ends: '0' | '1'): Result<number, Context>;
     dcSetField(k1: string, field: string, value: string): Result<number, Context>;
   }
 }
 
-function defineScripts(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).dcTransition === 'function') return;
-  redis.defineCommand('dcCreateAction', { numberOfKeys: 3, lua: CREATE_SCRIPT });
-  redis.defineCommand('dcTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
+function defineScripts(redis: RedisClient): void {
+  if (typeof (redis as Partial<RedisClient>).dcTransition === 'function') return;
+  redis.defineCommand('dcCreateAction', { numberOfKeys: 1, lua: CREATE_SCRIPT });
+  redis.defineCommand('dcTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
   redis.defineCommand('dcSetField', { numberOfKeys: 1, lua: SET_FIELD_SCRIPT });
 }
 
@@ -216,7 +212,7 @@ export class ActionStore {
   private readonly listeners = new Set<ActionFinishedListener>();
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly options: ActionStoreOptions,
   ) {
     this.keys = keys(options.prefix);
@@ -249,64 +245,90 @@ export class ActionStore {
 
   /**
    * Creates the action unless one with this id exists. `inputContent` is the inline structure
-   * text, stored compressed beside the record for the worker.
+   * text, stored beside the record for the worker (gzip-compressed unless short).
    */
   async create(init: NewAction, inputContent?: string): Promise<{ created: boolean; action: Action }> {
-    const meta: ActionMeta = {
-      id: init.id,
-      owner: init.owner,
-      status: 'queued',
-      created_at: init.created_at ?? new Date().toISOString(),
-      started_at: null,
-      finished_at: null,
-      progress: { stage: 'queued', percent: 0 },
-      parameters: init.parameters,
-      input: init.input,
-      ...(init.platform ? { platform: init.platform } : {}),
-      ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
-      runs: 0,
-    };
-    const input = inputContent === undefined ? '' : await gzip(Buffer.from(inputContent, 'utf8'));
-    const cutoff = String(Date.now() - this.options.ttlSeconds * 1000).padStart(13, '0');
-    const reply = await this.redis.dcCreateAction(
-      this.keys.action(meta.id),
-      this.keys.indexAll,
-      this.keys.indexOwner(meta.owner),
-      JSON.stringify(meta),
-      input,
-      this.options.ttlSeconds,
-      indexMember(meta.created_at, meta.id),
-      cutoff,
-    );
-    if (reply === 1) return { created: true, action: meta };
-    const existing = await this.get(meta.id);
-    return { created: false, action: existing ?? (JSON.parse(String(reply)) as ActionMeta) };
+    const meta = newMeta(init);
+    const input = inputContent === undefined ? '' : await encodeInput(inputContent);
+    const reply = await this.redis.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), input, this.options.ttlSeconds);
+    const existing = reply === 1 ? null : ((await this.get(meta.id)) ?? (JSON.parse(String(reply)) as ActionMeta));
+    // Listed after it exists; listing again an action that existed mends an index write that a
+    // crash between the two cut short (the member is the same, so it is never listed twice).
+    await this.index([existing ?? meta]);
+    return existing ? { created: false, action: existing } : { created: true, action: meta };
+  }
+
+  /**
+   * `create` for many actions at once (a batch): the records in one round trip, their index
+   * entries in a second. Returns, in order, whether each was created and the action as stored.
+   */
+  async createMany(items: { init: NewAction; inputContent?: string }[]): Promise<{ created: boolean; action: Action }[]> {
+    const metas = items.map((item) => newMeta(item.init));
+    const inputs = await Promise.all(items.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
+    const replies = await sendTogether(this.redis, (c) => {
+      metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
+    });
+    const out = metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta }));
+    await this.index(out.map((o) => o.action));
+    return out;
+  }
+
+  /**
+   * Adds actions to the listing indexes (everyone's and their owner's) and drops index entries
+   * older than the action lifetime, in one round trip.
+   */
+  async index(actions: Pick<ActionMeta, 'id' | 'owner' | 'created_at'>[]): Promise<void> {
+    if (actions.length === 0) return;
+    const cutoff = `(${String(Date.now() - this.options.ttlSeconds * 1000).padStart(13, '0')}`;
+    const byOwner = new Map<string, string[]>();
+    for (const a of actions) byOwner.set(a.owner, [...(byOwner.get(a.owner) ?? []), indexMember(a.created_at, a.id)]);
+    await sendTogether(this.redis, (c) => {
+      c.zadd(this.keys.indexAll, ...[...byOwner.values()].flat().flatMap((m) => [0, m]));
+      c.zremrangebylex(this.keys.indexAll, '-', cutoff);
+      for (const [owner, members] of byOwner) {
+        const key = this.keys.indexOwner(owner);
+        c.zadd(key, ...members.flatMap((m) => [0, m]));
+        c.zremrangebylex(key, '-', cutoff);
+        c.expire(key, this.options.ttlSeconds);
+      }
+    });
   }
 
   /** Removes an action that could not be queued, so a retry of the same request starts clean. */
   async remove(id: string, owner: string): Promise<void> {
     const action = await this.get(id);
-    const multi = this.redis.multi().del(this.keys.action(id));
-    if (action) {
-      const member = indexMember(action.created_at, id);
-      multi.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
-    }
-    await multi.exec();
+    await this.removeMany([{ id, owner, created_at: action?.created_at ?? null }]);
+  }
+
+  /** Removes actions (records and index entries) that could not be queued, e.g. a batch's. */
+  async removeMany(actions: { id: string; owner: string; created_at: string | null }[]): Promise<void> {
+    await sendTogether(this.redis, (c) => {
+      for (const { id, owner, created_at } of actions) {
+        c.del(this.keys.action(id));
+        if (created_at === null) continue;
+        const member = indexMember(created_at, id);
+        c.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
+      }
+    });
   }
 
   async get(id: string): Promise<Action | null> {
-    const [meta, webhook] = await this.redis.hmget(this.keys.action(id), 'meta', 'webhook');
-    if (!meta) return null;
-    const action = JSON.parse(meta) as Action;
-    if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
-    return action;
+    return parseAction((await this.redis.hmget(this.keys.action(id), 'meta', 'webhook')) as [string | null, string | null]);
+  }
+
+  /** Many actions in one round trip, in order; null for those that do not exist (or expired). */
+  async getMany(ids: string[]): Promise<(Action | null)[]> {
+    const rows = await sendTogether(this.redis, (c) => {
+      for (const id of ids) c.hmget(this.keys.action(id), 'meta', 'webhook');
+    });
+    return rows.map((row) => parseAction(row as [string | null, string | null]));
   }
 
   /** The inline structure text submitted with the action, if any. */
   async getInput(id: string): Promise<string | null> {
     const buf = await this.redis.hgetBuffer(this.keys.action(id), 'input');
     if (!buf || buf.length === 0) return null;
-    return (await gunzip(buf)).toString('utf8');
+    return isGzip(buf) ? (await gunzip(buf)).toString('utf8') : buf.toString('utf8');
   }
 
   /** The answer of a successful action, decompressed and parsed. */
@@ -406,21 +428,15 @@ export class ActionStore {
     scan: while (true) {
       const members = await this.redis.zrevrangebylex(index, upper, '-', 'LIMIT', 0, batch);
       if (members.length === 0) break;
-      const pipeline = this.redis.pipeline();
-      for (const m of members) pipeline.hmget(this.keys.action(m.slice(m.indexOf(':') + 1)), 'meta', 'webhook');
-      const rows = (await pipeline.exec()) ?? [];
+      const actions = await this.getMany(members.map((m) => m.slice(m.indexOf(':') + 1)));
       const exhausted = members.length < batch;
       for (let i = 0; i < members.length; i++) {
         scanned++;
-        const [err, value] = rows[i] ?? [null, [null, null]];
-        if (err) throw err;
-        const [meta, webhook] = value as [string | null, string | null];
-        if (!meta) {
+        const action = actions[i];
+        if (!action) {
           gone.push(members[i]);
           continue;
         }
-        const action = JSON.parse(meta) as Action;
-        if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
         if (options.status && action.status !== options.status) continue;
         found.push(action);
         if (found.length === limit) {
@@ -451,34 +467,73 @@ export class ActionStore {
       progress: status === 'success' ? { stage: 'done', percent: 100 } : current.progress,
       ...(error ? { error } : {}),
     };
-    const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
-    const outcome = `${status}|${error?.code ?? ''}`;
-    const r = await this.transition(id, ['queued', 'in-progress'], next, response, { outcome, seconds });
+    const r = await this.transition(id, ['queued', 'in-progress'], next, response, true);
     if (r !== 1) return false;
+    const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
+    await this.recordStats(`${status}|${error?.code ?? ''}`, seconds);
     await this.notifyFinished({ ...next, ...(current.webhook ? { webhook: current.webhook } : {}) });
     return true;
   }
 
-  private transition(
-    id: string,
-    from: ActionStatus[],
-    next: ActionMeta,
-    response?: Buffer,
-    stats?: { outcome: string; seconds: number },
-  ): Promise<number> {
-    return this.redis.dcTransition(
-      this.keys.action(id),
-      this.keys.statsOutcomes,
-      this.keys.statsDurations,
-      from.join(','),
-      next.status,
-      JSON.stringify(next),
-      response ?? '',
-      stats?.outcome ?? '',
-      stats ? durationBucket(stats.seconds) : '',
-      stats ? stats.seconds.toFixed(6) : '0',
-    );
+  /**
+   * Counts an end in the fleet's statistics. Only the process whose check-and-set recorded the end
+   * gets here, so an end is counted once; a crash or a Redis failure just before leaves it
+   * uncounted, which is all a metric loses (the action's own record is already written).
+   */
+  private async recordStats(outcome: string, seconds: number): Promise<void> {
+    await sendTogether(this.redis, (c) => {
+      c.hincrby(this.keys.statsOutcomes, outcome, 1);
+      c.hincrby(this.keys.statsDurations, durationBucket(seconds), 1);
+      c.hincrby(this.keys.statsDurations, 'count', 1);
+      c.hincrbyfloat(this.keys.statsDurations, 'sum', seconds.toFixed(6));
+    }).catch(() => undefined);
   }
+
+  private transition(id: string, from: ActionStatus[], next: ActionMeta, response?: Buffer, ends = false): Promise<number> {
+    return this.redis.dcTransition(this.keys.action(id), from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0');
+  }
+}
+
+/**
+ * Inputs below this many bytes are stored as they are: gzip would save a few hundred bytes at
+ * most, and costs more CPU per call than everything else about creating an action (batches
+ * create thousands per second).
+ */
+const RAW_INPUT_BYTES = 1024;
+
+/** The stored form of an inline structure: its text when short, else gzip (told apart by gzip's magic bytes, which no structure text starts with). */
+async function encodeInput(text: string): Promise<Buffer | string> {
+  return Buffer.byteLength(text, 'utf8') < RAW_INPUT_BYTES ? text : gzip(Buffer.from(text, 'utf8'));
+}
+
+function isGzip(buf: Buffer): boolean {
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
+/** An action from its hash's `meta` and `webhook` fields. */
+function parseAction([meta, webhook]: [string | null, string | null]): Action | null {
+  if (!meta) return null;
+  const action = JSON.parse(meta) as Action;
+  if (webhook) action.webhook = JSON.parse(webhook) as WebhookState;
+  return action;
+}
+
+function newMeta(init: NewAction): ActionMeta {
+  return {
+    id: init.id,
+    owner: init.owner,
+    status: 'queued',
+    created_at: init.created_at ?? new Date().toISOString(),
+    started_at: null,
+    finished_at: null,
+    progress: { stage: 'queued', percent: 0 },
+    parameters: init.parameters,
+    input: init.input,
+    ...(init.platform ? { platform: init.platform } : {}),
+    ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
+    ...(init.batch_id ? { batch_id: init.batch_id } : {}),
+    runs: 0,
+  };
 }
 
 function isEncoded(value: unknown): value is EncodedResponse {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { keys, type Keys } from './keys.ts';
 
 export type IdempotencyOutcome =
@@ -34,7 +34,7 @@ export class IdempotencyStore {
   private readonly keys: Keys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { prefix: string; ttlSeconds: number },
   ) {
     this.keys = keys(options.prefix);

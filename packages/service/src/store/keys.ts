@@ -7,6 +7,11 @@ export function keys(prefix: string) {
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,
+    // A batch's keys share the hash tag `{<id>}`: its scripts touch several of them at once, which
+    // a Redis Cluster allows only within one slot.
+    batch: (id: string) => `${prefix}:batch:{${id}}`,
+    batchMembers: (id: string) => `${prefix}:batch:{${id}}:actions`,
+    batchEnded: (id: string) => `${prefix}:batch:{${id}}:ended`,
   };
 }
 

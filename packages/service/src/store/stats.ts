@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { DURATION_BUCKETS_SECONDS } from './actions.ts';
 import { keys } from './keys.ts';
 
@@ -12,7 +12,7 @@ export interface JobStats {
  * Outcomes and processing times of every finished action, summed over all workers: the store
  * records them in Redis at the moment an action ends (once per action), the API's /metrics reads them.
  */
-export async function readJobStats(redis: Redis, prefix: string): Promise<JobStats> {
+export async function readJobStats(redis: RedisClient, prefix: string): Promise<JobStats> {
   const k = keys(prefix);
   const [outcomes, durations] = await Promise.all([redis.hgetall(k.statsOutcomes), redis.hgetall(k.statsDurations)]);
   const outcomeList = Object.entries(outcomes).map(([field, count]) => {

@@ -60,27 +60,32 @@ export interface AttemptReport {
   nextDelayMs?: number;
 }
 
-interface Request {
+/** One POST of a message: where, the body, and the headers that go with it. */
+export interface DeliveryRequest {
   url: string;
   body: string;
   headers: Record<string, string>;
 }
 
-function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number): Request {
-  const target = deliveryTarget(action)!;
+/** A Standard Webhooks message of `owner`'s, signed with the `whsec_` secret of its API key (unsigned without one). */
+export function directRequest(keyring: ApiKeyring, owner: string, url: string, payload: unknown, messageId: string, nowMs: number): DeliveryRequest {
+  const body = JSON.stringify(payload);
   const timestamp = Math.floor(nowMs / 1000);
+  return { url, body, headers: webhookHeaders(keyring.webhookSecret(owner), { id: messageId, timestamp, body }) };
+}
+
+function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number): DeliveryRequest {
+  const target = deliveryTarget(action)!;
   if (target.kind === 'platform') {
     const body = JSON.stringify(platformPayload(action, answer));
-    const headers: Record<string, string> = { 'webhook-id': state.message_id, 'webhook-timestamp': String(timestamp) };
+    const headers: Record<string, string> = { 'webhook-id': state.message_id, 'webhook-timestamp': String(Math.floor(nowMs / 1000)) };
     if (action.platform?.webhook_token) headers['ouro-webhook-token'] = action.platform.webhook_token;
     return { url: target.url, body, headers };
   }
-  const body = JSON.stringify(directPayload(action, answer, d.publicUrl));
-  const secret = d.keyring.webhookSecret(action.owner);
-  return { url: target.url, body, headers: webhookHeaders(secret, { id: state.message_id, timestamp, body }) };
+  return directRequest(d.keyring, action.owner, target.url, directPayload(action, answer, d.publicUrl), state.message_id, nowMs);
 }
 
-async function send(d: Deliverer, request: Request): Promise<AttemptResult> {
+async function send(d: Pick<Deliverer, 'http'>, request: DeliveryRequest): Promise<AttemptResult> {
   try {
     const response = await d.http.post(request.url, {
       body: request.body,
@@ -102,19 +107,36 @@ async function send(d: Deliverer, request: Request): Promise<AttemptResult> {
 export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMade: number, maxAttempts: number): Promise<AttemptReport | null> {
   const action = await d.store.get(actionId);
   if (!action) return null;
-  let state = (action.webhook as DeliveryState | undefined) ?? initialDeliveryState(action);
+  const state = (action.webhook as DeliveryState | undefined) ?? initialDeliveryState(action);
   if (!state) return null;
   if (state.state === 'delivered') return { verdict: { kind: 'delivered' }, state };
 
   // Redis errors propagate from here: the job fails and BullMQ tries again later.
   const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
+  const report = await runAttempt(d, state, (nowMs) => buildRequest(d, action, answer, state, nowMs), attemptsMade, maxAttempts);
+  await d.ledger.put(actionId, report.state);
+  return report;
+}
+
+/**
+ * Makes attempt number `attemptsMade + 1` of `maxAttempts` at sending a message whose delivery
+ * stands at `state`, and works out the delivery's next state, which the caller records. `build`
+ * makes the request at the given time; when it throws (no body can be built: an answer expired, an
+ * unusable signing secret), retrying cannot help and the delivery fails at once.
+ */
+export async function runAttempt(
+  d: Pick<Deliverer, 'http' | 'schedule'>,
+  state: DeliveryState,
+  build: (nowMs: number) => DeliveryRequest,
+  attemptsMade: number,
+  maxAttempts: number,
+): Promise<AttemptReport> {
   const started = Date.now();
-  let request: Request | null = null;
+  let request: DeliveryRequest | null = null;
   let unbuildable: AttemptResult | null = null;
   try {
-    request = buildRequest(d, action, answer, state, started);
+    request = build(started);
   } catch (error) {
-    // No body can be built (answer expired, unusable signing secret): retrying cannot help.
     unbuildable = { error: { message: (error as Error).message, permanent: true } };
   }
   const result: AttemptResult = request ? await send(d, request) : unbuildable!;
@@ -143,6 +165,5 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
       state = { ...state, state: 'pending', next_attempt_at: new Date(finished + nextDelayMs).toISOString() };
     }
   }
-  await d.ledger.put(actionId, state);
   return { verdict, state, ...(nextDelayMs !== undefined ? { nextDelayMs } : {}) };
 }

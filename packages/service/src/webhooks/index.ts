@@ -8,3 +8,4 @@ export * from './deliver.ts';
 export * from './hook.ts';
 export * from './operator.ts';
 export * from './ouro-progress.ts';
+export * from './batch.ts';

@@ -31,17 +31,7 @@ export async function retryDelivery(ctx: OperatorContext, actionId: string, opti
   const previous = (action.webhook as DeliveryState | undefined) ?? null;
   if (previous?.state === 'delivered' && !options.force) return { result: 'delivered', state: previous };
 
-  const job = await ctx.queue.getJob(deliveryJobId(actionId));
-  if (job) {
-    const jobState = await job.getState();
-    if (jobState === 'active') return { result: 'in_progress', state: previous ?? fresh };
-    try {
-      await job.remove();
-    } catch {
-      // Removal fails only while a worker holds the job's lock: it is being attempted right now.
-      return { result: 'in_progress', state: previous ?? fresh };
-    }
-  }
+  if (!(await clearDeliveryJob(ctx.queue, deliveryJobId(actionId)))) return { result: 'in_progress', state: previous ?? fresh };
   const now = new Date().toISOString();
   const state: DeliveryState = previous
     ? { ...previous, state: 'pending', next_attempt_at: now, operator_retries: (previous.operator_retries ?? 0) + 1 }
@@ -50,6 +40,23 @@ export async function retryDelivery(ctx: OperatorContext, actionId: string, opti
   if (!(await ledger.put(actionId, state))) return { result: 'not_found' };
   await ctx.queue.add('deliver', { action_id: actionId }, deliveryJobOptions(ctx.schedule, actionId, { immediate: true }));
   return { result: 'queued', state };
+}
+
+/**
+ * Removes a delivery's job (waiting, delayed or finished) so that it can be added afresh; false
+ * when an attempt is running right now and the job stays.
+ */
+export async function clearDeliveryJob(queue: DeliveryQueue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return true;
+  if ((await job.getState()) === 'active') return false;
+  try {
+    await job.remove();
+    return true;
+  } catch {
+    // Removal fails only while a worker holds the job's lock: it is being attempted right now.
+    return false;
+  }
 }
 
 export interface FailedDelivery {

@@ -46,7 +46,11 @@ describe('platformPayload', () => {
     expect(summary.candidates.map((c: { name: string }) => c.name)).toEqual(['v_Si', 'Ge_Si']);
     expect(summary.candidates.some((c: object) => 'structures' in c)).toBe(false);
     expect(file).toMatchObject({ filename: 'Si_defect_candidates.zip', type: 'application/zip', extension: 'zip', org_id: 'o-1', team_id: 't-1' });
-    expect(file.description).toMatch(/^2 symmetry-distinct point-defect supercells of Si \(1 vacancy, 1 substitution\)/);
+    expect(file.description).toBe(
+      '2 symmetry-distinct point-defect supercells of Si (1 vacancy, 1 substitution): the bulk supercell in bulk/, one folder per candidate with its structure files, and manifest.json.',
+    );
+    expect(strFromU8(unzipSync(Buffer.from(file.base64, 'base64'))['bulk/POSCAR'])).toBe(answer.bulk.structures.poscar);
+    expect(summary.bulk).toEqual({ formula: answer.bulk.formula, n_atoms: answer.bulk.n_atoms });
     const zip = unzipSync(Buffer.from(file.base64, 'base64'));
     expect(strFromU8(zip['v_Si/POSCAR'])).toBe(answer.candidates[0].structures.poscar);
   });

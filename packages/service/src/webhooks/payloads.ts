@@ -59,7 +59,8 @@ export function platformFile(action: Action, answer: DefectAnswer): PlatformFile
     name: `${formula} defect candidates`,
     description:
       `${candidates.length} symmetry-distinct point-defect supercells of ${formula}` +
-      `${families ? ` (${families})` : ''}: one folder per candidate with its structure files, and manifest.json.`,
+      `${families ? ` (${families})` : ''}: the bulk supercell in bulk/, one folder per candidate with its structure files` +
+      `${answer.parameters?.output_formats?.includes('vasp') ? ', one VASP input folder per defect entry' : ''}, and manifest.json.`,
     filename: archiveFilename(answer),
     type: 'application/zip',
     extension: 'zip',

@@ -1,12 +1,20 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { WEBHOOKS_QUEUE } from '../queues.ts';
+import { WEBHOOKS_QUEUE, queuePrefix } from '../queues.ts';
 import type { RetrySchedule } from './schedule.ts';
 
 export interface DeliveryJobData {
   action_id: string;
 }
 
-export type DeliveryQueue = Queue<DeliveryJobData>;
+/** The `batch.completed` message of a batch (job name BATCH_DELIVERY_JOB). */
+export interface BatchDeliveryJobData {
+  batch_id: string;
+}
+
+export type DeliveryQueue = Queue<DeliveryJobData | BatchDeliveryJobData>;
+
+/** Name of the jobs that deliver `batch.completed`; the others are named `deliver`. */
+export const BATCH_DELIVERY_JOB = 'deliver-batch';
 
 /** Name of the custom backoff: the worker's `backoffStrategy` answers it from the schedule. */
 export const DELIVERY_BACKOFF = 'webhook-schedule';
@@ -28,6 +36,16 @@ export function deliveryJobOptions(schedule: RetrySchedule, actionId: string, op
   };
 }
 
-export function createDeliveryQueue(config: { keyPrefix: string }, connection: ConnectionOptions): DeliveryQueue {
-  return new Queue<DeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: config.keyPrefix });
+/** The `batch.completed` job of a batch: one per batch, its id derived from the batch id. */
+export function batchDeliveryJobId(batchId: string): string {
+  return `deliver-batch-${batchId}`;
+}
+
+/** One `batch.completed` delivery job per batch, like `deliveryJobOptions` otherwise. */
+export function batchDeliveryJobOptions(schedule: RetrySchedule, batchId: string, options: { immediate?: boolean } = {}): JobsOptions {
+  return { ...deliveryJobOptions(schedule, batchId, options), jobId: batchDeliveryJobId(batchId) };
+}
+
+export function createDeliveryQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions): DeliveryQueue {
+  return new Queue<DeliveryJobData | BatchDeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: queuePrefix(config) });
 }

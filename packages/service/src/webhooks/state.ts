@@ -1,7 +1,7 @@
 import type { ActionStore, WebhookAttempt, WebhookState } from '../store/actions.ts';
 
 export type DeliveryKind = 'platform' | 'direct';
-export type DeliveryEvent = 'action.completed' | 'action.failed';
+export type DeliveryEvent = 'action.completed' | 'action.failed' | 'batch.completed';
 
 /** One recorded attempt; `retry_after_ms` when the receiver asked us to wait. */
 export interface DeliveryAttempt extends WebhookAttempt {

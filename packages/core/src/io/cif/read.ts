@@ -2,14 +2,17 @@ import { StructureError } from '../../base/errors.ts';
 import { isElement } from '../../base/elements.ts';
 import { fromParameters } from '../../base/lattice.ts';
 import type { Structure } from '../../base/structure.ts';
+import { previewList } from '../../base/preview.ts';
 import { OCCUPANCY_TOLERANCE } from '../tolerances.ts';
 import { resolveSpaceGroup } from '../spacegroup.ts';
-import { elementFromLabel, normalizeElementCase, parseSpeciesSymbol } from '../species.ts';
+import { normalizeElementCase, parseSpeciesSymbol } from '../species.ts';
 import { MAX_SYMMETRY_OPERATIONS, checkOperations, parseSymop, type AffineOperation } from '../symops.ts';
 import type { ReadResult } from '../result.ts';
 import { cifNumber, isNull, parseCif, valuesOf, type CifBlock, type CifValue } from './document.ts';
 import { expandRows, type AtomRow } from './expand.ts';
 import { latticeProblem } from '../validate.ts';
+import { controlCharacterMessage, firstControlCharacter } from '../control-characters.ts';
+import { elementFromLabel, labelGuessWarning, type LabelElement } from './labels.ts';
 
 const fail = (message: string, line?: number, site?: string): never => {
   throw new StructureError(line === undefined ? `CIF: ${message}` : `CIF line ${line}: ${message}`, { format: 'cif', line, site });
@@ -21,6 +24,8 @@ const fail = (message: string, line?: number, site?: string): never => {
  * that coincide. Partially occupied or shared sites are refused: disordered structures are out of scope.
  */
 export function readCif(text: string): ReadResult {
+  const control = firstControlCharacter(text);
+  if (control) fail(controlCharacterMessage(control), control.line);
   const blocks = parseCif(text);
   if (blocks.length === 0) fail('no data_ block found');
   const withAtoms = blocks.filter((b) => valuesOf(b, '_atom_site_fract_x') !== undefined || valuesOf(b, '_atom_site_label') !== undefined);
@@ -36,7 +41,7 @@ export function readCif(text: string): ReadResult {
   // Checked before symmetry expansion, which cannot merge positions in a degenerate cell.
   const problem = latticeProblem(lattice);
   if (problem) fail(`_cell_length_a..._cell_angle_gamma: ${problem}`, block.items.get('_cell_length_a')?.line);
-  const rows = readAtomRows(block);
+  const rows = readAtomRows(block, warnings);
   refusePartialOccupancy(rows);
   const operations = readOperations(block, cell, warnings);
 
@@ -65,7 +70,7 @@ function readCell(block: CifBlock, warnings: string[]) {
       return fallback!;
     }
     const x = cifNumber(v!);
-    if (!Number.isFinite(x) || x <= 0) fail(`${tag} '${v!.text}' is not a positive number`, v!.line);
+    if (!Number.isFinite(x) || x <= 0) fail(`${tag} '${v!.text}' is not a finite positive number`, v!.line);
     return x;
   };
   return {
@@ -78,7 +83,8 @@ function readCell(block: CifBlock, warnings: string[]) {
   };
 }
 
-function readAtomRows(block: CifBlock): AtomRow[] {
+/** The atom rows of the block; '.' (CIF's default mark, written by ICSD-derived files) in a coordinate reads as 0, with a warning. */
+function readAtomRows(block: CifBlock, warnings: string[]): AtomRow[] {
   const column = (tag: string) => valuesOf(block, tag);
   const xs = column('_atom_site_fract_x');
   const ys = column('_atom_site_fract_y');
@@ -99,6 +105,8 @@ function readAtomRows(block: CifBlock): AtomRow[] {
   const oxidationByType = readAtomTypeOxidation(block);
 
   const rows: AtomRow[] = [];
+  const guesses: { label: string; reading: LabelElement }[] = [];
+  const defaulted: string[] = [];
   for (let r = 0; r < n; r++) {
     // Dummy atoms mark positions of interest, not atoms.
     if (flags && !isNull(flags[r]) && flags[r].text.toLowerCase() === 'dum') continue;
@@ -113,33 +121,50 @@ function readAtomRows(block: CifBlock): AtomRow[] {
       element = parsed.element;
       oxidationState = parsed.oxidationState ?? oxidationByType.get(type) ?? null;
       if (!isElement(element)) {
-        // Type symbols such as 'Fe1' or 'OH' still start with the element.
+        // Type symbols such as 'Fe1', 'OH-' or 'Wat' still follow the label conventions.
         const fromType = elementFromLabel(type);
         if (!fromType) fail(`unknown element '${element}' at site ${name}`, line, name);
-        element = fromType!;
+        guesses.push({ label: type, reading: fromType! });
+        element = fromType!.element;
       }
     } else if (label !== undefined) {
       const fromLabel = elementFromLabel(label);
       if (!fromLabel) fail(`unknown element '${normalizeElementCase(/^[A-Za-z]*/.exec(label)![0] || label)}' at site ${label} (no _atom_site_type_symbol, and the label does not start with an element)`, line, label);
-      element = fromLabel!;
+      guesses.push({ label, reading: fromLabel! });
+      element = fromLabel!.element;
     } else {
       fail(`site ${r + 1} has neither _atom_site_type_symbol nor _atom_site_label`, line);
     }
+    const dots: string[] = [];
     const coord = (v: CifValue, axis: string) => {
+      if (!v.quoted && v.text === '.') {
+        dots.push(axis);
+        return 0;
+      }
+      if (!v.quoted && v.text === '?') fail(`site ${name} has _atom_site_fract_${axis} '?' (unknown): every coordinate must be given`, v.line, name);
       const x = cifNumber(v);
-      if (!Number.isFinite(x)) fail(`site ${name} has _atom_site_fract_${axis} '${v.text}', not a number`, v.line, name);
+      if (!Number.isFinite(x)) fail(`site ${name} has _atom_site_fract_${axis} '${v.text}', ${notANumber(x)}`, v.line, name);
       return x;
     };
     let occupancy = 1;
     if (occupancies && !isNull(occupancies[r])) {
       occupancy = cifNumber(occupancies[r]);
-      if (!Number.isFinite(occupancy)) fail(`site ${name} has _atom_site_occupancy '${occupancies[r].text}', not a number`, occupancies[r].line, name);
+      if (!Number.isFinite(occupancy)) fail(`site ${name} has _atom_site_occupancy '${occupancies[r].text}', ${notANumber(occupancy)}`, occupancies[r].line, name);
     }
     rows.push({ label: name, element: element!, oxidationState, frac: [coord(xs![r], 'x'), coord(ys![r], 'y'), coord(zs![r], 'z')], occupancy, line });
+    if (dots.length > 0) defaulted.push(`${name} (${dots.join(', ')})`);
   }
   if (rows.length === 0) fail(`data_${block.name} lists no atoms`, xs![0]?.line);
+  const guessed = labelGuessWarning(guesses);
+  if (guessed) warnings.push(guessed);
+  if (defaulted.length > 0) {
+    warnings.push(`CIF: '.' (the default value) written for a fractional coordinate read as 0 at ${previewList(defaulted)}`);
+  }
   return rows;
 }
+
+/** The end of a message about a value cifNumber could not use: NaN is no number, ±Infinity one that overflows. */
+const notANumber = (x: number) => (Number.isNaN(x) ? 'not a number' : 'not a finite number');
 
 /** Oxidation numbers from the `_atom_type_*` loop that pymatgen and ICSD write, by type symbol. */
 function readAtomTypeOxidation(block: CifBlock): Map<string, number> {

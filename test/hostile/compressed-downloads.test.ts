@@ -1,0 +1,95 @@
+import { gzipSync } from 'node:zlib';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTENSION, TEST_COMPRESSIONS, bomb, compress } from '../support/compress.ts';
+import { structureFixture } from '../support/fixtures.ts';
+import { respondWith, startHttpServer, type TestHttpServer } from '../support/http-server.ts';
+import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
+import { serviceEnv, spawnWorker, startTestApi, stopWorkers, waitForAction, type TestApi, type WorkerHandle } from '../support/service.ts';
+
+// Structure files by URL as calculation archives hold them (CONTCAR.gz, POSCAR.bz2, .xz), and
+// decompression bombs: a real HTTP server, the API in this process and a worker process with a
+// 1 MiB download limit, which applies to what a file unpacks to as well.
+
+const GENERATE = '/generate-point-defect-candidates';
+const MAX_BYTES = 1 << 20;
+const poscar = structureFixture('GaN.vasp');
+
+let api: TestApi;
+let files: TestHttpServer;
+let workers: WorkerHandle[] = [];
+let redis: Redis;
+let prefix: string;
+
+beforeAll(async () => {
+  prefix = uniquePrefix('compressed-downloads');
+  const env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { DOWNLOAD_MAX_BYTES: String(MAX_BYTES), WORKER_CONCURRENCY: '3' } });
+  const routes: Parameters<typeof startHttpServer>[0] = {};
+  for (const format of TEST_COMPRESSIONS) {
+    routes[`/CONTCAR.${EXTENSION[format]}`] = respondWith(compress(poscar, format), { contentType: 'application/octet-stream' });
+    // Four times the limit once unpacked, a few kilobytes as sent.
+    routes[`/bomb.${EXTENSION[format]}`] = respondWith(bomb(format, 4 * MAX_BYTES), { contentType: 'application/octet-stream' });
+  }
+  const xz = compress(poscar, 'xz');
+  routes['/truncated.xz'] = respondWith(xz.subarray(0, xz.length - 12), { contentType: 'application/octet-stream' });
+  // A bomb sent as an HTTP content encoding is unpacked by the HTTP client and counted as it arrives.
+  routes['/encoded-bomb.vasp'] = (_req, res) => {
+    res.setHeader('content-encoding', 'gzip');
+    res.end(gzipSync(Buffer.alloc(4 * MAX_BYTES)));
+  };
+  files = await startHttpServer(routes);
+  [api, ...workers] = await Promise.all([startTestApi(env), spawnWorker(env)]);
+  redis = await testRedis();
+});
+
+afterAll(async () => {
+  await stopWorkers(workers);
+  await api?.close();
+  await files?.close();
+  if (redis) {
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  }
+});
+
+async function submit(path: string, filename?: string): Promise<string> {
+  const res = await api.call('POST', GENERATE, { body: { file: { url: `${files.url}${path}`, ...(filename ? { filename } : {}) }, defect_types: ['vacancy'] } });
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+}
+
+const requestsTo = (path: string) => files.requests.filter((r) => r.path === path).length;
+
+describe('compressed structure files by URL', () => {
+  it.each(TEST_COMPRESSIONS)('a %s-compressed CONTCAR is unpacked by the worker and ends success', async (format) => {
+    const path = `/CONTCAR.${EXTENSION[format]}`;
+    const action = await waitForAction(api, await submit(path, path.slice(1)));
+    expect(action.error).toBeUndefined();
+    expect(action.status).toBe('success');
+    expect(action.response.host.formula).toBe('GaN');
+    expect(action.response.candidates.map((c: { name: string }) => c.name).sort()).toEqual(['v_Ga', 'v_N']);
+  });
+
+  it.each(TEST_COMPRESSIONS)('a %s bomb ends download_failed at once, saying it unpacks past the limit', async (format) => {
+    const path = `/bomb.${EXTENSION[format]}`;
+    const action = await waitForAction(api, await submit(path));
+    expect(action.status).toBe('error');
+    expect(action.error).toMatchObject({ code: 'download_failed', type: 'DownloadError', retryable: false });
+    expect(action.error.message).toBe(
+      `${files.url}${path}: ${format} data unpacks to more than ${MAX_BYTES} bytes, the limit: refused (a decompression bomb, or a file far larger than a structure)`,
+    );
+    expect(requestsTo(path)).toBe(1);
+  });
+
+  it('truncated compressed data ends download_failed, named as such, without retries', async () => {
+    const action = await waitForAction(api, await submit('/truncated.xz'));
+    expect(action.error).toMatchObject({ code: 'download_failed', retryable: false, message: `${files.url}/truncated.xz: xz data is truncated` });
+    expect(requestsTo('/truncated.xz')).toBe(1);
+  });
+
+  it('a gzip content encoding that unpacks past the limit ends download_failed', async () => {
+    const action = await waitForAction(api, await submit('/encoded-bomb.vasp'));
+    expect(action.error).toMatchObject({ code: 'download_failed', retryable: false });
+    expect(action.error.message).toBe(`${files.url}/encoded-bomb.vasp is larger than the limit of ${MAX_BYTES} bytes`);
+  });
+});
