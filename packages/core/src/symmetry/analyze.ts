@@ -14,6 +14,7 @@ import { type PureTranslations, findPureTranslations, tryPureTranslations } from
 import { REFINE_FROM, environmentTyper } from './environment-types.ts';
 import type { SensitivityEntry, SiteLabel, SymmetryAnalysis, SymmetryOperation, ToleranceTrial, WyckoffPosition } from './types.ts';
 import { groupMiss } from './verify.ts';
+import { holohedryBound } from './holohedry.ts';
 import { SYMPREC_RANGE } from './tolerance.ts';
 
 export interface AnalyzeOptions {
@@ -27,6 +28,20 @@ export const SENSITIVITY_TOLERANCES = [0.001, 0.01, 0.1];
 /** The largest point group there is (m-3m): a group of this order per primitive cell cannot grow. */
 const LARGEST_POINT_GROUP = 48;
 
+/** How much looser than moyo's tolerance the holohedry bound is taken (holohedry.ts: looser only enlarges it). */
+const HOLOHEDRY_MARGIN = 2;
+
+/**
+ * Whether moyo at `tolerance` (or below) cannot give a larger group than `group` on `cell`: the
+ * group's point group (one operation per rotation on a primitive cell) already fills the lattice's
+ * whole point group there, m-3m or the bound of holohedry.ts (rutile's 4/mmm, corundum's -3m).
+ */
+function cannotGrow(group: GroupChoice | null, cell: FoldedCell, tolerance: number): boolean {
+  const order = group?.operations.length ?? 0;
+  if (order >= LARGEST_POINT_GROUP) return true;
+  return order > 0 && holohedryBound(cell.structure.lattice, HOLOHEDRY_MARGIN * tolerance, order) <= order;
+}
+
 /**
  * Space group, orbits and per-site Wyckoff labels of the cell as given, at any size: the work is
  * the pure-translation search (translations.ts, about n·k) plus moyo on the primitive cell, whose
@@ -37,7 +52,8 @@ const LARGEST_POINT_GROUP = 48;
  *    and first neighbour shell (environment-types.ts), which leaves the group as it is and keeps
  *    the searches fast in large cells without translations.
  * 2. moyo on the primitive cell at symprec and 2·symprec, and at symprec/2 where those disagree
- *    (clamped to the allowed range; only at symprec when its group has point group m-3m).
+ *    (clamped to the allowed range; only at symprec when its point group already fills the
+ *    lattice's, m-3m or what holohedry.ts bounds it by at 2·symprec: nothing larger can be found).
  *    moyo is stricter than spglib near a tolerance's edge and not monotonic in it (a distorted
  *    Mg3Sb2 is C2/m at 0.01 Å, P-3m1 at 0.02 Å); each candidate group is checked on the input's
  *    own atoms (verify.ts) and the largest that holds within symprec is the answer, moyo's at
@@ -86,7 +102,9 @@ export function analyzeSymmetry(structure: Structure, options: AnalyzeOptions = 
   };
   const atSymprec = tryAt(symprec);
   const double = clampTolerance(2 * symprec);
-  if ((atSymprec?.operations.length ?? 0) < LARGEST_POINT_GROUP && double !== symprec) {
+  // A group that cannot grow at 2·symprec cannot at symprec/2 either, nor can a group holding within
+  // 2·symprec be larger (the borderline warning's question): the second call would only repeat it.
+  if (!cannotGrow(atSymprec, folded, double) && double !== symprec) {
     const atDouble = tryAt(double);
     const half = clampTolerance(symprec / 2);
     if (atDouble?.number !== atSymprec?.number && half !== symprec) tryAt(half);
@@ -182,7 +200,7 @@ function groupAtTolerance(
     const { types, translations } =
       'typer' in typing ? typedTranslations(structure, typing.elements, typing.typer, tolerance) : { types: typing.types, translations: findPureTranslations(structure, typing.types, tolerance) };
     const cell = translations.vectors.length === size && tolerance > symprec ? folded : foldToPrimitive(structure, translations);
-    if (cell === folded && chosen.operations.length >= LARGEST_POINT_GROUP) return entry(chosen);
+    if (cell === folded && cannotGrow(chosen, cell, tolerance)) return entry(chosen);
     const found = moyoGroup(cell.structure, cell.parentSites.map((i) => types[i]), tolerance);
     const candidate = found && groupMiss(structure, types, cell, found.operations, tolerance) <= tolerance ? found : null;
     const order = (g: GroupChoice, n: number) => g.operations.length * n;

@@ -97,8 +97,8 @@ export interface SymmetryAnalysis {
   symprec: number;
   /**
    * The candidate groups: moyo at symprec and 2·symprec on the primitive cell, and at symprec/2
-   * where those two disagree (only at symprec when its group has the largest point group there
-   * is, m-3m, and cannot grow). The reported group is
+   * where those two disagree (only at symprec when its point group already fills the lattice's
+   * point group, so that no tolerance up to 2·symprec can give more: m-3m, rutile's 4/mmm). The reported group is
    * the largest that holds within symprec on every input atom (verify.ts), moyo's at symprec on a tie.
    */
   tried: ToleranceTrial[];
