@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/
 COPY packages/service/package.json packages/service/
+COPY packages/viewer/package.json packages/viewer/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../packages/core/src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { main, processIO } = await import('../packages/core/src/cli/main.ts');
+// The core has no page of its own: `generate --report` gets the viewer package's (it reads its files only when called).
+const { renderReport } = await import('../packages/viewer/src/index.ts');
+process.exitCode = await main(process.argv.slice(2), { ...processIO, renderReport });

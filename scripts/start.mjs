@@ -162,7 +162,9 @@ if (!env.API_KEYS && !env.OURO_SERVICE_SECRET) {
   const secret = randomBytes(18).toString('base64url');
   env.API_KEYS = `dev:operator:${secret}`;
   say(`API_KEYS is not set: this run accepts the development key "${secret}" (operator).`);
-  say(`  curl -H "Authorization: Bearer ${secret}" http://localhost:${env.PORT ?? 8080}/actions`);
+  // PORT=0 lets the system choose: the API prints the address it got ("api: listening on …").
+  const port = env.PORT === '0' ? '<the port of the "api: listening on" line below>' : (env.PORT ?? 8080);
+  say(`  curl -H "Authorization: Bearer ${secret}" http://localhost:${port}/actions`);
 }
 run('api', 'apps/api/src/main.ts', env);
 run('worker', 'apps/worker/src/main.ts', env);

@@ -56,7 +56,11 @@ describe('submission', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       status: 'queued',
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      links: { self: `/actions/${res.body.id}`, archive: `/actions/${res.body.id}/archive.zip` },
+      links: {
+        self: `/actions/${res.body.id}`,
+        archive: `/actions/${res.body.id}/archive.zip`,
+        view: expect.stringMatching(new RegExp(`^/view/${res.body.id}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`)),
+      },
     });
     expect(res.headers.get('location')).toBe(`/actions/${res.body.id}`);
     const job = await api.ctx.queue.getJob(generateJobId(res.body.id));
@@ -111,19 +115,27 @@ describe('validation', () => {
     expect(paths.length).toBeGreaterThanOrEqual(5);
   });
 
-  it('422 for an output format it does not know, listing the ones it does; vasp is one', async () => {
+  it('422 for an output format it does not know, listing the ones it does; vasp and report are two', async () => {
     const res = await api.call('POST', GENERATE, { body: inline({ output_formats: ['poscar', 'castep'] }) });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('invalid_request');
     const issue = res.body.error.issues.find((i: { path: string }) => i.path === 'output_formats');
-    expect(issue.message).toMatch(/from poscar, cif, pymatgen, extxyz, vasp .*castep/);
+    expect(issue.message).toMatch(/from poscar, cif, pymatgen, extxyz, vasp, report .*castep/);
     const vasp = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { functional: 'hse06', reciprocal_density: 100 } }) });
     expect(vasp.status).toBe(202);
     const got = await api.call('GET', `/actions/${vasp.body.id}`);
     expect(got.body.parameters).toMatchObject({ output_formats: ['vasp'], vasp_settings: { functional: 'hse06', reciprocal_density: 100 } });
     const badSettings = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { functional: 'lda' } }) });
     expect(badSettings.status).toBe(422);
-    expect(issuesOf(badSettings)).toEqual(['vasp_settings']);
+    expect(issuesOf(badSettings)).toEqual(['vasp_settings.functional']);
+    const unknownSetting = await api.call('POST', GENERATE, { body: inline({ output_formats: ['vasp'], vasp_settings: { kpoints: 'gamma' } }) });
+    expect(unknownSetting.status).toBe(422);
+    expect(unknownSetting.body.error.issues).toEqual([
+      { path: 'vasp_settings.kpoints', message: 'unknown field; allowed fields of vasp_settings are functional, reciprocal_density' },
+    ]);
+    // Resolved like every other default, whether vasp is asked for or not.
+    const plain = await api.call('POST', GENERATE, { body: inline({ output_formats: ['poscar'] }) });
+    expect((await api.call('GET', `/actions/${plain.body.id}`)).body.parameters.vasp_settings).toEqual({ functional: 'pbesol', reciprocal_density: null });
   });
 
   it("422 with the parser's message for an unreadable inline structure", async () => {

@@ -16,8 +16,8 @@ export interface ApiProcess {
 /**
  * The API as its own OS process (`node --import tsx apps/api/src/main.ts`, the same entry as
  * `npm run start:api`), for tests whose input may block it: a request that freezes this process
- * fails the test on its time bound instead of freezing the test runner. Needs LOG_LEVEL info or
- * finer: the port is read from the "api listening" line.
+ * fails the test on its time bound instead of freezing the test runner. The address is read from
+ * the plain `api: listening on URL` line the entry prints on stderr at any LOG_LEVEL.
  */
 export async function spawnApi(env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<ApiProcess> {
   const childEnv: Record<string, string> = {};
@@ -28,7 +28,7 @@ export async function spawnApi(env: Record<string, string>, options: { readyTime
   let text = '';
   let buffered = '';
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`API process did not listen within ${options.readyTimeoutMs ?? 30_000} ms: ${text.slice(-2000)}`)), options.readyTimeoutMs ?? 30_000);
     proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       text += chunk;
@@ -39,19 +39,21 @@ export async function spawnApi(env: Record<string, string>, options: { readyTime
         buffered = buffered.slice(nl + 1);
         if (!line.trim()) continue;
         try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          logs.push(parsed);
-          if (parsed.msg === 'api listening' && typeof parsed.port === 'number') {
-            clearTimeout(timer);
-            resolve(parsed.port);
-          }
+          logs.push(JSON.parse(line) as Record<string, unknown>);
         } catch {
           logs.push({ msg: line });
         }
       }
     });
+    let errors = '';
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       text += chunk;
+      errors += chunk;
+      const listening = /^api: listening on (http:\/\/\S+)/m.exec(errors);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(listening[1]);
+      }
     });
     void exited.then(() => {
       clearTimeout(timer);
@@ -60,7 +62,7 @@ export async function spawnApi(env: Record<string, string>, options: { readyTime
   });
   return {
     proc,
-    url: `http://127.0.0.1:${port}`,
+    url,
     logs,
     output: () => text,
     async kill() {

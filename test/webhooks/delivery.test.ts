@@ -42,6 +42,7 @@ describe('direct (Standard Webhooks) delivery', () => {
       expect(body.data.response.candidates.map((c: { name: string }) => c.name)).toEqual(cdteAnswer().candidates.map((c) => c.name));
       expect(body.data.response.candidates.some((c: object) => 'structures' in c)).toBe(false);
       expect(body.data.links.archive).toBe(`/actions/${id}/archive.zip`);
+      expect(body.data.links.view).toMatch(new RegExp(`^/view/${id}\\?expires=\\d+&signature=`));
       // The same bytes every time: only the attempt timestamp and signature change.
       expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
     } finally {

@@ -12,6 +12,7 @@ import { serviceEnv, spawnWorker, startTestApi, stopWorkers, waitForAction, type
 // Alice's signing secret in the shared test keys (the Standard Webhooks test-vector key).
 const ALICE_WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const PLATFORM_TOKEN = 'ouro-token-for-this-action';
+const PUBLIC_URL = 'https://defects.example.org';
 
 let prefix: string;
 let redis: Redis;
@@ -36,7 +37,7 @@ beforeAll(async () => {
       res.end('thanks');
     },
   });
-  const env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { OURO_API_KEY: 'ouro-pat', OURO_BACKEND_URL: platform.url } });
+  const env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { OURO_API_KEY: 'ouro-pat', OURO_BACKEND_URL: platform.url, PUBLIC_URL: PUBLIC_URL } });
   api = await startTestApi(env, [webhooksPlugin()]);
   worker = await spawnWorker(env);
 });
@@ -85,6 +86,12 @@ describe('webhooks from a running worker process', () => {
     const body = JSON.parse(completion.body.toString('utf8'));
     expect(body).toMatchObject({ status: 'completed', ouro_action_id: actionId, ouro_route_id: 'route-e2e' });
     expect(body.response.file).toMatchObject({ filename: 'CdTe_defect_candidates.zip', org_id: 'org-e2e', team_id: 'team-e2e' });
+    // The result page's link, signed by the worker (no VIEW_LINK_SECRET: the key both share through Redis), opens on the API.
+    const view = new URL(body.response.links.view);
+    expect(`${view.origin}${view.pathname}`).toBe(`${PUBLIC_URL}/view/${actionId}`);
+    const page = await fetch(`${api.url}${view.pathname}${view.search}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
 
     // The receiver answered; the worker records the delivery right after.
     const action = await waitFor('the delivery to be recorded', async () => {

@@ -19,6 +19,8 @@ import { buildOpenApi } from './openapi.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { healthRoutes } from './routes/health.ts';
+import { redactViewSignature, viewRoutes } from './routes/view.ts';
+import { ViewLinks } from '@defect-candidates/service/view-links';
 import type { ApiContext } from './context.ts';
 
 export type { ApiContext } from './context.ts';
@@ -54,6 +56,7 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
         return id;
       },
       autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+      serializers: { req: redactViewSignature },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // The "request completed" line names the caller and the action, like the route's own lines.
       customProps: (_req, res) => {
@@ -73,6 +76,8 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
       extraPaths: Object.assign({}, ...plugins.map((p) => p.openapiPaths ?? {})),
     }));
   app.use(healthRoutes(ctx, openapi));
+  // Result pages: their signed link is their credential, so they sit outside the API-key check.
+  app.use(viewRoutes(ctx));
 
   const auth = authenticate(ctx.keyring);
   app.use(
@@ -128,6 +133,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
     metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
     hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, maxInputAtoms: config.maxInputAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
+    viewLinks: new ViewLinks(redis, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
   ctx.hostChecker.warm();
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come

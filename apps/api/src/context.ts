@@ -5,6 +5,7 @@ import type { RedisClient } from '@defect-candidates/service/redis';
 import type { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import type { ActionStore } from '@defect-candidates/service/store/actions';
 import type { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
+import type { ViewLinks } from '@defect-candidates/service/view-links';
 import type { GenerateJobData, GenerateJobResult } from '@defect-candidates/service/queues';
 import type { ApiMetrics } from './metrics.ts';
 import type { HostChecker } from './host-check.ts';
@@ -22,4 +23,6 @@ export interface ApiContext {
   metrics: ApiMetrics;
   /** Refuses unreadable inline structures and oversized supercells at submission. */
   hostChecker: HostChecker;
+  /** Signs and checks the result pages' links. */
+  viewLinks: ViewLinks;
 }

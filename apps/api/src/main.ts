@@ -14,6 +14,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // One plain line whatever LOG_LEVEL says: with PORT=0 it is the only way a person learns the port.
+  const host = api.ctx.config.host;
+  const everywhere = host === '0.0.0.0' || host === '::' ? ` (HOST ${host}: every interface)` : '';
+  process.stderr.write(`api: listening on ${api.url}${everywhere}\n`);
   const stop = (signal: string) => {
     api.ctx.logger.info({ signal }, 'api shutting down');
     // In-flight requests get a few seconds; then the process goes regardless.

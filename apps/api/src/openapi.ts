@@ -28,8 +28,8 @@ const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }>
   max_candidates_per_type: { title: 'Maximum per type', description: 'Most candidates per family and dopant (1-100).' },
   symprec: { title: 'Symmetry tolerance', description: 'Symmetry tolerance in Å.' },
   min_image_distance: { title: 'Minimum image distance', description: 'Smallest distance between periodic images of a defect in the automatic supercell, in Å.' },
-  output_formats: { title: 'Output formats', description: 'Structure formats in the answer (poscar, cif, pymatgen, extxyz), and vasp: VASP input folders per defect entry in the archive.' },
-  vasp_settings: { title: 'VASP settings', description: 'For the vasp format: functional (pbesol or hse06) and reciprocal_density (null for Γ only).' },
+  output_formats: { title: 'Output formats', description: 'Structure formats in the answer (poscar, cif, pymatgen, extxyz); vasp: VASP input folders per defect entry in the archive; report: report.html, the result page, in the archive.' },
+  vasp_settings: { title: 'VASP settings', description: 'For the vasp format: functional (pbesol or hse06) and reciprocal_density (null for Γ only); defaults pbesol and Γ only.' },
   interstitial_sites: { title: 'Interstitial sites', description: 'Extra interstitial sites to try, as fractional coordinates of the input cell.' },
   interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
 };
@@ -163,8 +163,9 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
           operationId: 'get_action_archive',
           summary: 'Download every candidate structure',
           description:
-            'A zip with `bulk/` (the pristine supercell), `<name>/POSCAR` (and the other requested formats) for every candidate, ' +
-            'with the vasp format `<entry>/` (POSCAR, INCAR, KPOINTS, POTCAR.spec) for every defect entry, plus `manifest.json`.',
+            'A zip laid out by the request\'s output_formats: with a structure format, `bulk/` (the pristine supercell) and `<name>/` for every candidate, ' +
+            'holding POSCAR, structure.cif, structure.json or structure.extxyz as asked; with vasp, `<entry>/` (POSCAR, INCAR, KPOINTS, POTCAR.spec) for every ' +
+            'defect entry and the same inputs in `bulk/` (vasp alone: no candidate folders); with report, `report.html`; always `manifest.json`.',
           security,
           parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
           responses: {
@@ -173,12 +174,55 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
           },
         },
       },
+      ...viewPaths(),
       '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', description: 'The process is up.', responses: { '200': { description: 'Alive.' } } } },
       '/readyz': {
         get: { operationId: 'readyz', summary: 'Readiness', description: 'Redis answers.', responses: { '200': { description: 'Ready.' }, '503': json(ErrorSchema, 'Redis does not answer.') } },
       },
       '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'HTTP, queue depth per state, job durations and outcomes.', responses: { '200': { description: 'Prometheus text format.' } } } },
       ...(options.extraPaths ?? {}),
+    },
+  };
+}
+
+/** The result page and what it reads: no API key, the signed link of `links.view` is the credential. */
+function viewPaths(): Record<string, unknown> {
+  const parameters = [
+    { name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } },
+    { name: 'expires', in: 'query', required: true, description: 'Unix seconds after which the link is refused, as `links.view` gives it.', schema: { type: 'string' } },
+    { name: 'signature', in: 'query', required: true, description: 'The link\'s HMAC-SHA256, as `links.view` gives it.', schema: { type: 'string' } },
+  ];
+  const refused = { '403': json(ErrorSchema, 'The link has expired (`link_expired`) or is not this action\'s (`invalid_signature`).'), ...errors(404, 503) };
+  return {
+    '/view/{id}': {
+      get: {
+        operationId: 'view_action',
+        summary: 'The result page',
+        description: 'An HTML page: progress while the action runs, then the host, a sortable table of the candidates and 3D views of each (3Dmol.js, served from /viewer/).',
+        security: [],
+        parameters,
+        responses: { '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } }, ...refused },
+      },
+    },
+    '/view/{id}/data': {
+      get: {
+        operationId: 'view_action_data',
+        summary: 'What the result page reads',
+        description: 'The action\'s id, status, timestamps, progress and error, and on success `answer`: the answer with one POSCAR per candidate instead of every format.',
+        security: [],
+        parameters,
+        responses: { '200': { description: 'The action as the page sees it.', content: { 'application/json': { schema: { type: 'object' } } } }, ...refused },
+      },
+    },
+    '/view/{id}/archive.zip': {
+      get: {
+        operationId: 'view_action_archive',
+        summary: 'The archive, through the result page\'s link',
+        description: 'As `GET /actions/{id}/archive.zip`.',
+        security: [],
+        parameters,
+        responses: { '200': { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } }, ...refused, '409': json(ErrorSchema, 'The action has not succeeded.') },
+      },
     },
   };
 }

@@ -83,6 +83,11 @@ export const LinksSchema = z
   .object({
     self: z.string().meta({ title: 'Action', description: 'URL of the action (poll it with GET).' }),
     archive: z.string().meta({ title: 'Archive', description: 'URL of the zip of all candidate structures (once the action succeeded).' }),
+    view: z.string().meta({
+      title: 'Result page',
+      description:
+        'Signed, expiring URL of the action\'s result page (progress while it runs, then 3D views of every candidate). It needs no API key: anyone holding it may read this action\'s page, data and archive until it expires (VIEW_LINK_TTL_SECONDS).',
+    }),
   })
   .meta({ title: 'Links', description: 'Where to find the action and its results.' });
 

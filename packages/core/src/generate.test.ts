@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StructureError, SupercellError, RequestError } from './base/errors.ts';
+import { periodicDistance } from './base/lattice.ts';
+import type { Mat3, Vec3 } from './base/linalg.ts';
 import type { DefectAnswer } from './defects/types.ts';
+import { readStructure } from './io/read.ts';
 import { generate, prepareHost } from './generate.ts';
 import type { DefectRequestInput } from './request.ts';
 
@@ -122,7 +125,7 @@ describe('caps, round-robin and seeds', () => {
     expect(a.candidates).toHaveLength(24);
     expect(capWarnings(a)).toEqual([
       'max_candidates (24) dropped 1 symmetry-distinct candidate: interstitial: 5 of 6 emitted, dropped O_i_C3v. ' +
-        'Send max_candidates 200 and max_candidates_per_type 100 to get them all.',
+        'Ask for max_candidates 200 and max_candidates_per_type 100 to get them all.',
     ]);
     // The native antisites on O rank last in their group (orbit order: Ba, Ti, O): a per-type cap drops them first, La_O stays.
     const b = generate(batio3, { dopant_elements: ['La'], max_candidates_per_type: 4 });
@@ -248,6 +251,25 @@ describe('the answer', () => {
     expect(b.warnings).toContain('vasp_settings were given but vasp was not requested (output_formats): the settings were not used');
   });
 
+  it('resolves vasp_settings in the parameters whether vasp or settings are asked for or not, warning only of settings given in vain', () => {
+    const unused = 'vasp_settings were given but vasp was not requested (output_formats): the settings were not used';
+    const defaults = { functional: 'pbesol', reciprocal_density: null };
+    const cases: [Record<string, unknown>, object, boolean][] = [
+      [{ output_formats: ['vasp'] }, defaults, false],
+      [{ output_formats: ['poscar'] }, defaults, false],
+      [{ output_formats: ['poscar'], vasp_settings: {} }, defaults, false],
+      [{ output_formats: ['vasp'], vasp_settings: { reciprocal_density: 100 } }, { functional: 'pbesol', reciprocal_density: 100 }, false],
+      [{ output_formats: ['poscar'], vasp_settings: { reciprocal_density: 100 } }, { functional: 'pbesol', reciprocal_density: 100 }, true],
+    ];
+    for (const [request, settings, warned] of cases) {
+      const a = run('Si.vasp', { defect_types: ['vacancy'], ...request });
+      expect(a.parameters.vasp_settings, JSON.stringify(request)).toEqual(settings);
+      expect(a.warnings.includes(unused), JSON.stringify(request)).toBe(warned);
+      // The stored parameters give the same answer again (the worker re-runs from them).
+      expect(run('Si.vasp', a.parameters).warnings).toEqual(a.warnings);
+    }
+  });
+
   it('reports progress through every stage up to 100 %', () => {
     const seen: string[] = [];
     let last = -1;
@@ -322,4 +344,42 @@ describe('bad input', () => {
   it('refuses bad requests with RequestError', () => {
     expect(() => generate(read('Si.vasp'), { max_candidates: 0 })).toThrow(RequestError);
   });
+});
+
+describe('host.symmetry_operations', () => {
+  // The page of the `report` format draws the host cell and every interstitial orbit from these.
+  const wrap = (x: number) => x - Math.floor(x);
+  const images = (ops: DefectAnswer['host']['symmetry_operations'], x: number[]) =>
+    ops.rotations.flatMap((r, i) =>
+      ops.pure_translations.map((tau) => r.map((row, k) => wrap(row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + ops.translations[i][k] + tau[k]))),
+    );
+  const distinct = (answer: DefectAnswer, points: number[][]) => {
+    const lattice = { matrix: answer.host.lattice as Mat3 };
+    const out: number[][] = [];
+    for (const p of points) if (!out.some((q) => periodicDistance(lattice, p as Vec3, q as Vec3) < 1e-3)) out.push(p);
+    return out;
+  };
+
+  // doped's ZnS: a 64-atom supercell (32 pure translations) whose lattice is less symmetric than
+  // the crystal, so some operations are rational in its frame; Cu.cif: a conventional cell (4).
+  const inputs = [...Object.keys(reference.structures).map((file) => read(file)), { content: readFileSync(join(FIXTURES, 'doped', 'ZnS.vasp'), 'utf8'), filename: 'ZnS.vasp' }];
+  for (const { content, filename: file } of inputs) {
+    it(`rebuild ${file}'s input cell from host.sites, and give each interstitial orbit its multiplicity`, () => {
+      const answer = generate({ content, filename: file }, { max_candidates: 200, max_candidates_per_type: 100 });
+      const input = readStructure(content, { filename: file }).structure;
+      const ops = answer.host.symmetry_operations;
+      expect(ops.rotations.length).toBe(ops.translations.length);
+      expect(ops.rotations.length).toBeLessThanOrEqual(48);
+      expect(ops.pure_translations[0]).toEqual([0, 0, 0]);
+      if (file === 'ZnS.vasp') expect(ops.pure_translations).toHaveLength(32);
+      const cell = answer.host.sites.flatMap((s) => distinct(answer, images(ops, s.frac_coords)).map((p) => ({ element: s.element, p })));
+      expect(cell).toHaveLength(input.species.length);
+      for (const [i, f] of input.fracCoords.entries()) {
+        expect(cell.some((c) => c.element === input.species[i] && periodicDistance(input.lattice, c.p as Vec3, f) < 1e-3), `${input.species[i]} at ${f}`).toBe(true);
+      }
+      for (const c of answer.candidates.filter((x) => x.defect_type === 'interstitial')) {
+        expect(distinct(answer, images(ops, c.unit_cell_frac_coords)), c.name).toHaveLength(c.multiplicity);
+      }
+    });
+  }
 });

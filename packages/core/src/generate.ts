@@ -11,8 +11,9 @@ import { vacancyDrafts } from './defects/vacancy.ts';
 import { readStructure } from './io/read.ts';
 import { structureOutputs } from './output/structures.ts';
 import { LIBRARY_VERSION } from './output/version.ts';
-import { type DefectRequest, type DefectRequestInput, parseRequest, requestedTypes, structureFormats } from './request.ts';
+import { type DefectRequest, type DefectRequestInput, isDefaultVaspSettings, parseRequest, requestedTypes, structureFormats } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
+import { inputFrameOperations } from './symmetry/label.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
 import { type Supercell, resolveSupercell } from './supercell/resolve.ts';
 
@@ -146,7 +147,8 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   if (request.interstitial_sites?.length && !types.includes('interstitial')) {
     warnings.push('interstitial_sites were given but interstitials were not requested (defect_types): the sites were not used');
   }
-  if (request.vasp_settings && !request.output_formats.includes('vasp')) {
+  // The defaults are always resolved, so only settings other than the defaults can have been asked for in vain.
+  if (!request.output_formats.includes('vasp') && !isDefaultVaspSettings(request.vasp_settings)) {
     warnings.push('vasp_settings were given but vasp was not requested (output_formats): the settings were not used');
   }
   const drafts: DefectDraft[] = [];
@@ -235,6 +237,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           frac_coords: roundVec(structure.fracCoords[i]),
           oxidation_state: oxidation.perSite?.[i] ?? null,
         })),
+      symmetry_operations: symmetryOperationsReport(analysis),
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,
       input_format: host.format,
@@ -271,6 +274,20 @@ export function spaceGroupReport(analysis: SymmetryAnalysis): DefectAnswer['host
     symbol: analysis.symbol,
     symprec: analysis.symprec,
     tried: analysis.tried.map((t) => ({ symprec: t.symprec, number: t.number, symbol: t.symbol, holds: t.holds })),
+  };
+}
+
+/**
+ * The answer's symmetry operations (symmetry/label.ts, inputFrameOperations): at most 48 coset
+ * representatives in the input cell's frame and the input cell's pure translations, rather than
+ * their |point group|·N products (48,000 for a 10×10×10 supercell given as input).
+ */
+function symmetryOperationsReport(analysis: SymmetryAnalysis): DefectAnswer['host']['symmetry_operations'] {
+  const operations = inputFrameOperations(analysis);
+  return {
+    rotations: operations.map((op) => op.rotation.map((r) => [...r])),
+    translations: operations.map((op) => roundVec([...op.translation])),
+    pure_translations: analysis.translations.map((t) => roundVec([...t])),
   };
 }
 

@@ -6,7 +6,7 @@ export * from './base/structure.ts';
 export * from './request.ts';
 export * from './generate.ts';
 export type * from './defects/types.ts';
-export { answerFiles, summarizeAnswer, safeDirectoryName, BULK_FOLDER, type AnswerFile } from './output/files.ts';
+export { answerFiles, describeAnswerFiles, summarizeAnswer, safeDirectoryName, BULK_FOLDER, type AnswerFile, type AnswerFileOptions } from './output/files.ts';
 export { DEFAULT_POTCARS, POTCAR_FUNCTIONAL, valenceElectrons } from './vasp/potcars.ts';
 export { vaspInputSet, potcarSpec, type VaspInputSet } from './vasp/input-set.ts';
 export { entryName, signedCharge } from './defects/entries.ts';

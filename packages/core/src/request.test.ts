@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RequestError } from './base/errors.ts';
-import { DefectRequestSchema, interstitialMinDistance, parseRequest, requestedTypes } from './request.ts';
+import { DefectRequestSchema, interstitialMinDistance, parseRequest, requestedTypes, structureFormats } from './request.ts';
 
 function issuesOf(input: unknown): { path: string; message: string }[] {
   try {
@@ -26,6 +26,7 @@ describe('parseRequest', () => {
       symprec: 0.01,
       min_image_distance: 10,
       output_formats: ['poscar', 'pymatgen'],
+      vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(parseRequest(undefined).max_candidates).toBe(24);
   });
@@ -80,6 +81,24 @@ describe('parseRequest', () => {
     expect(issues[0].message).toMatch(/unknown field; allowed fields are supercell, random_seed/);
   });
 
+  it('names an unknown key inside a nested object at its own path, with that object’s allowed keys', () => {
+    expect(issuesOf({ vasp_settings: { kpoints: 'gamma' } })).toEqual([
+      { path: 'vasp_settings.kpoints', message: 'unknown field; allowed fields of vasp_settings are functional, reciprocal_density' },
+    ]);
+    // The same key unknown at two depths is two issues.
+    const issues = issuesOf({ kpoints: 1, vasp_settings: { kpoints: 'gamma', functional: 'hse06' } });
+    expect(issues.map((i) => i.path).sort()).toEqual(['kpoints', 'vasp_settings.kpoints']);
+    expect(issues.find((i) => i.path === 'kpoints')!.message).toMatch(/^unknown field; allowed fields are supercell, random_seed, .*vasp_settings$/);
+  });
+
+  it('names a bad value inside vasp_settings at its own path, with what that field accepts', () => {
+    expect(issuesOf({ vasp_settings: { functional: 'pbe' } })).toEqual([{ path: 'vasp_settings.functional', message: 'must be pbesol or hse06 (got "pbe")' }]);
+    expect(issuesOf({ vasp_settings: { reciprocal_density: -5 } })).toEqual([
+      { path: 'vasp_settings.reciprocal_density', message: 'must be null (Γ-only KPOINTS) or a number from 1 to 1000 (k-points per Å⁻³) (got -5)' },
+    ]);
+    expect(issuesOf({ vasp_settings: 'hse06' })[0]).toMatchObject({ path: 'vasp_settings', message: expect.stringMatching(/^must be an object \{functional: pbesol or hse06/) });
+  });
+
   it('reports one issue per offending field, all at once', () => {
     const issues = issuesOf({ max_candidates: 0, symprec: -1, dopant_elements: ['Qq', 'Zz'], extra: true });
     expect(issues.map((i) => i.path).sort()).toEqual(['dopant_elements.0', 'extra', 'max_candidates', 'symprec']);
@@ -95,6 +114,22 @@ describe('parseRequest', () => {
     expect(interstitialMinDistance(parseRequest({}), 'Cd')).toBe(0.9);
     expect(interstitialMinDistance(parseRequest({}), 'H')).toBe(0.5);
     expect(interstitialMinDistance(parseRequest({ interstitial_min_distance: 1.2 }), 'H')).toBe(1.2);
+  });
+});
+
+describe('structureFormats', () => {
+  const of = (output_formats: string[]) => structureFormats(parseRequest({ output_formats }));
+
+  it('keeps the structure formats asked for, in order, and never vasp or report', () => {
+    expect(of(['extxyz', 'cif'])).toEqual(['extxyz', 'cif']);
+    expect(of(['cif', 'report'])).toEqual(['cif']);
+  });
+
+  it('adds POSCAR for vasp (each entry folder holds the candidate’s POSCAR) and for a report without any structure format', () => {
+    expect(of(['cif', 'vasp'])).toEqual(['cif', 'poscar']);
+    expect(of(['vasp', 'report'])).toEqual(['poscar']);
+    expect(of(['report'])).toEqual(['poscar']);
+    expect(of(['poscar', 'vasp', 'report'])).toEqual(['poscar']);
   });
 });
 

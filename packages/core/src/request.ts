@@ -14,10 +14,11 @@ import { SYMPREC_RANGE } from './symmetry/tolerance.ts';
 export const DEFECT_TYPES = ['vacancy', 'substitution', 'interstitial'] as const;
 export type DefectType = (typeof DEFECT_TYPES)[number];
 /**
- * Output formats: the four structure formats, and `vasp`, a VASP input set per defect entry
- * (POSCAR, INCAR, KPOINTS, POTCAR.spec) laid out with the files, not stored in the answer.
+ * Output formats: the four structure formats; `vasp`, a VASP input set per defect entry (POSCAR,
+ * INCAR, KPOINTS, POTCAR.spec) laid out with the files, not stored in the answer; and `report`, a
+ * page with 3D views of every candidate (report.html) laid out with the files.
  */
-export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz', 'vasp'] as const;
+export const OUTPUT_FORMAT_NAMES = ['poscar', 'cif', 'pymatgen', 'extxyz', 'vasp', 'report'] as const;
 export type RequestOutputFormat = (typeof OUTPUT_FORMAT_NAMES)[number];
 /** The `vasp_settings` functionals: doped's defect relaxation set (PBEsol) or its HSE06 variant. */
 export const VASP_FUNCTIONALS = ['pbesol', 'hse06'] as const;
@@ -34,7 +35,10 @@ export const REQUEST_LIMITS = {
   reciprocalDensity: { min: 1, max: 1000 },
 } as const;
 
-/** What each field accepts, in words: the error for a bad value repeats it with what was sent. */
+/**
+ * What each field accepts, in words, by dot-separated path (a nested field has its own entry): the
+ * error for a bad value repeats it with what was sent.
+ */
 export const FIELD_EXPECTATIONS: Record<string, string> = {
   supercell: `must be [] (automatic), [n], [a, b, c] or a 3x3 integer matrix with a positive determinant; diagonal entries 1-${REQUEST_LIMITS.supercellEntry}, matrix entries -${REQUEST_LIMITS.supercellEntry} to ${REQUEST_LIMITS.supercellEntry}`,
   random_seed: `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`,
@@ -51,6 +55,9 @@ export const FIELD_EXPECTATIONS: Record<string, string> = {
   vasp_settings:
     `must be an object {functional: ${VASP_FUNCTIONALS.join(' or ')}, reciprocal_density: null (Γ-only KPOINTS) or a number from ` +
     `${REQUEST_LIMITS.reciprocalDensity.min} to ${REQUEST_LIMITS.reciprocalDensity.max} (k-points per Å⁻³)}`,
+  'vasp_settings.functional': `must be ${VASP_FUNCTIONALS.join(' or ')}`,
+  'vasp_settings.reciprocal_density':
+    `must be null (Γ-only KPOINTS) or a number from ${REQUEST_LIMITS.reciprocalDensity.min} to ${REQUEST_LIMITS.reciprocalDensity.max} (k-points per Å⁻³)`,
 };
 
 const int = () => z.number().int();
@@ -119,7 +126,7 @@ const VaspSettingsSchema = z
   })
   .meta({
     title: 'VASP settings',
-    description: 'How the vasp output format writes INCAR and KPOINTS. When absent: pbesol and Γ-only.',
+    description: 'How the vasp output format writes INCAR and KPOINTS. Defaults: pbesol and Γ-only (resolved in the parameters whichever formats are asked for).',
   });
 
 /** The request's `vasp_settings`: how the `vasp` output format writes INCAR and KPOINTS. */
@@ -127,6 +134,11 @@ export type VaspSettings = z.output<typeof VaspSettingsSchema>;
 export type VaspFunctional = VaspSettings['functional'];
 /** `vasp_settings` when the request leaves it out: PBEsol, Γ only. */
 export const DEFAULT_VASP_SETTINGS: VaspSettings = VaspSettingsSchema.parse({});
+
+/** Whether `settings` are the defaults, field by field. */
+export function isDefaultVaspSettings(settings: VaspSettings): boolean {
+  return settings.functional === DEFAULT_VASP_SETTINGS.functional && settings.reciprocal_density === DEFAULT_VASP_SETTINGS.reciprocal_density;
+}
 
 export const DefectRequestSchema = z
   .strictObject({
@@ -207,7 +219,8 @@ export const DefectRequestSchema = z
         title: 'Output formats',
         description:
           'Formats of every candidate structure and of the bulk supercell: poscar (VASP 5), cif, pymatgen (Structure.as_dict JSON), extxyz; ' +
-          'and vasp: one VASP input folder per defect entry and for the bulk (POSCAR, INCAR, KPOINTS, POTCAR.spec; doped\'s settings) in the archive.',
+          'vasp: one VASP input folder per defect entry and for the bulk (POSCAR, INCAR, KPOINTS, POTCAR.spec; doped\'s settings) in the archive; ' +
+          'report: report.html in the archive, a page with 3D views of every candidate (asked for without a structure format, it brings poscar with it: the page draws structures).',
       }),
     interstitial_sites: z
       .array(FracCoord)
@@ -228,7 +241,8 @@ export const DefectRequestSchema = z
         description:
           'Interstitial sites closer than this (Å) to a host atom are dropped. When absent: 0.9 Å, and 0.5 Å for hydrogen interstitials.',
       }),
-    vasp_settings: VaspSettingsSchema.optional(),
+    // Resolved like every other field (zod 4 returns a default as is, unparsed: a fresh copy each time).
+    vasp_settings: VaspSettingsSchema.default(() => ({ ...DEFAULT_VASP_SETTINGS })),
   })
   .meta({
     title: 'DefectRequest',
@@ -243,10 +257,16 @@ export function interstitialMinDistance(request: DefectRequest, species: string)
   return request.interstitial_min_distance ?? (species === 'H' ? 0.5 : 0.9);
 }
 
-/** The request's structure formats (every output format but `vasp`), with POSCAR added when `vasp` needs it. */
+/**
+ * The structure formats every candidate and the bulk are written in: the request's structure formats
+ * (every output format but `vasp` and `report`), with POSCAR added when `vasp` needs it (each entry's
+ * POSCAR is the candidate's) or when `report` comes without any structure format (the page draws the
+ * candidates from their structures).
+ */
 export function structureFormats(request: DefectRequest): OutputFormat[] {
   const formats = request.output_formats.filter((f): f is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(f));
-  if (request.output_formats.includes('vasp') && !formats.includes('poscar')) formats.push('poscar');
+  const drawn = request.output_formats.includes('report') && formats.length === 0;
+  if ((request.output_formats.includes('vasp') || drawn) && !formats.includes('poscar')) formats.push('poscar');
   return formats;
 }
 
@@ -255,7 +275,7 @@ export function requestedTypes(request: DefectRequest): DefectType[] {
   return request.defect_types.length === 0 ? [...DEFECT_TYPES] : DEFECT_TYPES.filter((t) => request.defect_types.includes(t));
 }
 
-function pathString(path: PropertyKey[]): string {
+function pathString(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
 
@@ -268,9 +288,35 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
+/** The schema under optional, default and nullable wrappers. */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+/** The keys the request schema allows in the object at `path` ([] for the request itself), in schema order. */
+function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType | undefined = DefectRequestSchema;
+  for (const key of path) {
+    const s: z.ZodType = unwrapped(schema);
+    schema = s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>)[String(key)] : s instanceof z.ZodArray ? (s.element as z.ZodType) : undefined;
+    if (!schema) return [];
+  }
+  const s = unwrapped(schema);
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+/** The longest start of `path` that has its own entry in FIELD_EXPECTATIONS (at least the top-level field). */
+function describedPath(path: readonly PropertyKey[]): PropertyKey[] {
+  for (let n = path.length; n > 1; n--) if (pathString(path.slice(0, n)) in FIELD_EXPECTATIONS) return path.slice(0, n);
+  return path.slice(0, 1);
+}
+
 /**
  * Validates and completes a request. Throws RequestError with one issue per offending field:
- * the field's path, what it accepts, and what was sent.
+ * the field's path (dot-separated for a nested one, e.g. `vasp_settings.functional`), what it
+ * accepts, and what was sent; an unknown key is named at its own path with the keys allowed beside it.
  */
 export function parseRequest(input: unknown): DefectRequest {
   if (input === undefined || input === null) input = {};
@@ -284,25 +330,29 @@ export function parseRequest(input: unknown): DefectRequest {
   const seen = new Set<string>();
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeysAt(issue.path).join(', ');
+      const where = issue.path.length === 0 ? 'fields are' : `fields of ${pathString(issue.path)} are`;
       for (const key of issue.keys) {
-        if (seen.has(key)) continue;
-        seen.add(key);
-        issues.push({ path: key, message: `unknown field; allowed fields are ${Object.keys(FIELD_EXPECTATIONS).join(', ')}` });
+        const path = pathString([...issue.path, key]);
+        if (seen.has(path)) continue;
+        seen.add(path);
+        issues.push({ path, message: `unknown field; allowed ${where} ${allowed}` });
       }
       continue;
     }
-    const field = String(issue.path[0] ?? '');
+    const described = describedPath(issue.path);
+    const field = pathString(described);
     if (seen.has(field)) continue;
     seen.add(field);
     const expectation = FIELD_EXPECTATIONS[field] ?? 'is not valid';
     let path = field;
-    let detail = `got ${preview(valueAt(input, [field]))}`;
+    let detail = `got ${preview(valueAt(input, described))}`;
     if (field === 'dopant_elements' && issue.message === 'unknown element') {
       const bad = issue.path.slice(0, 2);
       path = pathString(bad);
       detail = `unknown element ${preview(valueAt(input, bad))}`;
     } else if (issue.code === 'custom' && issue.message) {
-      detail = `${issue.message}; got ${preview(valueAt(input, [field]))}`;
+      detail = `${issue.message}; got ${preview(valueAt(input, described))}`;
     }
     issues.push({ path, message: `${expectation} (${detail})` });
   }

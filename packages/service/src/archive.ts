@@ -1,16 +1,18 @@
 import { gzipSync } from 'node:zlib';
 import { strToU8, Zip, zipSync, type ZipInputFile, type Zippable } from 'fflate';
 import { answerFiles, type DefectAnswer } from '@defect-candidates/core';
+import { renderReport } from '@defect-candidates/viewer';
 
 /**
  * The answer as a zip: the bulk supercell under `bulk/`, every candidate's structure files under
- * `<name>/`, with the `vasp` format one folder per defect entry, and `manifest.json`: exactly the
- * files the core lays out. A fixed timestamp keeps the same answer byte-identical.
+ * `<name>/`, with the `vasp` format one folder per defect entry, with `report` report.html (3Dmol.js
+ * inlined, about 0.55 MB), and `manifest.json`: exactly the files the core lays out. A fixed
+ * timestamp keeps the same answer byte-identical.
  */
 export function buildArchive(answer: DefectAnswer): Uint8Array {
   const tree: Zippable = {};
   const mtime = new Date('2000-01-01T00:00:00Z');
-  for (const file of answerFiles(answer)) {
+  for (const file of answerFiles(answer, { renderReport })) {
     tree[file.path] = [strToU8(file.content), { mtime }];
   }
   return zipSync(tree, { level: 6 });

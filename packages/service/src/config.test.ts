@@ -18,6 +18,8 @@ describe('loadConfig', () => {
     expect(c.maxInputAtoms).toBe(5000);
     expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
     expect(c.webhookRetryDelaysMs).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 50400000, 72000000, 86400000]);
+    expect(c.viewLinkSecret).toBe('');
+    expect(c.viewLinkTtlSeconds).toBe(24 * 3600);
   });
 
   it('reads values and overrides', () => {
@@ -32,6 +34,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/at least 1/);
     expect(() => loadConfig({ KEY_PREFIX: 'a:b' })).toThrow(/KEY_PREFIX/);
     expect(() => loadConfig({ WEBHOOK_RETRY_DELAYS_MS: '0,soon' })).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
+    expect(() => loadConfig({ VIEW_LINK_SECRET: 'too-short-to-sign' })).toThrow(/VIEW_LINK_SECRET: 17 characters/);
+    expect(() => loadConfig({ VIEW_LINK_TTL_SECONDS: '10' })).toThrow(/VIEW_LINK_TTL_SECONDS/);
   });
 
   it('parses sizes and hides passwords', () => {

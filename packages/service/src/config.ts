@@ -41,6 +41,8 @@ export interface Config {
   webhookTimeoutMs: number;
   ouroApiKey: string;
   ouroBackendUrl: string;
+  viewLinkSecret: string;
+  viewLinkTtlSeconds: number;
 }
 
 type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList';
@@ -91,6 +93,8 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'WEBHOOK_TIMEOUT_MS', key: 'webhookTimeoutMs', kind: 'int', default: '15000', min: 100, description: 'Timeout of one webhook delivery attempt.' },
   { env: 'OURO_API_KEY', key: 'ouroApiKey', kind: 'string', default: '', description: 'Ouro platform API key, used to post progress logs on long runs; empty disables them.' },
   { env: 'OURO_BACKEND_URL', key: 'ouroBackendUrl', kind: 'string', default: '', description: 'Ouro platform API base URL for those progress logs.' },
+  { env: 'VIEW_LINK_SECRET', key: 'viewLinkSecret', kind: 'string', default: '', description: 'Key (at least 32 characters) that signs the result pages\' links (`links.view`); empty: a random key is made once and kept in Redis for every API and worker sharing it.' },
+  { env: 'VIEW_LINK_TTL_SECONDS', key: 'viewLinkTtlSeconds', kind: 'int', default: '86400', min: 60, description: 'How long a result page\'s link stays valid from when it is handed out: 24 hours.' },
 ];
 
 export class ConfigError extends Error {
@@ -99,6 +103,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Shortest VIEW_LINK_SECRET accepted: 32 characters, about as many bits as a link's HMAC-SHA256 keeps from guessing. */
+const MIN_VIEW_LINK_SECRET = 32;
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
@@ -161,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`KEY_PREFIX=${JSON.stringify(result.keyPrefix)}: use letters, digits, '.', '_' or '-'`);
   }
   if (result.redisClusterNodes !== '') parseClusterNodes(result.redisClusterNodes);
+  if (result.viewLinkSecret !== '' && result.viewLinkSecret.length < MIN_VIEW_LINK_SECRET) {
+    throw new ConfigError(`VIEW_LINK_SECRET: ${result.viewLinkSecret.length} characters is too short to sign links; use at least ${MIN_VIEW_LINK_SECRET} (e.g. \`openssl rand -base64 32\`)`);
+  }
   return result;
 }
 

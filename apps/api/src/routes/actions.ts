@@ -12,8 +12,8 @@ import type { ApiContext } from '../context.ts';
 
 const gunzip = promisify(gunzipCb);
 
-/** The action as clients see it: no platform webhook token, no stored input text. */
-export function publicAction(action: Action, publicUrl: string): Record<string, unknown> {
+/** The action as clients see it: no platform webhook token, no stored input text; `viewLink` is its signed result-page link. */
+export function publicAction(action: Action, publicUrl: string, viewLink: string): Record<string, unknown> {
   const { platform, webhook_url, ...rest } = action;
   const view: Record<string, unknown> = { ...rest };
   if (platform) {
@@ -21,7 +21,7 @@ export function publicAction(action: Action, publicUrl: string): Record<string, 
     view.platform = visible;
   }
   if (webhook_url) view.webhook_url = webhook_url;
-  view.links = actionLinks(publicUrl, action.id);
+  view.links = actionLinks(publicUrl, action.id, viewLink);
   return view;
 }
 
@@ -55,12 +55,13 @@ export function actionRoutes(ctx: ApiContext): Router {
     const next = page.next_cursor
       ? `${base}/actions?${new URLSearchParams({ ...(parsed.data.status ? { status: parsed.data.status } : {}), limit: String(parsed.data.limit), cursor: page.next_cursor })}`
       : null;
-    res.json({ actions: page.actions.map((a) => publicAction(a, ctx.config.publicUrl)), next_cursor: page.next_cursor, links: { next } });
+    const viewLink = await ctx.viewLinks.signer();
+    res.json({ actions: page.actions.map((a) => publicAction(a, ctx.config.publicUrl, viewLink(a.id))), next_cursor: page.next_cursor, links: { next } });
   });
 
   router.get('/actions/:id', async (req, res) => {
     const action = await visibleAction(res, req.params.id);
-    const view = JSON.stringify(publicAction(action, ctx.config.publicUrl));
+    const view = JSON.stringify(publicAction(action, ctx.config.publicUrl, await ctx.viewLinks.link(action.id)));
     const gz = action.status === 'success' ? await ctx.store.getResponseGzip(action.id) : null;
     res.type('application/json');
     if (!gz) {
@@ -73,19 +74,23 @@ export function actionRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/actions/:id/archive.zip', async (req, res) => {
-    const action = await visibleAction(res, req.params.id);
-    if (action.status !== 'success') {
-      const why = action.status === 'error' ? 'it ended in error' : `it is ${action.status}`;
-      throw new HttpError(409, 'not_ready', `The action has no archive: ${why}`);
-    }
-    const answer = (await ctx.store.getResponse(action.id)) as DefectAnswer | null;
-    if (!answer) throw notFound('archive');
-    const zip = buildArchive(answer);
-    res.setHeader('content-type', 'application/zip');
-    res.setHeader('content-disposition', `attachment; filename="${archiveFilename(answer as never)}"`);
-    res.setHeader('content-length', String(zip.byteLength));
-    res.end(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength));
+    await sendArchive(ctx, res, await visibleAction(res, req.params.id));
   });
 
   return router;
+}
+
+/** The zip of a successful action's answer; 409 while it runs or after an error, 404 once its answer expired. */
+export async function sendArchive(ctx: ApiContext, res: Response, action: Action): Promise<void> {
+  if (action.status !== 'success') {
+    const why = action.status === 'error' ? 'it ended in error' : `it is ${action.status}`;
+    throw new HttpError(409, 'not_ready', `The action has no archive: ${why}`);
+  }
+  const answer = (await ctx.store.getResponse(action.id)) as DefectAnswer | null;
+  if (!answer) throw notFound('archive');
+  const zip = buildArchive(answer);
+  res.setHeader('content-type', 'application/zip');
+  res.setHeader('content-disposition', `attachment; filename="${archiveFilename(answer as never)}"`);
+  res.setHeader('content-length', String(zip.byteLength));
+  res.end(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength));
 }

@@ -220,6 +220,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     const statuses = await batches.statuses(members);
     const page = members.slice(offset, offset + parsed.data.limit);
     const actions = await ctx.store.getMany(page.map((m) => m.id));
+    const viewLink = await ctx.viewLinks.signer();
     const nextOffset = offset + page.length < members.length ? offset + page.length : null;
     const links = batchLinks(ctx.config.publicUrl, batch.id);
     const nextCursor = nextOffset === null ? null : encodeCursor(nextOffset);
@@ -228,7 +229,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
       ...visible,
       status: batchStatus(batch),
       counts: BatchStore.count(statuses),
-      actions: page.flatMap((m, i) => (actions[i] ? [{ index: m.index, ...publicAction(actions[i], ctx.config.publicUrl) }] : [])),
+      actions: page.flatMap((m, i) => (actions[i] ? [{ index: m.index, ...publicAction(actions[i], ctx.config.publicUrl, viewLink(actions[i].id)) }] : [])),
       next_cursor: nextCursor,
       links: { ...links, next: nextCursor ? `${links.self}?${new URLSearchParams({ limit: String(parsed.data.limit), cursor: nextCursor })}` : null },
     });

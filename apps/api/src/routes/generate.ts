@@ -116,8 +116,8 @@ export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   return input;
 }
 
-function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean): void {
-  const links = actionLinks(ctx.config.publicUrl, action.id);
+function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean, viewLink: (id: string) => string): void {
+  const links = actionLinks(ctx.config.publicUrl, action.id, viewLink(action.id));
   res.setHeader('location', links.self);
   if (replayed) res.setHeader('idempotent-replayed', 'true');
   res.status(202).json({ id: action.id, status: action.status, created_at: action.created_at, links });
@@ -147,6 +147,8 @@ export function generateRoutes(ctx: ApiContext): Router {
       if (!verdict.checked) req.log.warn({ reason: verdict.reason }, 'inline structure accepted unchecked; the worker will check it');
     }
 
+    // Before anything is stored: a link that cannot be signed (Redis away) must not follow a queued job.
+    const viewLink = await ctx.viewLinks.signer();
     let id = platform?.action_id ?? randomUUID();
     let claimed = false;
     if (idempotencyKey !== undefined && !platform) {
@@ -160,7 +162,7 @@ export function generateRoutes(ctx: ApiContext): Router {
         const existing = await ctx.store.get(id);
         if (existing) {
           ctx.metrics.submissions.inc({ outcome: 'replayed' });
-          return accepted(res, ctx, existing, true);
+          return accepted(res, ctx, existing, true, viewLink);
         }
         // The first request is still creating it, or failed and could not release the key (Redis
         // went away): create it here under the same id. Creation is idempotent, so both requests
@@ -195,7 +197,7 @@ export function generateRoutes(ctx: ApiContext): Router {
       if (action.status === 'queued') await enqueueGeneration(ctx.queue, ctx.config, id);
       ctx.metrics.submissions.inc({ outcome: 'replayed' });
       req.log.info({ status: action.status }, 'repeated submission, same action');
-      return accepted(res, ctx, action, true);
+      return accepted(res, ctx, action, true, viewLink);
     }
 
     try {
@@ -208,7 +210,7 @@ export function generateRoutes(ctx: ApiContext): Router {
     }
     ctx.metrics.submissions.inc({ outcome: 'accepted' });
     req.log.info({ input: action.input.kind }, 'action accepted');
-    accepted(res, ctx, action, false);
+    accepted(res, ctx, action, false, viewLink);
   });
 
   return router;

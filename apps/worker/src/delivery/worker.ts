@@ -11,6 +11,7 @@ import { attemptDelivery } from '@defect-candidates/service/webhooks/deliver';
 import { attemptBatchDelivery, type BatchDeliverer } from '@defect-candidates/service/webhooks/batch';
 import { DELIVERY_BACKOFF, type BatchDeliveryJobData, type DeliveryJobData } from '@defect-candidates/service/webhooks/queue';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
+import { ViewLinks } from '@defect-candidates/service/view-links';
 import { DeliveryLedger, type DeliveryState } from '@defect-candidates/service/webhooks/state';
 
 /** Thrown to let BullMQ schedule the next attempt; carries the wait already recorded on the action. */
@@ -68,6 +69,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     http: createSafeHttp({ allowPrivate: config.allowPrivateUrls, timeoutMs: config.webhookTimeoutMs }),
     schedule,
     publicUrl: config.publicUrl,
+    viewLinks: new ViewLinks(connection, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
 
   const processor = async (job: Job<JobData>): Promise<DeliveryJobResult> => {

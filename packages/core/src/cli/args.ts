@@ -10,10 +10,27 @@ export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
 }
 
+/**
+ * `--flag -5` as `--flag=-5` for an option that takes a value: parseArgs would call a negative
+ * number an ambiguous argument, and the flag's own check, which names what it accepts, would never
+ * see it.
+ */
+function joinNegativeValues(args: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([^=]+)$/.exec(args[i])?.[1];
+    if (name !== undefined && options[name]?.type === 'string' && /^-\.?\d/.test(args[i + 1] ?? '')) {
+      out.push(`${args[i]}=${args[i + 1]}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
 /** node:util parseArgs in strict mode, its (multi-line) complaints turned into one-line UsageErrors. */
 export function parseCommandArgs(args: string[], options: OptionSpec): ParsedArgs {
   try {
-    const { positionals, values } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const { positionals, values } = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals: true, strict: true });
     return { positionals, values: values as ParsedArgs['values'] };
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, ' ').trim());

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -20,10 +20,10 @@ function fakeTerminal(): ProgressStream & { text: () => string } {
   return Object.assign(stream, { text: () => text });
 }
 
-async function cli(args: string[], progressStream?: ProgressStream) {
+async function cli(args: string[], extra: Pick<CliIO, 'progressStream' | 'renderReport'> = {}) {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { ...processIO, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), progressStream };
+  const io: CliIO = { ...processIO, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), progressStream: undefined, ...extra };
   const code = await main(['generate', ...args], io);
   return { code, stdout, stderr };
 }
@@ -81,7 +81,29 @@ describe('defect-candidates generate', () => {
     writeFileSync(file, JSON.stringify({ lattice: [[4, 0, 0], [0, 4, 0], [0, 0, 4]], species: ['Ba', 'Ti', 'O', 'O', 'O'], frac_coords: [[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]] }));
     const r = await cli([file, '--dopants', 'La,Nb']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^warning: max_candidates \(24\) dropped 1 symmetry-distinct candidate: interstitial: 5 of 6 emitted, dropped O_i_C3v\. Send max_candidates 200 and max_candidates_per_type 100 to get them all\.$/m);
+    // In the command line's words on stderr; the JSON answer on stdout keeps the request's field names, as the service's.
+    expect(r.stderr).toMatch(/^warning: --max-candidates \(24\) dropped 1 symmetry-distinct candidate: interstitial: 5 of 6 emitted, dropped O_i_C3v\. Ask for --max-candidates 200 and --max-per-type 100 to get them all\.$/m);
+    expect(r.stderr).not.toMatch(/max_candidates/);
+    expect(JSON.parse(r.stdout).warnings.join('\n')).toMatch(/Ask for max_candidates 200 and max_candidates_per_type 100 to get them all\./);
+    // What the warning says to do works, with --max-per-type or its alias, the field's own name.
+    const all = await cli([file, '--dopants', 'La,Nb', '--max-candidates', '200', '--max-per-type', '100']);
+    const alias = await cli([file, '--dopants', 'La,Nb', '--max-candidates', '200', '--max-candidates-per-type', '100']);
+    expect(all.stderr).not.toMatch(/dropped/);
+    expect(JSON.parse(alias.stdout).parameters.max_candidates_per_type).toBe(100);
+    expect(alias.stdout).toBe(all.stdout);
+  });
+
+  it('warns that --formats vasp and report write nothing without --out', async () => {
+    const r = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'vasp']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: the VASP folders \(--formats vasp\) are written only with --out DIR \(or into the service's archive\); this run wrote no files$/m);
+    const both = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'poscar,vasp,report']);
+    expect(both.stderr).toMatch(/^warning: the VASP folders \(--formats vasp\) and report\.html \(--formats report\) are written only with --out DIR/m);
+    const written = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'vasp', '--out', join(tmp, 'vasp-written')]);
+    expect(written.stderr).not.toMatch(/written only with --out/);
+    expect(existsSync(join(tmp, 'vasp-written', 'bulk', 'INCAR'))).toBe(true);
+    const plain = await cli([structure('Si.vasp'), '--types', 'vacancy']);
+    expect(plain.stderr).not.toMatch(/written only with --out/);
   });
 
   it('maps every flag onto the request', async () => {
@@ -96,6 +118,7 @@ describe('defect-candidates generate', () => {
       supercell: [2, 2, 2], random_seed: 4, defect_types: ['vacancy'], max_candidates: 3, dedupe_symmetry: false, dopant_elements: [],
       max_candidates_per_type: 2, symprec: 0.001, min_image_distance: 8, output_formats: ['cif', 'extxyz'],
       interstitial_sites: [[0.5, 0.5, 0.5], [0.25, 0.25, 0.25]], interstitial_min_distance: 1.1,
+      vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(answer.candidates).toHaveLength(2);
     expect(answer.candidates[0].structures).toBeUndefined();
@@ -112,26 +135,124 @@ describe('defect-candidates generate', () => {
     expect(existsSync(join(out, 'v_O', 'structure.cif'))).toBe(true);
   });
 
+  it('writes DIR/report.html with --report, through the page renderer it is given', async () => {
+    const out = join(tmp, 'report');
+    const r = await cli([structure('MgO.json'), '--types', 'vacancy', '--formats', 'cif', '--out', out, '--report'], { renderReport: (a) => `<p>${a.candidates.map((c) => c.name).join(' ')}</p>` });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).parameters.output_formats).toEqual(['cif', 'report']);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe('<p>v_Mg v_O</p>');
+    expect(existsSync(join(out, 'v_Mg', 'structure.cif'))).toBe(true);
+    const defaults = await cli([structure('MgO.json'), '--types', 'vacancy', '--out', join(tmp, 'report2'), '--report'], { renderReport: () => '' });
+    expect(JSON.parse(defaults.stdout).parameters.output_formats).toEqual(['poscar', 'pymatgen', 'report']);
+  });
+
   it('answers bad input with one line and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
-      [[structure('Si.vasp'), '--max-candidates', '500'], /max_candidates: must be an integer from 1 to 200 \(got 500\)/],
-      [[structure('Si.vasp'), '--dopants', 'Mg,Xx'], /dopant_elements\.1: .*unknown element "Xx"/],
+      [[structure('Si.vasp'), '--max-candidates', '500'], /^error: --max-candidates: must be an integer from 1 to 200 \(got 500\)$/],
+      [[structure('Si.vasp'), '--max-candidates-per-type', '101'], /^error: --max-per-type: must be an integer from 1 to 100 \(got 101\)$/],
+      [[structure('Si.vasp'), '--max-per-type', '5', '--max-candidates-per-type', '5'], /^error: --max-candidates-per-type is another name for --max-per-type: give one of them$/],
+      [[structure('Si.vasp'), '--dopants', 'Mg,Xx'], /^error: --dopants: .*unknown element "Xx"/],
+      [[structure('Si.vasp'), '--vasp-functional', 'pbe'], /^error: --vasp-functional: must be pbesol or hse06 \(got "pbe"\)$/],
+      [[structure('Si.vasp'), '--reciprocal-density', '-5'], /^error: --reciprocal-density: must be a number from 1 to 1000 \(k-points per Å⁻³\); leave --reciprocal-density out for Γ-only KPOINTS \(got -5\)$/],
+      [[structure('Si.vasp'), '--symprec', '-0.5'], /^error: --symprec: must be a number from 0\.00001 to 1 \(Å\) \(got -0\.5\)$/],
       [[join(FIXTURES, 'bad', 'truncated.vasp')], /./],
       [[join(tmp, 'missing.cif')], /cannot read .*missing\.cif: no such file/],
       [[], /expected one structure file/],
       [[structure('Si.vasp'), '--bogus'], /bogus/],
       [[structure('Si.vasp'), '--input-format', 'xyz'], /--input-format: 'xyz' is not one of/],
       [[structure('Si.vasp'), '--supercell', '1,2'], /--supercell/],
-      [[structure('Si.vasp'), '--formats', 'poscar,bogus'], /output_formats: must be a non-empty list of distinct values from poscar, cif, pymatgen, extxyz, vasp/],
-      [[structure('Si.vasp'), '--formats', 'vasp', '--vasp-functional', 'lda'], /vasp_settings: must be an object \{functional: pbesol or hse06/],
+      [[structure('Si.vasp'), '--report'], /--report writes DIR\/report\.html: give --out DIR/],
+      [[structure('Si.vasp'), '--formats', 'report', '--out', join(tmp, 'no-renderer')], /cannot write report\.html/],
+      [[structure('Si.vasp'), '--formats', 'poscar,bogus'], /^error: --formats: must be a non-empty list of distinct values from poscar, cif, pymatgen, extxyz, vasp, report/],
+      [[structure('Si.vasp'), '--formats', 'vasp', '--vasp-functional', 'lda'], /^error: --vasp-functional: must be pbesol or hse06 \(got "lda"\)$/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trimEnd()).toMatch(message);
     }
+  });
+});
+
+describe('--out DIR', () => {
+  const tree = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((p) => p.split('\\').join('/')).sort();
+
+  it('replaces an earlier output: the folders of the earlier run are gone, not mixed with the new ones', async () => {
+    const out = join(tmp, 'rerun');
+    const first = await cli([structure('CdTe.cif'), '--types', 'vacancy,substitution', '--formats', 'vasp', '--out', out]);
+    expect(first.code).toBe(0);
+    expect(existsSync(join(out, 'Te_Cd_+2', 'INCAR'))).toBe(true);
+    const second = await cli([structure('CdTe.cif'), '--types', 'vacancy', '--formats', 'poscar', '--out', out]);
+    expect(second.code, second.stderr).toBe(0);
+    const answer = JSON.parse(second.stdout);
+    // Exactly what this run writes, nothing left of the first.
+    const expected = ['manifest.json', 'bulk', 'bulk/POSCAR', ...answer.candidates.flatMap((c: { name: string }) => [c.name, `${c.name}/POSCAR`])].sort();
+    expect(tree(out)).toEqual(expected);
+  });
+
+  it('refuses a folder that holds anything else, and leaves it as it was', async () => {
+    const mine = join(tmp, 'mine');
+    mkdirSync(join(mine, 'calc'), { recursive: true });
+    writeFileSync(join(mine, 'calc', 'OUTCAR'), 'energy');
+    const r = await cli([structure('Si.vasp'), '--types', 'vacancy', '--out', mine]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd()).toMatch(/^error: --out .*mine: the folder is not empty and is not an earlier output of generate \(it has no manifest\.json of one\): choose a new or empty folder$/);
+    expect(tree(mine)).toEqual(['calc', 'calc/OUTCAR']);
+  });
+
+  it('refuses an earlier output that holds files it did not write (a calculation run inside it), and deletes nothing', async () => {
+    const out = join(tmp, 'ran-vasp');
+    expect((await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'vasp', '--out', out])).code).toBe(0);
+    const before = tree(out);
+    const entry = before.find((p) => p.endsWith('/INCAR') && !p.startsWith('bulk/'))!.split('/')[0];
+    writeFileSync(join(out, entry, 'OUTCAR'), 'energy');
+    const r = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'vasp', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd()).toMatch(new RegExp(`^error: --out .*ran-vasp: it holds an earlier output of generate and ${entry.replace(/[+]/g, '\\+')}/OUTCAR, which that run did not write: move them away or choose another folder`));
+    expect(tree(out)).toEqual([...before, `${entry}/OUTCAR`].sort());
+  });
+
+  it('keeps the earlier output when the new run fails, and refuses a file or a manifest pointing outside', async () => {
+    const out = join(tmp, 'kept');
+    expect((await cli([structure('Si.vasp'), '--types', 'vacancy', '--out', out])).code).toBe(0);
+    const before = tree(out);
+    const failed = await cli([structure('Si.vasp'), '--max-candidates', '0', '--out', out]);
+    expect(failed.code).toBe(2);
+    expect(tree(out)).toEqual(before);
+
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    expect((await cli([structure('Si.vasp'), '--out', file])).stderr).toMatch(/--out .*a-file: it is a file, not a folder/);
+
+    const forged = join(tmp, 'forged');
+    mkdirSync(forged);
+    writeFileSync(join(forged, 'manifest.json'), JSON.stringify({ version: '1', parameters: {}, candidates: [{ files: ['../a-file'] }] }));
+    const r = await cli([structure('Si.vasp'), '--out', forged]);
+    expect(r.stderr).toMatch(/--out .*forged: its manifest\.json lists "\.\.\/a-file", a path outside the folder/);
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it('writes into an empty folder', async () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    expect((await cli([structure('Si.vasp'), '--types', 'vacancy', '--out', empty])).code).toBe(0);
+    expect(existsSync(join(empty, 'manifest.json'))).toBe(true);
+  });
+});
+
+describe('errors about a --request body', () => {
+  it('name the field and the file when the body set it, and the flag when a flag did', async () => {
+    const body = join(tmp, 'bad-body.json');
+    writeFileSync(body, JSON.stringify({ vasp_settings: { kpoints: 'gamma', functional: 'pbe' } }));
+    const r = await cli([structure('Si.vasp'), '--request', body]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`vasp_settings.kpoints (in ${body}): unknown field; allowed fields of vasp_settings are functional, reciprocal_density`);
+    expect(r.stderr).toContain(`vasp_settings.functional (in ${body}): must be pbesol or hse06 (got "pbe")`);
+    const overridden = await cli([structure('Si.vasp'), '--request', body, '--vasp-functional', 'lda']);
+    expect(overridden.stderr).toContain('--vasp-functional: must be pbesol or hse06 (got "lda")');
   });
 });
 
@@ -139,7 +260,7 @@ describe('progress', () => {
   it('draws a bar, driven by generate’s progress stages, on a terminal, and clears it before the tables', async () => {
     const terminal = fakeTerminal();
     const out = join(tmp, 'progress');
-    const r = await cli([structure('CdTe.cif'), '--formats', 'vasp', '--out', out], terminal);
+    const r = await cli([structure('CdTe.cif'), '--formats', 'vasp', '--out', out], { progressStream: terminal });
     expect(r.code).toBe(0);
     const drawn = terminal.text();
     // Every stage generate() reports, then the files, each drawn as it comes.
@@ -155,7 +276,7 @@ describe('progress', () => {
     const piped = Object.assign(new PassThrough(), { isTTY: false });
     let written = '';
     piped.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
-    const r = await cli([structure('Si.vasp'), '--types', 'vacancy', '--out', join(tmp, 'piped')], piped);
+    const r = await cli([structure('Si.vasp'), '--types', 'vacancy', '--out', join(tmp, 'piped')], { progressStream: piped });
     expect(r.code).toBe(0);
     expect(written).toBe('');
     const bare = await cli([structure('Si.vasp'), '--types', 'vacancy', '--out', join(tmp, 'piped')]);

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import type { DefectAnswer } from '../defects/types.ts';
 import { decodeStructureFile } from '../io/compression.ts';
 import type { ProgressStream } from './progress.ts';
 
@@ -10,6 +11,11 @@ export interface CliIO {
   readFile(path: string): Promise<string>;
   /** Where long commands draw a progress bar; they draw one only when it is a terminal. */
   progressStream?: ProgressStream;
+  /**
+   * Renders report.html for `generate --report` (the `report` format). The core has no page of its
+   * own: the command's entry point (bin/defect-candidates.js) passes the viewer package's.
+   */
+  renderReport?: (answer: DefectAnswer) => string;
 }
 
 /** Thrown for a malformed command line; main() prints its message on one line and exits with 2. */

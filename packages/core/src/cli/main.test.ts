@@ -119,7 +119,10 @@ describe('main (in process)', () => {
     [['frobnicate'], /^error: unknown command 'frobnicate'; expected one of inspect, convert/],
     [['inspect'], /^error: expected one structure file, got 0/],
     [['inspect', 'a.json', '--symprec=-1'], /^error: --symprec must be a positive number, got '-1'/],
-    [['inspect', 'a.json', '--symprec', '-1'], /^error: Option '--symprec' argument is ambiguous\. .*'--symprec=-XYZ'/],
+    // A negative number after a flag is that flag's value, checked by the flag (not parseArgs' "ambiguous").
+    [['inspect', 'a.json', '--symprec', '-1'], /^error: --symprec must be a positive number, got '-1'/],
+    [['inspect', 'a.json', '--symprec', '-.5'], /^error: --symprec must be a positive number, got '-\.5'/],
+    [['inspect', 'a.json', '--symprec', '-x'], /^error: Option '--symprec' argument is ambiguous\. .*'--symprec=-XYZ'/],
     [['inspect', 'a.json', '--supercell', '2,2'], /^error: --supercell must be 'auto', n, a,b,c or nine integers/],
     [['inspect', 'a.json', '--supercell', '0,1,0,1,0,0,0,0,1'], /^error: supercell matrix \[\[0,1,0\],\[1,0,0\],\[0,0,1\]\] has determinant -1/],
     [['convert', 'a.json', '--to', 'xyz'], /^error: --to must be one of poscar, cif, json, extxyz, got 'xyz'/],

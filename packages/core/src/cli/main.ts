@@ -7,6 +7,7 @@ import { type CliIO, UsageError, processIO } from './io.ts';
 
 export type { CliCommand } from './command.ts';
 export type { CliIO } from './io.ts';
+export { processIO } from './io.ts';
 
 /** Subcommands by name; a new one is one line here. */
 export const COMMANDS: Record<string, CliCommand> = {

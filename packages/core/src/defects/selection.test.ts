@@ -16,7 +16,7 @@ describe('caps', () => {
     const warning = capWarning(reports, dropped, { perType: 3, total: 4, symmetryDistinct: true })!;
     expect(warning).toBe(
       'max_candidates_per_type (3) and max_candidates (4) dropped 4 symmetry-distinct candidates: a: 2 of 5 emitted, dropped a2, a3, a4; ' +
-        'b: 1 of 2 emitted, dropped b1. Send max_candidates 200 and max_candidates_per_type 100 to get them all.',
+        'b: 1 of 2 emitted, dropped b1. Ask for max_candidates 200 and max_candidates_per_type 100 to get them all.',
     );
     const many = applyCaps([group('a', 9)], 2, 24);
     expect(capWarning(many.reports, many.dropped, { perType: 2, total: 24, symmetryDistinct: false })).toMatch(/dropped 7 candidates: a: 2 of 9 emitted, dropped a2, a3, a4 and 4 more\./);

@@ -130,7 +130,7 @@ export function capWarning(
   const generated = reports.reduce((n, r) => n + r.generated, 0);
   const hint =
     reachable === generated
-      ? `Send max_candidates ${maxCandidates} and max_candidates_per_type ${maxCandidatesPerType} to get them all.`
+      ? `Ask for max_candidates ${maxCandidates} and max_candidates_per_type ${maxCandidatesPerType} to get them all.`
       : `max_candidates ${maxCandidates} and max_candidates_per_type ${maxCandidatesPerType} (the largest allowed) keep ${reachable} of the ${generated}; ` +
         'for the rest, ask for fewer defect_types or dopant_elements per request.';
   const what = `${dropped} ${caps.symmetryDistinct ? 'symmetry-distinct ' : ''}candidate${dropped === 1 ? '' : 's'}`;

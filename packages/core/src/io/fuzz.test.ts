@@ -476,7 +476,7 @@ describe('inputs found by fuzzing (kept as regressions)', () => {
 
 const REQUEST_FIELDS = [
   'supercell', 'random_seed', 'defect_types', 'max_candidates', 'dedupe_symmetry', 'dopant_elements', 'max_candidates_per_type',
-  'symprec', 'min_image_distance', 'output_formats', 'interstitial_sites', 'interstitial_min_distance',
+  'symprec', 'min_image_distance', 'output_formats', 'interstitial_sites', 'interstitial_min_distance', 'vasp_settings',
 ];
 
 /** A short rendering of any value for failure messages (BigInt, null prototypes and deep nesting included). */
@@ -501,6 +501,8 @@ function checkRequestOutcome(input: unknown): void {
       const field = issue.path.split('.')[0];
       // Unknown keys are named by themselves; everything else by a field of the schema.
       if (issue.path !== '' && !REQUEST_FIELDS.includes(field)) expect(issue.message).toMatch(/unknown field/);
+      // An unknown key, at any depth, comes with the keys its object allows.
+      if (/unknown field/.test(issue.message)) expect(issue.message).toMatch(/^unknown field; allowed fields (of [\w.]+ )?are \w+(, \w+)*$/);
     }
     return;
   }
@@ -514,6 +516,9 @@ function checkRequestOutcome(input: unknown): void {
   expect(request.output_formats.length).toBeGreaterThan(0);
   expect(Number.isFinite(request.symprec) && request.symprec > 0).toBe(true);
   expect(Number.isFinite(request.min_image_distance) && request.min_image_distance > 0).toBe(true);
+  expect(['pbesol', 'hse06']).toContain(request.vasp_settings.functional);
+  const density = request.vasp_settings.reciprocal_density;
+  expect(density === null || (Number.isFinite(density) && density >= 1 && density <= 1000)).toBe(true);
   for (const key of Object.keys(request)) expect(REQUEST_FIELDS).toContain(key);
 }
 
@@ -524,6 +529,7 @@ describe('parseRequest', () => {
       [], [2], [2, 2, 2], [[2, 0, 0], [0, 2, 0], [0, 0, 2]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [0], [21], [1.5], [2, 2], [[1, 0], [0, 1]],
       0, -1, 1, 24, 200, 201, 1e308, -0, NaN, Infinity, 2 ** 53, 0.01, 1e-9,
       ['vacancy'], ['vacancy', 'vacancy'], ['Mg'], ['Xx'], ['poscar'], ['pdf'], [[0, 0, 0]], [[NaN, 0, 0]], true, 'true', null,
+      {}, { functional: 'hse06' }, { functional: 'pbe' }, { kpoints: 'gamma' }, { reciprocal_density: -5 }, { reciprocal_density: 100, kpar: 2 }, { reciprocal_density: null },
     ),
     fc.array(fc.integer({ min: -25, max: 25 }), { maxLength: 4 }),
     fc.array(fc.array(fc.integer({ min: -25, max: 25 }), { minLength: 3, maxLength: 3 }), { minLength: 3, maxLength: 3 }),

@@ -6,7 +6,7 @@ import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { generate, prepareHost } from '../generate.ts';
 import { readStructure } from '../io/read.ts';
-import { answerFiles, safeDirectoryName, summarizeAnswer } from './files.ts';
+import { answerFiles, describeAnswerFiles, safeDirectoryName, summarizeAnswer } from './files.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../../fixtures');
 const input = { content: readFileSync(join(FIXTURES, 'structures', 'CdTe.cif'), 'utf8'), filename: 'CdTe.cif' };
@@ -91,6 +91,61 @@ describe('answer files', () => {
     expect(safeDirectoryName('../x')).toBe('.._x');
     expect(safeDirectoryName('..')).toBe('_');
   });
+});
+
+describe('the report format', () => {
+  const render = (a: typeof answer) => `<html>${a.candidates.length}</html>`;
+
+  it('adds report.html, rendered by the caller, beside the structure files', () => {
+    const withReport = generate(input, { ...request, output_formats: ['cif', 'report'] });
+    const files = answerFiles(withReport, { renderReport: render });
+    expect(files.filter((f) => f.path === 'report.html').map((f) => f.content)).toEqual([`<html>${withReport.candidates.length}</html>`]);
+    expect(files.filter((f) => f.path.endsWith('/structure.cif')).map((f) => f.path)).toEqual([
+      'bulk/structure.cif',
+      ...withReport.candidates.map((c) => `${c.name}/structure.cif`),
+    ]);
+    expect(files.some((f) => f.path.endsWith('/POSCAR'))).toBe(false);
+    expect(answerFiles(answer, { renderReport: render }).some((f) => f.path === 'report.html')).toBe(false);
+  });
+
+  it('asked for alone, brings POSCARs into the answer for the page but writes no structure files', () => {
+    const alone = generate(input, { ...request, output_formats: ['report'] });
+    expect(alone.candidates.every((c) => Object.keys(c.structures).join() === 'poscar')).toBe(true);
+    expect(answerFiles(alone, { renderReport: render }).map((f) => f.path)).toEqual(['report.html', 'manifest.json']);
+  });
+
+  it('refuses to drop the page silently when no renderer is given', () => {
+    const withReport = generate(input, { ...request, output_formats: ['report'] });
+    expect(() => answerFiles(withReport)).toThrow(/report renderer/);
+  });
+});
+
+describe('describeAnswerFiles', () => {
+  const small = { defect_types: ['vacancy'] as 'vacancy'[] };
+  const cases: [string[], string][] = [
+    [['poscar', 'cif'], 'bulk/ (the pristine supercell: POSCAR, structure.cif), one folder per candidate (<name>/: POSCAR, structure.cif) and manifest.json'],
+    [['vasp'], 'bulk/ (the pristine supercell: POSCAR, INCAR, KPOINTS, POTCAR.spec), one VASP input folder per defect entry (<entry>/ such as v_Cd_+1/: POSCAR, INCAR, KPOINTS, POTCAR.spec) and manifest.json'],
+    [['report'], 'report.html (the result page) and manifest.json'],
+    [
+      ['extxyz', 'vasp', 'report'],
+      'bulk/ (the pristine supercell: structure.extxyz, POSCAR, INCAR, KPOINTS, POTCAR.spec), one folder per candidate (<name>/: structure.extxyz), ' +
+        'one VASP input folder per defect entry (<entry>/ such as v_Cd_+1/: POSCAR, INCAR, KPOINTS, POTCAR.spec), report.html (the result page) and manifest.json',
+    ],
+  ];
+  for (const [formats, words] of cases) {
+    it(`says what ${formats.join(', ')} lays out, and only that`, () => {
+      const a = generate(input, { ...small, output_formats: formats as ('poscar' | 'vasp')[] });
+      expect(describeAnswerFiles(a)).toBe(words);
+      // The words against the files themselves: the folders and file names they mention are those written.
+      const paths = answerFiles(a, { renderReport: () => '' }).map((f) => f.path);
+      const top = new Set(paths.map((p) => p.split('/')[0]));
+      expect(top.has('bulk'), 'bulk/').toBe(words.includes('bulk/'));
+      expect(a.candidates.some((c) => top.has(c.name)), 'candidate folders').toBe(words.includes('one folder per candidate'));
+      expect(a.entries.every((e) => top.has(e.name)), 'entry folders').toBe(words.includes('per defect entry'));
+      expect(top.has('report.html'), 'report.html').toBe(words.includes('report.html'));
+      for (const name of new Set(paths.filter((p) => p.includes('/')).map((p) => p.split('/')[1]))) expect(words, name).toContain(name);
+    });
+  }
 });
 
 describe('summarizeAnswer', () => {

@@ -1,9 +1,9 @@
-import { type Vec3, inverse, matvec, wrapVec } from '../base/linalg.ts';
+import { type Mat3, type Vec3, inverse, matmul, matvec, wrapVec } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { fromConventional, toConventional } from './setting.ts';
 import { EXACT, orbitOf, symmetrize } from './orbit.ts';
 import { schoenflies } from './schoenflies.ts';
-import type { SiteLabel, SymmetryAnalysis } from './types.ts';
+import type { SiteLabel, SymmetryAnalysis, SymmetryOperation } from './types.ts';
 import { cleanCoordinate, hasFreeParameter, identifyPosition, matchRepresentative } from './wyckoff.ts';
 
 /**
@@ -20,6 +20,26 @@ export function toInputFrac(analysis: SymmetryAnalysis, y: Vec3): Vec3 {
 }
 
 const inverses = new WeakMap<SymmetryAnalysis, ReturnType<typeof inverse>>();
+
+/**
+ * The primitive cell's operations (at most 48) written in the input cell's fractional frame,
+ * x' = T·R·T⁻¹·x + T·t for x_input = T·x_primitive, translations wrapped into [0, 1): coset
+ * representatives of the input cell's space group modulo its pure translations
+ * (`analysis.translations`). Each operation followed by each pure translation gives the whole
+ * group modulo the input lattice (|point group|·N maps), which is never built. Rotations are integer
+ * where the operation keeps the input lattice, rational (denominators dividing N) where the input is
+ * a supercell whose lattice is less symmetric than the crystal (doped's ZnS): such a map still carries
+ * the crystal onto itself, so orbits built from it are right.
+ */
+export function inputFrameOperations(analysis: SymmetryAnalysis): SymmetryOperation[] {
+  const t = analysis.primitive.transformation;
+  const back = inverseOf(analysis);
+  return analysis.primitive.operations.map((op) => ({
+    // Exact integers (or rationals) up to the float dust of the two products.
+    rotation: matmul(matmul(t, op.rotation), back).map((row) => row.map((v) => Math.round(v * 1e9) / 1e9 + 0)) as Mat3,
+    translation: wrapVec(matvec(t, op.translation)).map(cleanCoordinate) as Vec3,
+  }));
+}
 
 function inverseOf(analysis: SymmetryAnalysis) {
   let m = inverses.get(analysis);

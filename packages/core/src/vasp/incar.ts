@@ -1,3 +1,4 @@
+import { atomicNumber } from '../base/elements.ts';
 import type { VaspFunctional } from '../request.ts';
 
 /**
@@ -12,7 +13,9 @@ import type { VaspFunctional } from '../request.ts';
  *   NSW 0, no EDIFFG);
  * - NELECT (charged supercells only: doped leaves it out of neutral ones so their INCARs can be copied
  *   between supercell sizes), NUPDOWN (0 for an even electron count, 1 for an odd one) and KPAR (only
- *   for meshes, doped's auto_kpar) are set per folder.
+ *   for meshes, doped's auto_kpar) are set per folder;
+ * - LMAXMIX by the elements of the folder's structure, as pymatgen's input sets (which doped's derive
+ *   from) set it: see `lmaxmix`.
  */
 
 interface Tag {
@@ -63,6 +66,23 @@ const BULK_SINGLE_POINT: Record<string, Tag | null> = {
   NSW: { value: '0', note: 'doped bulk reference: single point' },
 };
 
+/**
+ * LMAXMIX for a structure of these elements, pymatgen's rule (materialsproject/pymatgen,
+ * `pymatgen/io/vasp/sets.py`, `DictSet.incar`, applied to every set doped writes): 6 when an element
+ * has f electrons (atomic number Z > 56), else 4 when one has d electrons (Z > 20), else not set
+ * (null, VASP's default 2). doped's CdTe INCARs carry `LMAXMIX = 4` (Cd, Z = 48). The tag's note
+ * names the element that decides it.
+ */
+export function lmaxmix(elements: readonly string[]): { value: number; element: string } | null {
+  let heaviest: { z: number; element: string } | null = null;
+  for (const element of elements) {
+    const z = atomicNumber(element) ?? 0;
+    if (!heaviest || z > heaviest.z) heaviest = { z, element };
+  }
+  if (!heaviest || heaviest.z <= 20) return null;
+  return { value: heaviest.z > 56 ? 6 : 4, element: heaviest.element };
+}
+
 export interface IncarOptions {
   /** A defect supercell (relaxation) or the bulk reference (single point). */
   kind: 'defect' | 'bulk';
@@ -76,6 +96,8 @@ export interface IncarOptions {
   missingPotcars: readonly string[];
   /** KPAR, or null to leave VASP's default. */
   kpar: number | null;
+  /** The elements of the folder's structure (element symbols), which decide LMAXMIX. */
+  elements: readonly string[];
 }
 
 /**
@@ -93,6 +115,11 @@ export function incarText(o: IncarOptions): string {
   if (o.nelect !== null) {
     if (o.charge !== 0) tags.NELECT = { value: String(o.nelect), note: `charge ${o.charge > 0 ? '+' : ''}${o.charge}: ${o.nelect + o.charge} valence electrons ${o.charge > 0 ? '-' : '+'} ${Math.abs(o.charge)}` };
     tags.NUPDOWN = { value: String(o.nelect % 2), note: o.nelect % 2 ? 'doped: odd electron count, doublet' : 'doped: even electron count, singlet' };
+  }
+  const mix = lmaxmix(o.elements);
+  if (mix) {
+    const shell = mix.value === 6 ? `f electrons (${mix.element}, Z > 56)` : `d electrons (${mix.element}, Z > 20)`;
+    tags.LMAXMIX = { value: String(mix.value), note: `pymatgen's DictSet rule (io/vasp/sets.py), as doped: ${shell}` };
   }
   if (o.kpar !== null) tags.KPAR = { value: String(o.kpar), note: "doped's auto_kpar for this mesh" };
 

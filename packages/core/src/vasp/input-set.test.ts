@@ -6,6 +6,7 @@ import { generate } from '../generate.ts';
 import { answerFiles } from '../output/files.ts';
 import type { DefectRequestInput } from '../request.ts';
 import { readPoscarAsPymatgen } from '../../../../test/support/pymatgen-poscar.ts';
+import { lmaxmix } from './incar.ts';
 import { autoKpar, gammaMesh } from './kpoints.ts';
 import { DEFAULT_POTCARS, valenceElectrons } from './potcars.ts';
 
@@ -73,6 +74,11 @@ describe('CdTe at a = 6.5407 Å with the default supercell (doped’s published 
     expect(bulk).toMatchObject({ NSW: '0', IBRION: '-1', EDIFF: '1e-06', NUPDOWN: '0' });
     expect(bulk.EDIFFG).toBeUndefined();
     expect(bulk.NELECT).toBeUndefined();
+  });
+
+  it('sets LMAXMIX = 4 in every folder, as doped’s CdTe INCARs (Cd has d electrons)', () => {
+    for (const name of ['bulk', ...answer.entries.map((e) => e.name)]) expect(incarTags(get(`${name}/INCAR`)).LMAXMIX, name).toBe('4');
+    expect(get('v_Cd_-2/INCAR')).toContain('LMAXMIX = 4  # pymatgen\'s DictSet rule (io/vasp/sets.py), as doped: d electrons (Te, Z > 20)');
   });
 
   it('writes one folder per entry, named as doped names them, and every POSCAR loads in pymatgen', () => {
@@ -153,6 +159,31 @@ describe('options', () => {
     const { files } = filesOf({ output_formats: ['poscar', 'vasp'], defect_types: ['vacancy'] });
     expect(files.has('v_Cd/POSCAR')).toBe(true);
     expect([...files.keys()].filter((p) => p.startsWith('bulk/'))).toEqual(['bulk/POSCAR', 'bulk/INCAR', 'bulk/KPOINTS', 'bulk/POTCAR.spec']);
+  });
+});
+
+describe('LMAXMIX, pymatgen’s rule: 6 with f electrons (Z > 56), else 4 with d electrons (Z > 20), else unset', () => {
+  it('takes the heaviest element of the structure', () => {
+    expect(lmaxmix(['Mg', 'O'])).toBeNull();
+    expect(lmaxmix(['Ca', 'O'])).toBeNull(); // Z = 20: no d electrons
+    expect(lmaxmix(['Sc', 'O'])).toEqual({ value: 4, element: 'Sc' }); // Z = 21
+    expect(lmaxmix(['Ba', 'Ti', 'O'])).toEqual({ value: 4, element: 'Ba' }); // Z = 56: still 4
+    expect(lmaxmix(['La', 'O'])).toEqual({ value: 6, element: 'La' }); // Z = 57
+    expect(lmaxmix(['O', 'U', 'Fe'])).toEqual({ value: 6, element: 'U' });
+  });
+
+  it('is decided per folder: a dopant with f electrons gives its own entries 6, the bulk keeps 4', () => {
+    const { answer, get } = filesOf({ output_formats: ['vasp'], defect_types: ['substitution'], dopant_elements: ['La'] });
+    const la = answer.entries.find((e) => e.name.startsWith('La_Cd'))!;
+    expect(incarTags(get(`${la.name}/INCAR`)).LMAXMIX).toBe('6');
+    expect(incarTags(get('bulk/INCAR')).LMAXMIX).toBe('4');
+  });
+
+  it('is left out for light elements only (MgO)', () => {
+    const mgo = { content: readFileSync(join(FIXTURES, 'structures', 'MgO.json'), 'utf8'), filename: 'MgO.json' };
+    const { get } = filesOf({ output_formats: ['vasp'], defect_types: ['vacancy'] }, mgo);
+    expect(incarTags(get('bulk/INCAR')).LMAXMIX).toBeUndefined();
+    expect(incarTags(get('v_O_+2/INCAR')).LMAXMIX).toBeUndefined();
   });
 });
 

@@ -56,6 +56,7 @@ export function vaspInputSet(options: {
       nelect: electrons === null ? null : electrons - options.charge,
       missingPotcars: missing,
       kpar: autoKpar(mesh),
+      elements: species,
     }),
     KPOINTS: kpointsText(mesh, density),
     'POTCAR.spec': potcarSpec(species),

@@ -12,6 +12,7 @@ export function keys(prefix: string) {
     batch: (id: string) => `${prefix}:batch:{${id}}`,
     batchMembers: (id: string) => `${prefix}:batch:{${id}}:actions`,
     batchEnded: (id: string) => `${prefix}:batch:{${id}}:ended`,
+    viewLinkSecret: `${prefix}:view-link-secret`,
   };
 }
 

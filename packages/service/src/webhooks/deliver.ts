@@ -7,6 +7,7 @@ import { isUnsafeUrlError } from '../net/errors.ts';
 import { judgeAttempt, type AttemptResult, type AttemptVerdict } from './outcome.ts';
 import { deliveryEvent, deliveryTarget, directPayload, platformPayload } from './payloads.ts';
 import type { RetrySchedule } from './schedule.ts';
+import type { ViewLinks } from '../view-links.ts';
 import { webhookHeaders } from './signature.ts';
 import type { DeliveryAttempt, DeliveryLedger, DeliveryState } from './state.ts';
 
@@ -19,6 +20,8 @@ export interface Deliverer {
   http: Got;
   schedule: RetrySchedule;
   publicUrl?: string;
+  /** Signs the result page's link the payloads carry; without it they carry none. */
+  viewLinks?: ViewLinks;
 }
 
 /** Origin and path of a URL: what is shown and logged of a receiver (queries may hold tokens). */
@@ -74,15 +77,16 @@ export function directRequest(keyring: ApiKeyring, owner: string, url: string, p
   return { url, body, headers: webhookHeaders(keyring.webhookSecret(owner), { id: messageId, timestamp, body }) };
 }
 
-function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number): DeliveryRequest {
+function buildRequest(d: Deliverer, action: Action, answer: DefectAnswer | null, state: DeliveryState, nowMs: number, viewLink: string | undefined): DeliveryRequest {
   const target = deliveryTarget(action)!;
   if (target.kind === 'platform') {
-    const body = JSON.stringify(platformPayload(action, answer));
+    // The platform cannot follow a relative link: it gets one only with PUBLIC_URL.
+    const body = JSON.stringify(platformPayload(action, answer, d.publicUrl ? viewLink : undefined));
     const headers: Record<string, string> = { 'webhook-id': state.message_id, 'webhook-timestamp': String(Math.floor(nowMs / 1000)) };
     if (action.platform?.webhook_token) headers['ouro-webhook-token'] = action.platform.webhook_token;
     return { url: target.url, body, headers };
   }
-  return directRequest(d.keyring, action.owner, target.url, directPayload(action, answer, d.publicUrl), state.message_id, nowMs);
+  return directRequest(d.keyring, action.owner, target.url, directPayload(action, answer, d.publicUrl, viewLink), state.message_id, nowMs);
 }
 
 async function send(d: Pick<Deliverer, 'http'>, request: DeliveryRequest): Promise<AttemptResult> {
@@ -113,7 +117,9 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
 
   // Redis errors propagate from here: the job fails and BullMQ tries again later.
   const answer = action.status === 'success' ? ((await d.store.getResponse(actionId)) as DefectAnswer | null) : null;
-  const report = await runAttempt(d, state, (nowMs) => buildRequest(d, action, answer, state, nowMs), attemptsMade, maxAttempts);
+  // Valid for the link's lifetime from the action's end, not from this attempt: every retry of the message carries the same bytes.
+  const viewLink = d.viewLinks ? await d.viewLinks.link(actionId, Date.parse(action.finished_at ?? '') || Date.now()) : undefined;
+  const report = await runAttempt(d, state, (nowMs) => buildRequest(d, action, answer, state, nowMs, viewLink), attemptsMade, maxAttempts);
   await d.ledger.put(actionId, report.state);
   return report;
 }

@@ -47,12 +47,28 @@ describe('platformPayload', () => {
     expect(summary.candidates.some((c: object) => 'structures' in c)).toBe(false);
     expect(file).toMatchObject({ filename: 'Si_defect_candidates.zip', type: 'application/zip', extension: 'zip', org_id: 'o-1', team_id: 't-1' });
     expect(file.description).toBe(
-      '2 symmetry-distinct point-defect supercells of Si (1 vacancy, 1 substitution): the bulk supercell in bulk/, one folder per candidate with its structure files, and manifest.json.',
+      '2 symmetry-distinct point-defect supercells of Si (1 vacancy, 1 substitution): bulk/ (the pristine supercell: POSCAR), ' +
+        'one folder per candidate (<name>/: POSCAR) and manifest.json.',
     );
     expect(strFromU8(unzipSync(Buffer.from(file.base64, 'base64'))['bulk/POSCAR'])).toBe(answer.bulk.structures.poscar);
     expect(summary.bulk).toEqual({ formula: answer.bulk.formula, n_atoms: answer.bulk.n_atoms });
     const zip = unzipSync(Buffer.from(file.base64, 'base64'));
     expect(strFromU8(zip['v_Si/POSCAR'])).toBe(answer.candidates[0].structures.poscar);
+  });
+
+  it('carries the result page’s link when one is given, and report.html only when the request asked for it', () => {
+    const view = 'https://api.example/view/act-1?expires=1&signature=s';
+    expect(platformPayload(action({ platform }), answer, view).response.links).toEqual({ view });
+    expect(platformPayload(action({ platform }), answer).response).not.toHaveProperty('links');
+    const error = { message: 'bad CIF', code: 'invalid_structure', type: 'StructureError', retryable: false };
+    expect(platformPayload(action({ platform, status: 'error', error }), null, view).response).toEqual({ error, links: { view } });
+    const files = (a: typeof answer) => Object.keys(unzipSync(Buffer.from((platformPayload(action({ platform }), a).response.file as { base64: string }).base64, 'base64')));
+    expect(files(answer)).not.toContain('report.html');
+    const withReport = generate({ content: readFileSync(`${FIXTURES}/structures/Si.vasp`, 'utf8'), filename: 'Si.vasp' }, { defect_types: ['vacancy'], output_formats: ['poscar', 'report'] });
+    const zip = unzipSync(Buffer.from((platformPayload(action({ platform }), withReport).response.file as { base64: string }).base64, 'base64'));
+    const report = strFromU8(zip['report.html']);
+    expect(report).toContain('<script type="application/json" id="dc-answer">');
+    expect(report).toContain('3Dmol');
   });
 
   it('reports a failed action with its error only', () => {
@@ -71,6 +87,7 @@ describe('directPayload', () => {
     expect(body.type).toBe('action.completed');
     expect(body.timestamp).toBe('2024-05-01T12:00:02.000Z');
     expect(body.data).toMatchObject({ id: 'act-1', status: 'success', links: { self: 'https://api.example/actions/act-1', archive: 'https://api.example/actions/act-1/archive.zip' } });
+    expect(directPayload(action(), answer, '', '/view/act-1?expires=1&signature=s').data.links).toEqual({ self: '/actions/act-1', archive: '/actions/act-1/archive.zip', view: '/view/act-1?expires=1&signature=s' });
     const poscarCoordinateLine = answer.candidates[0].structures.poscar!.trim().split('\n').at(-1)!;
     expect(JSON.stringify(body)).not.toContain(poscarCoordinateLine);
     expect((body.data.response as { candidates: object[] }).candidates).toHaveLength(2);

@@ -1,4 +1,4 @@
-import { summarizeAnswer, type DefectAnswer } from '@defect-candidates/core';
+import { describeAnswerFiles, summarizeAnswer, type DefectAnswer } from '@defect-candidates/core';
 import { archiveFilename, buildArchive } from '../archive.ts';
 import type { Action, ActionError } from '../store/actions.ts';
 import type { DeliveryEvent, DeliveryKind } from './state.ts';
@@ -59,8 +59,7 @@ export function platformFile(action: Action, answer: DefectAnswer): PlatformFile
     name: `${formula} defect candidates`,
     description:
       `${candidates.length} symmetry-distinct point-defect supercells of ${formula}` +
-      `${families ? ` (${families})` : ''}: the bulk supercell in bulk/, one folder per candidate with its structure files` +
-      `${answer.parameters?.output_formats?.includes('vasp') ? ', one VASP input folder per defect entry' : ''}, and manifest.json.`,
+      `${families ? ` (${families})` : ''}: ${describeAnswerFiles(answer)}.`,
     filename: archiveFilename(answer),
     type: 'application/zip',
     extension: 'zip',
@@ -72,28 +71,30 @@ export function platformFile(action: Action, answer: DefectAnswer): PlatformFile
 
 /**
  * The platform's body: on success the answer's summary (candidates without structures) and the
- * archive as a file asset; on error the action's error.
+ * archive as a file asset; on error the action's error. `viewLink`, the signed link to the result
+ * page (only when it is absolute: PUBLIC_URL is set), goes in as `response.links.view`.
  */
-export function platformPayload(action: Action, answer: DefectAnswer | null): PlatformPayload {
+export function platformPayload(action: Action, answer: DefectAnswer | null, viewLink?: string): PlatformPayload {
   const base = { ouro_action_id: action.platform?.action_id ?? action.id, ouro_route_id: action.platform?.route_id ?? null };
+  const links = viewLink ? { links: { view: viewLink } } : {};
   if (action.status === 'success') {
     if (!answer) throw new MissingAnswerError(action.id);
-    return { status: 'completed', ...base, response: { ...(summarizeAnswer(answer) as Record<string, unknown>), file: platformFile(action, answer) } };
+    return { status: 'completed', ...base, response: { ...(summarizeAnswer(answer) as Record<string, unknown>), file: platformFile(action, answer), ...links } };
   }
-  return { status: 'failed', ...base, response: { error: errorOf(action) } };
+  return { status: 'failed', ...base, response: { error: errorOf(action), ...links } };
 }
 
-/** Absolute (with PUBLIC_URL) or relative links to the action and its archive. */
-export function actionLinks(action: Action, publicUrl = ''): Record<string, string> {
+/** Absolute (with PUBLIC_URL) or relative links to the action, its archive, and its result page when a signed `viewLink` is given. */
+export function actionLinks(action: Action, publicUrl = '', viewLink?: string): Record<string, string> {
   const self = `${publicUrl.replace(/\/+$/, '')}/actions/${encodeURIComponent(action.id)}`;
-  return action.status === 'success' ? { self, archive: `${self}/archive.zip` } : { self };
+  return { self, ...(action.status === 'success' ? { archive: `${self}/archive.zip` } : {}), ...(viewLink ? { view: viewLink } : {}) };
 }
 
 /**
  * A thin Standard Webhooks body: the action as `GET /actions/:id` shows it, but with the answer
  * summarised (no candidate structures); receivers fetch the action or the archive for those.
  */
-export function directPayload(action: Action, answer: DefectAnswer | null, publicUrl = ''): DirectPayload {
+export function directPayload(action: Action, answer: DefectAnswer | null, publicUrl = '', viewLink?: string): DirectPayload {
   if (action.status === 'success' && !answer) throw new MissingAnswerError(action.id);
   const data: Record<string, unknown> = {
     id: action.id,
@@ -105,7 +106,7 @@ export function directPayload(action: Action, answer: DefectAnswer | null, publi
     parameters: action.parameters,
     ...(action.status === 'success' && answer ? { response: summarizeAnswer(answer) } : {}),
     ...(action.status === 'error' ? { error: errorOf(action) } : {}),
-    links: actionLinks(action, publicUrl),
+    links: actionLinks(action, publicUrl, viewLink),
   };
   return { type: deliveryEvent(action), timestamp: action.finished_at ?? new Date().toISOString(), data };
 }
