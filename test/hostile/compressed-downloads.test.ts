@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION, TEST_COMPRESSIONS, bomb, compress } from '../support/compress.ts';
-import { structureFixture } from '../support/fixtures.ts';
+import { readFixture, structureFixture } from '../support/fixtures.ts';
 import { respondWith, startHttpServer, type TestHttpServer } from '../support/http-server.ts';
 import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
 import { serviceEnv, spawnWorker, startTestApi, stopWorkers, waitForAction, type TestApi, type WorkerHandle } from '../support/service.ts';
@@ -30,6 +30,9 @@ beforeAll(async () => {
     // Four times the limit once unpacked, a few kilobytes as sent.
     routes[`/bomb.${EXTENSION[format]}`] = respondWith(bomb(format, 4 * MAX_BYTES), { contentType: 'application/octet-stream' });
   }
+  // Zero bytes after the bzip2 data, as a tape or a block device pads it; and a VASP 4 POSCAR, whose species come with the request.
+  routes['/padded.bz2'] = respondWith(Buffer.concat([compress(poscar, 'bzip2'), Buffer.alloc(512)]), { contentType: 'application/octet-stream' });
+  routes['/vasp4.gz'] = respondWith(compress(readFixture('bad/vasp4-no-species.vasp'), 'gzip'), { contentType: 'application/octet-stream' });
   const xz = compress(poscar, 'xz');
   routes['/truncated.xz'] = respondWith(xz.subarray(0, xz.length - 12), { contentType: 'application/octet-stream' });
   // A bomb sent as an HTTP content encoding is unpacked by the HTTP client and counted as it arrives.
@@ -52,8 +55,9 @@ afterAll(async () => {
   }
 });
 
-async function submit(path: string, filename?: string): Promise<string> {
-  const res = await api.call('POST', GENERATE, { body: { file: { url: `${files.url}${path}`, ...(filename ? { filename } : {}) }, defect_types: ['vacancy'] } });
+async function submit(path: string, filename?: string, species?: string[]): Promise<string> {
+  const file = { url: `${files.url}${path}`, ...(filename ? { filename } : {}), ...(species ? { species } : {}) };
+  const res = await api.call('POST', GENERATE, { body: { file, defect_types: ['vacancy'] } });
   expect(res.status).toBe(202);
   return res.body.id as string;
 }
@@ -79,6 +83,19 @@ describe('compressed structure files by URL', () => {
       `${files.url}${path}: ${format} data unpacks to more than ${MAX_BYTES} bytes, the limit: refused (a decompression bomb, or a file far larger than a structure)`,
     );
     expect(requestsTo(path)).toBe(1);
+  });
+
+  it("bzip2 data padded with zero bytes ends success, the padding named first among the answer's warnings", async () => {
+    const action = await waitForAction(api, await submit('/padded.bz2', 'POSCAR.bz2'));
+    expect(action.status).toBe('success');
+    expect(action.response.host.formula).toBe('GaN');
+    expect(action.response.warnings[0]).toBe(`${files.url}/padded.bz2: bzip2 data is followed by 512 zero bytes (padding): ignored, as bzip2 -d does`);
+  });
+
+  it('a VASP 4 POSCAR by URL is read with the species given beside its URL', async () => {
+    const action = await waitForAction(api, await submit('/vasp4.gz', 'POSCAR.gz', ['Cd', 'Te']));
+    expect(action.error).toBeUndefined();
+    expect(action.response.host.formula).toBe('CdTe');
   });
 
   it('truncated compressed data ends download_failed, named as such, without retries', async () => {

@@ -150,6 +150,25 @@ describe('validation', () => {
     expect(overlapping.body.error.message).toMatch(/0\.05|close|overlap/i);
   });
 
+  it('takes the species of a VASP 4 POSCAR beside the structure, checks them at submission and keeps them on the action', async () => {
+    const vasp4 = readFixture('bad/vasp4-no-species.vasp');
+    const without = await api.call('POST', GENERATE, { body: { structure: { content: vasp4 } } });
+    expect(without.status).toBe(422);
+    expect(without.body.error.message).toMatch(/VASP 4 file without species, and none could be read beside the counts \(no element names follow the coordinates; .*"species": \["Cd", "Te"\]/);
+    const given = await api.call('POST', GENERATE, { body: { structure: { content: vasp4, species: ['Cd', 'Te'] } } });
+    expect(given.status).toBe(202);
+    expect((await api.call('GET', `/actions/${given.body.id}`)).body.input).toEqual({ kind: 'inline', species: ['Cd', 'Te'] });
+    const wrong = await api.call('POST', GENERATE, { body: { structure: { content: vasp4, species: ['Cd'] } } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.message).toMatch(/2 atom counts \(1 1\) for 1 species \(Cd\)/);
+    const byUrl = await api.call('POST', GENERATE, { body: { file: { url: 'https://example.org/POSCAR', species: ['Sn', 'O'] } } });
+    expect(byUrl.status).toBe(202);
+    expect((await api.call('GET', `/actions/${byUrl.body.id}`)).body.input).toEqual({ kind: 'url', url: 'https://example.org/POSCAR', species: ['Sn', 'O'] });
+    const notElements = await api.call('POST', GENERATE, { body: { structure: { content: vasp4, species: ['Cd', 'Tellurium'] } } });
+    expect(notElements.status).toBe(422);
+    expect(notElements.body.error.issues).toEqual([{ path: 'structure.species.1', message: 'must be an element symbol, e.g. "Sn"' }]);
+  });
+
   it('refuses at submission a supercell above the atom limit', async () => {
     // 6×6×6 conventional CdTe cells: 8 × 216 = 1728 atoms > MAX_ATOMS (1000).
     const res = await api.call('POST', GENERATE, { body: inline({ supercell: [6] }) });

@@ -11,14 +11,15 @@ export const EXTENSION: Record<TestCompression, string> = { gzip: 'gz', bzip2: '
 /**
  * `data` compressed as the field's tools write it: zlib for gzip, the bzip2 and xz programs for
  * the others (Debian's bzip2 and xz-utils; .ci/run installs them where they are missing), so the
- * reader is tested against real files rather than its own library's output.
+ * reader is tested against real files rather than its own library's output. `flags` go to the
+ * program (`--format=lzma`, `--check=sha256` for xz).
  */
-export function compress(data: string | Uint8Array, format: TestCompression, level = 6): Buffer {
+export function compress(data: string | Uint8Array, format: TestCompression, level = 6, flags: string[] = []): Buffer {
   const input = typeof data === 'string' ? Buffer.from(data) : data;
-  if (format === 'gzip') return gzipSync(input, { level });
-  const program = format === 'bzip2' ? 'bzip2' : 'xz';
+  if (format === 'gzip' && flags.length === 0) return gzipSync(input, { level });
+  const program = format === 'bzip2' ? 'bzip2' : format === 'gzip' ? 'gzip' : 'xz';
   try {
-    return execFileSync(program, [`-${Math.max(1, level)}`, '-c'], { input, maxBuffer: 1 << 30 });
+    return execFileSync(program, [`-${Math.max(1, level)}`, '-c', ...flags], { input, maxBuffer: 1 << 30 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`the ${program} program is needed for this test: apt-get install ${format === 'xz' ? 'xz-utils' : 'bzip2'}`);
     throw err;

@@ -18,6 +18,7 @@ port.on('message', (task: HostCheckTask) => {
         content: task.content,
         ...(task.format ? { format: task.format as StructureFormat } : {}),
         ...(task.filename ? { filename: task.filename } : {}),
+        ...(task.species ? { species: task.species } : {}),
       },
       task.request as never,
       { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms },

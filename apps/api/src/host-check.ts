@@ -9,6 +9,7 @@ export interface InlineStructure {
   content: string;
   format?: string;
   filename?: string;
+  species?: string[];
 }
 
 /** What the API asks a check thread: `prepareHost` on this structure. */
@@ -16,6 +17,7 @@ export interface HostCheckTask {
   content: string;
   format?: string;
   filename?: string;
+  species?: string[];
   /** Only the request fields `prepareHost` reads. */
   request: Record<string, unknown>;
   maxAtoms: number;
@@ -81,12 +83,13 @@ export class HostChecker {
       content: structure.content,
       ...(structure.format ? { format: structure.format } : {}),
       ...(structure.filename ? { filename: structure.filename } : {}),
+      ...(structure.species ? { species: structure.species } : {}),
       request,
       maxAtoms: this.options.maxAtoms,
       maxInputAtoms: this.options.maxInputAtoms,
     };
     const key = createHash('sha256')
-      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, request, maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms }))
+      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, species: task.species ?? null, request, maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms }))
       .update('\0')
       .update(task.content)
       .digest('hex');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPRESSED_EXTENSIONS } from '@defect-candidates/core';
+import { COMPRESSED_EXTENSIONS, isElement } from '@defect-candidates/core';
 import { MAX_BATCH_ITEMS } from '@defect-candidates/service/store/batches';
 
 /** Extensions of the structure formats, which help detect the format. */
@@ -18,6 +18,19 @@ export const ACTION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const httpUrl = (what: string) =>
   z.url({ protocol: /^https?$/, error: `${what} must be an absolute http:// or https:// URL` }).max(2048);
 
+/** The species of a VASP 4 POSCAR's blocks, which the file itself may not name; beside `content` or `url`, as the format is. */
+const SpeciesSchema = z
+  .array(z.string().refine((s) => isElement(s), { error: 'must be an element symbol, e.g. "Sn"' }))
+  .min(1, 'list one element per species block')
+  .max(118)
+  .meta({
+    title: 'Species',
+    description:
+      'Element of each species block of a VASP 4 POSCAR (one without an element line), in block order, e.g. ["Sn", "O"]. ' +
+      'A POSCAR whose element line names other species, or whose element names after the coordinates contradict these, is refused; other formats ignore it, with a warning.',
+    examples: [['Sn', 'O']],
+  });
+
 export const FileAssetSchema = z
   .looseObject({
     url: httpUrl('file.url').meta({
@@ -29,6 +42,7 @@ export const FileAssetSchema = z
       description: `Name of the file; its extension helps detect the format (${FORMAT_EXTENSIONS.join(', ')}). Files compressed with gzip, bzip2 or xz (${COMPRESSED_EXTENSIONS.map((e) => `.${e}`).join(', ')}) are unpacked, whatever their name.`,
       examples: ['CdTe.cif'],
     }),
+    species: SpeciesSchema.optional(),
     type: z.string().max(255).optional().meta({ title: 'MIME type', description: 'MIME type of the file, as the platform reports it (e.g. chemical/x-cif).' }),
     extension: z.string().max(32).optional().meta({ title: 'Extension', description: 'File extension without the dot, as the platform reports it.' }),
     name: z.string().max(1024).optional().meta({ title: 'Asset name', description: 'Display name of the platform asset.' }),
@@ -57,6 +71,7 @@ export const InlineStructureSchema = z
       title: 'File name',
       description: 'Original file name, used only to help detect the format.',
     }),
+    species: SpeciesSchema.optional(),
   })
   .meta({ title: 'Inline structure', description: 'The input structure sent in the request body. Give either `structure` or `file`.' });
 
@@ -135,6 +150,7 @@ export const ActionSchema = z
         url: z.string().optional().meta({ title: 'URL', description: 'The file URL, for url inputs.' }),
         filename: z.string().optional().meta({ title: 'File name', description: 'The input file name, when known.' }),
         format: z.string().optional().meta({ title: 'Format', description: 'The declared input format, when given.' }),
+        species: z.array(z.string()).optional().meta({ title: 'Species', description: 'The species given for a VASP 4 POSCAR, when given.' }),
       })
       .meta({ title: 'Input', description: 'Where the structure came from (the inline text itself is not echoed).' }),
     response: z.record(z.string(), z.unknown()).optional().meta({ title: 'Response', description: 'The answer (host, supercell, parameters, candidates, groups, warnings), on success.' }),

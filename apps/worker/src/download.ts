@@ -52,10 +52,10 @@ function classify(err: unknown, url: string): DownloadError {
  * Fetches a structure file: http/https only, no redirects, internal addresses refused on the
  * address actually connected (unless allowPrivate), a size cap enforced while reading, and a
  * gzip, bzip2 or xz file unpacked (found by its magic bytes) within the same cap. Returns the
- * text. Every failure is a DownloadError; a file that is damaged or unpacks past the cap is not
- * retryable.
+ * text and what was assumed to get it (decodeStructureFile's warnings). Every failure is a
+ * DownloadError; a file that is damaged or unpacks past the cap is not retryable.
  */
-export async function downloadStructure(url: string, options: DownloadOptions): Promise<string> {
+export async function downloadStructure(url: string, options: DownloadOptions): Promise<{ text: string; warnings: string[] }> {
   try {
     assertSafeUrl(url, { allowPrivate: options.allowPrivate });
   } catch (err) {
@@ -104,7 +104,8 @@ export async function downloadStructure(url: string, options: DownloadOptions): 
   const body = Buffer.concat(chunks);
   if (body.length === 0) throw new DownloadError(`${describe(url)} is empty`, false);
   try {
-    return (await decodeStructureFile(body, { maxBytes: options.maxBytes, name: describe(url) })).text;
+    const { text, warnings } = await decodeStructureFile(body, { maxBytes: options.maxBytes, name: describe(url) });
+    return { text, warnings };
   } catch (err) {
     if (err instanceof FileDecodeError) throw new DownloadError(err.message, false);
     throw err;

@@ -92,18 +92,19 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
 
     // Where the structure comes from.
     let content: string | null;
+    let fileWarnings: string[] = [];
     if (action.input.kind === 'inline') {
       content = await store.getInput(id);
       if (content === null) return finishWith(actionError('internal', 'InternalError', 'the submitted structure is missing from the action record', true), null);
     } else {
       progress('downloading', 2);
       try {
-        content = await downloadStructure(action.input.url!, {
+        ({ text: content, warnings: fileWarnings } = await downloadStructure(action.input.url!, {
           timeoutMs: Math.max(1, Math.min(config.downloadTimeoutMs, config.jobTimeoutMs - (Date.now() - startedAt))),
           maxBytes: config.downloadMaxBytes,
           allowPrivate: config.allowPrivateUrls,
           ...(signal ? { signal } : {}),
-        });
+        }));
       } catch (err) {
         const e = err instanceof DownloadError ? err : new DownloadError(String((err as Error)?.message ?? err), true);
         if (signal?.aborted) return handBack(store, job, token, id, log, 'shutdown during download');
@@ -128,6 +129,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           content,
           ...(action.input.format ? { format: action.input.format } : {}),
           ...(action.input.filename ? { filename: action.input.filename } : {}),
+          ...(action.input.species ? { species: action.input.species } : {}),
+          ...(fileWarnings.length > 0 ? { warnings: fileWarnings } : {}),
           request: action.parameters,
           maxAtoms: config.maxAtoms,
           maxInputAtoms: config.maxInputAtoms,

@@ -5,6 +5,10 @@ export interface ThreadTask {
   content: string;
   format?: string;
   filename?: string;
+  /** Element of each species block, given for a VASP 4 POSCAR. */
+  species?: string[];
+  /** What was assumed in getting `content` (unpacking the downloaded file): first among the answer's warnings. */
+  warnings?: string[];
   request: Record<string, unknown>;
   maxAtoms: number;
   maxInputAtoms?: number;

@@ -16,7 +16,13 @@ port.on('message', (task: ThreadTask) => {
   const reply = (message: ThreadReply, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
   try {
     const answer = generate(
-      { content: task.content, ...(task.format ? { format: task.format as never } : {}), ...(task.filename ? { filename: task.filename } : {}) },
+      {
+        content: task.content,
+        ...(task.format ? { format: task.format as never } : {}),
+        ...(task.filename ? { filename: task.filename } : {}),
+        ...(task.species ? { species: task.species } : {}),
+        ...(task.warnings ? { warnings: task.warnings } : {}),
+      },
       task.request as never,
       { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms, onProgress: (stage, percent) => reply({ kind: 'progress', stage, percent }) },
     );

@@ -24,6 +24,8 @@ export interface StructureInput {
   filename?: string;
   /** Element of each species block, for VASP 4 POSCARs. */
   species?: string[];
+  /** What was assumed in getting `content` (unpacking a compressed file, its encoding): first among the answer's warnings. */
+  warnings?: string[];
 }
 
 export interface PrepareOptions {
@@ -106,7 +108,7 @@ function prepare(input: StructureInput, request: HostRequest, options: GenerateO
     format: read.format,
     analysis,
     supercell,
-    warnings: [...read.warnings, ...analysis.warnings, ...supercell.warnings],
+    warnings: [...(input.warnings ?? []), ...read.warnings, ...analysis.warnings, ...supercell.warnings],
   };
 }
 

@@ -105,10 +105,10 @@ export function validate(body: Record<string, unknown>, allowPrivate: boolean): 
 export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   if (envelope.structure) {
     const s = envelope.structure;
-    return { kind: 'inline', ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}) };
+    return { kind: 'inline', ...(s.format ? { format: s.format } : {}), ...(s.filename ? { filename: s.filename } : {}), ...(s.species ? { species: s.species } : {}) };
   }
   const f = envelope.file!;
-  const input: ActionInput = { kind: 'url', url: f.url };
+  const input: ActionInput = { kind: 'url', url: f.url, ...(f.species ? { species: f.species } : {}) };
   for (const k of ['filename', 'type', 'name', 'org_id', 'team_id'] as const) {
     if (typeof f[k] === 'string') input[k] = f[k];
   }

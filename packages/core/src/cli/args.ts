@@ -78,3 +78,14 @@ export function supercellSpec(value: string | boolean | undefined): SupercellSpe
   if (numbers.length === 9) return [numbers.slice(0, 3), numbers.slice(3, 6), numbers.slice(6, 9)];
   return numbers;
 }
+
+/**
+ * --species: the element of each species block of a VASP 4 POSCAR, in block order, separated by
+ * spaces or commas ('Sn O', 'Sn,O'); undefined when not given.
+ */
+export function speciesList(value: string | boolean | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const species = typeof value === 'string' ? value.split(/[\s,]+/).filter((s) => s !== '') : [];
+  if (species.length === 0) throw new UsageError(`--species must list element symbols, one per species block ('Sn O'), got '${String(value)}'`);
+  return species;
+}

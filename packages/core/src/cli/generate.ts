@@ -5,7 +5,7 @@ import type { DefectAnswer } from '../defects/types.ts';
 import { generate } from '../generate.ts';
 import { parseRequest } from '../request.ts';
 import { answerFiles, summarizeAnswer } from '../output/files.ts';
-import { parseCommandArgs, singleFile } from './args.ts';
+import { parseCommandArgs, singleFile, speciesList } from './args.ts';
 import type { CliCommand } from './command.ts';
 import { FLAG_ALIASES, REQUEST_FLAGS, inFlagTerms, issueInFlagTerms, setPath } from './flags.ts';
 import { type CliIO, UsageError } from './io.ts';
@@ -22,18 +22,19 @@ import { defectTables } from './tables.ts';
  * --reciprocal-density [vasp_settings]; --request FILE gives a whole body that the flags override;
  * --report adds `report` to the formats (with --out: DIR/report.html, the page with 3D views).
  * --out DIR writes into a new or empty folder, or replaces an earlier output of this command in it
- * (see `earlierRun`).
+ * (see `earlierRun`). --input-format and --species (the blocks of a VASP 4 POSCAR) describe the
+ * structure file, not the request.
  */
 export const GENERATE_USAGE =
   'defect-candidates generate FILE [--request body.json] [--supercell auto|n|a,b,c|m11,...,m33] [--types vacancy,substitution,interstitial] ' +
   '[--dopants Mg,Ca] [--max-candidates N] [--max-per-type|--max-candidates-per-type N] [--seed N] [--no-dedupe] [--symprec X] [--min-image-distance X] ' +
   '[--formats poscar,cif,pymatgen,extxyz,vasp,report] [--vasp-functional pbesol|hse06] [--reciprocal-density N] [--interstitial-sites x,y,z;...] ' +
-  '[--interstitial-min-distance X] [--input-format FMT] [--out DIR [--report]] [--summary]';
+  "[--interstitial-min-distance X] [--input-format FMT] [--species 'Sn O'] [--out DIR [--report]] [--summary]";
 
 const INPUT_FORMATS: StructureFormat[] = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'];
 
 async function readRequestFile(io: CliIO, path: string): Promise<Record<string, unknown>> {
-  const text = await io.readFile(path);
+  const { text } = await io.readFile(path);
   try {
     const body = JSON.parse(text) as unknown;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new UsageError(`--request: ${path} must hold a JSON object`);
@@ -61,6 +62,7 @@ export async function runGenerate(argv: string[], io: CliIO): Promise<number> {
     ...Object.fromEntries(REQUEST_FLAGS.map((f) => [f.option, { type: f.parse ? 'string' : 'boolean' } as const])),
     ...Object.fromEntries(Object.keys(FLAG_ALIASES).map((alias) => [alias, { type: 'string' } as const])),
     'input-format': { type: 'string' },
+    species: { type: 'string' },
     out: { type: 'string' },
     report: { type: 'boolean' },
     summary: { type: 'boolean' },
@@ -97,13 +99,18 @@ export async function runGenerate(argv: string[], io: CliIO): Promise<number> {
   const out = typeof values.out === 'string' ? resolve(values.out) : undefined;
   // Checked before the work: a folder that cannot be written into is refused at once.
   const earlier = out === undefined ? undefined : earlierRun(out);
-  const content = await io.readFile(file);
+  const species = speciesList(values.species);
+  const { text: content, warnings } = await io.readFile(file);
   // The bar draws only on a terminal, and is cleared before the tables are printed.
   const progress = progressReporter(io.progressStream);
   let answer: DefectAnswer;
   try {
     try {
-      answer = generate({ content, filename: file, format: inputFormat as StructureFormat | undefined }, request, { onProgress: progress.onGenerate });
+      answer = generate(
+        { content, filename: file, format: inputFormat as StructureFormat | undefined, ...(species ? { species } : {}), warnings },
+        request,
+        { onProgress: progress.onGenerate },
+      );
     } catch (err) {
       if (!(err instanceof RequestError)) throw err;
       throw new UsageError(err.issues.map((issue) => issueInFlagTerms(issue, setByFlag, requestFile)).join('; '));

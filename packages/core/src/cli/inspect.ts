@@ -5,13 +5,13 @@ import { spaceGroupReport } from '../generate.ts';
 import { readStructure } from '../io/read.ts';
 import { resolveSupercell } from '../supercell/resolve.ts';
 import { analyzeSymmetry } from '../symmetry/analyze.ts';
-import { inputFormat, parseCommandArgs, positiveNumber, singleFile, supercellSpec } from './args.ts';
+import { inputFormat, parseCommandArgs, positiveNumber, singleFile, speciesList, supercellSpec } from './args.ts';
 import type { CliCommand } from './command.ts';
 import { formatJson } from './json.ts';
 
-const USAGE = 'defect-candidates inspect FILE [--symprec X] [--supercell auto|n|a,b,c|m11,...,m33] [--format FMT]';
+const USAGE = "defect-candidates inspect FILE [--symprec X] [--supercell auto|n|a,b,c|m11,...,m33] [--format FMT] [--species 'Sn O']";
 
-/** Formula, lattice, space group, per-site Wyckoff labels and the supercell a request would get, as JSON. */
+/** Formula, lattice, space group, per-site Wyckoff labels and the supercell a request would get, as JSON; the warnings also on stderr. */
 export const inspectCommand: CliCommand = {
   usage: USAGE,
   summary: 'print the structure, its symmetry and its supercell as JSON',
@@ -20,12 +20,14 @@ export const inspectCommand: CliCommand = {
       symprec: { type: 'string' },
       supercell: { type: 'string' },
       format: { type: 'string' },
+      species: { type: 'string' },
     });
     const file = singleFile(parsed, USAGE);
     const symprec = positiveNumber('symprec', parsed.values.symprec);
     const spec = supercellSpec(parsed.values.supercell);
     const format = inputFormat(parsed.values.format);
-    const read = readStructure(await io.readFile(file), { filename: file, format });
+    const input = await io.readFile(file);
+    const read = readStructure(input.text, { filename: file, format, species: speciesList(parsed.values.species) });
     const s = read.structure;
     const analysis = analyzeSymmetry(s, { symprec });
     const supercell = resolveSupercell(s, analysis, spec);
@@ -60,9 +62,10 @@ export const inspectCommand: CliCommand = {
         min_image_distance: round(supercell.minImageDistance),
         diagonal: supercell.diagonal,
       },
-      warnings: [...read.warnings, ...analysis.warnings, ...supercell.warnings],
+      warnings: [...input.warnings, ...read.warnings, ...analysis.warnings, ...supercell.warnings],
     };
     io.stdout(`${formatJson(report)}\n`);
+    for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
     return 0;
   },
 };

@@ -1,14 +1,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { DefectAnswer } from '../defects/types.ts';
-import { decodeStructureFile } from '../io/compression.ts';
+import { type FileText, decodeStructureFile } from '../io/compression.ts';
 import type { ProgressStream } from './progress.ts';
 
 /** What a command may touch outside the library: the CLI is the one place in core that reads files and writes to the terminal. */
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** The text of a file, unpacked when it is gzip, bzip2 or xz; throws UsageError when it cannot be read, FileDecodeError when it cannot be unpacked. */
-  readFile(path: string): Promise<string>;
+  /**
+   * The text of a file, unpacked when it is gzip, bzip2 or xz, and what was assumed to get it;
+   * throws UsageError when it cannot be read, FileDecodeError when it cannot be unpacked.
+   */
+  readFile(path: string): Promise<FileText>;
   /** Where long commands draw a progress bar; they draw one only when it is a terminal. */
   progressStream?: ProgressStream;
   /**
@@ -49,6 +52,6 @@ export const processIO: CliIO = {
       const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
       throw new UsageError(`cannot read ${path}: ${reason}`);
     }
-    return (await decodeStructureFile(bytes, { maxBytes: CLI_MAX_INPUT_BYTES, name: path })).text;
+    return decodeStructureFile(bytes, { maxBytes: CLI_MAX_INPUT_BYTES, name: path });
   },
 };

@@ -110,7 +110,7 @@ describe('main (in process)', () => {
       io: {
         stdout: (t: string) => void out.push(t),
         stderr: (t: string) => void err.push(t),
-        readFile: async () => '{"lattice": [[3,0,0],[0,3,0],[0,0,3]], "species": ["Cu"], "frac_coords": [[0,0,0]]}',
+        readFile: async () => ({ text: '{"lattice": [[3,0,0],[0,3,0],[0,0,3]], "species": ["Cu"], "frac_coords": [[0,0,0]]}', compression: null, warnings: [] }),
       },
     };
   };

@@ -1,3 +1,5 @@
+import { lineOf } from './lines.ts';
+
 /** C0 control characters and DEL, except tab, line feed and carriage return: no structure format allows them. */
 const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
 
@@ -13,11 +15,8 @@ export interface ControlCharacter {
 export function firstControlCharacter(text: string): ControlCharacter | undefined {
   const match = CONTROL.exec(text);
   if (!match) return undefined;
-  const before = text.slice(0, match.index);
-  const lineStart = before.lastIndexOf('\n') + 1;
-  let line = 1;
-  for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) line++;
-  return { line, column: match.index - lineStart + 1, code: match[0].charCodeAt(0) };
+  const lineStart = match.index === 0 ? 0 : text.lastIndexOf('\n', match.index - 1) + 1;
+  return { line: lineOf(text, match.index), column: match.index - lineStart + 1, code: match[0].charCodeAt(0) };
 }
 
 /** The message for a control character in a text file, without the line (each reader adds it its own way). */

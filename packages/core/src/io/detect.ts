@@ -1,5 +1,6 @@
 import type { StructureFormat } from '../base/errors.ts';
 import { COMPRESSED_EXTENSIONS } from './compression.ts';
+import { TextLines, firstTokens } from './lines.ts';
 import { isDecimal, nonFiniteNumber } from './numbers.ts';
 
 /** A compression's ending, which hides the format's own: `CdTe.cif.gz`, `POSCAR.bz2`. */
@@ -25,7 +26,14 @@ export function detectFormat(text: string, filename?: string): StructureFormat |
   const hint = formatFromFilename(filename);
   const trimmed = text.trimStart();
   if (trimmed === '') return undefined;
-  const lines = text.split(/\r?\n/, 400);
+  // The first 400 lines, split one by one: a split of the whole text would cost an array slot per line.
+  const all = new TextLines(text);
+  const lines: string[] = [];
+  for (let k = 1; k <= 400; k++) {
+    const line = all.line(k);
+    if (line === undefined) break;
+    lines.push(line);
+  }
   // The POSCAR and extxyz shapes are strict (numbers on fixed lines) while a brace or a CIF
   // marker could sit in a POSCAR comment, so they are tested first.
   if (looksLikeExtxyz(lines)) return 'extxyz';
@@ -48,7 +56,7 @@ function looksLikeExtxyz(lines: string[]): boolean {
 /** Line 2 is a scale (one or three numbers) and lines 3-5 are vectors of three numbers. */
 function looksLikePoscar(lines: string[]): boolean {
   const numbers = (l: string | undefined) => {
-    const toks = (l ?? '').trim().split(/\s+/);
+    const toks = firstTokens(l ?? '', 3);
     let k = 0;
     // NaN and Infinity count, so that the POSCAR reader can name them rather than detection fail.
     while (k < toks.length && (isDecimal(toks[k]) || nonFiniteNumber(toks[k]) !== undefined)) k++;

@@ -1,7 +1,8 @@
 /**
  * Property tests for the dialects the readers accept beyond the letter of each format, beside the
- * parser fuzzers of fuzz.test.ts: compressed files, CIF labels and '.' coordinates, VASP 4
- * species, and the kinds of fault every reader must name (control bytes, non-finite numbers).
+ * parser fuzzers of fuzz.test.ts: compressed files and their padding, line endings and whitespace
+ * tails, CIF labels, '.' coordinates and stated formulas, VASP 4 species and their conflicts, and
+ * the kinds of fault every reader must name (control bytes, non-finite numbers).
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -12,6 +13,7 @@ import type { StructureFormat } from '../base/errors.ts';
 import { fromParameters } from '../base/lattice.ts';
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
+import { parseFormula } from './cif/composition.ts';
 import { elementFromLabel } from './cif/labels.ts';
 import { FileDecodeError, decodeStructureFile } from './compression.ts';
 import { readStructure } from './read.ts';
@@ -50,12 +52,23 @@ describe('compressed files', () => {
       fc.asyncProperty(structures, fc.constantFrom(...OUTPUT_FORMATS), fc.constantFrom(...TEST_COMPRESSIONS), async (structure, format, compression) => {
         const text = writeStructure(structure, format);
         const decoded = await decodeStructureFile(compress(text, compression), { maxBytes: 1 << 20 });
-        expect(decoded).toEqual({ text, compression });
+        expect(decoded).toEqual({ text, compression, warnings: [] });
         const read = readStructure(decoded.text);
         expect(read).toEqual(readStructure(text));
         expect(read.structure.species.length).toBe(structure.species.length);
       }),
       settings(40),
+    );
+  });
+
+  it('zero padding after bzip2 data gives the same text, with one warning that counts the zeros', async () => {
+    await fc.assert(
+      fc.asyncProperty(structures, fc.constantFrom(...OUTPUT_FORMATS), fc.integer({ min: 1, max: 3000 }), async (structure, format, zeros) => {
+        const text = writeStructure(structure, format);
+        const decoded = await decodeStructureFile(Buffer.concat([compress(text, 'bzip2'), Buffer.alloc(zeros)]), { maxBytes: 1 << 20 });
+        expect(decoded).toEqual({ text, compression: 'bzip2', warnings: [`bzip2 data is followed by ${zeros} zero bytes (padding): ignored, as bzip2 -d does`] });
+      }),
+      settings(30),
     );
   });
 
@@ -77,6 +90,20 @@ describe('compressed files', () => {
           if (!('text' in (outcome as object))) expect(outcome).toBeInstanceOf(FileDecodeError);
         },
       ),
+      settings(150),
+    );
+  });
+});
+
+describe('line endings and whitespace tails', () => {
+  it('CR, CRLF or LF line endings and any blank tail read as the plain file does, in every format', () => {
+    const tails = fc.string({ unit: fc.constantFrom('\n', '\r\n', ' ', '\t'), maxLength: 400 });
+    fc.assert(
+      fc.property(structures, fc.constantFrom(...OUTPUT_FORMATS), fc.constantFrom('\n', '\r\n', '\r'), tails, (structure, format, ending, tail) => {
+        const text = writeStructure(structure, format);
+        const variant = text.replace(/\n/g, ending) + tail;
+        expect(readStructure(variant)).toEqual(readStructure(text));
+      }),
       settings(150),
     );
   });
@@ -107,6 +134,68 @@ describe('CIF labels', () => {
         expect(elementFromLabel(`${symbol}${suffix}`)).toEqual({ element: symbol });
       }),
       settings(500),
+    );
+  });
+});
+
+describe('CIF label warnings', () => {
+  const unusual = ['Oa', 'Cax', 'NO', 'Fex', 'Sib', 'CN'];
+  it('name every unusual guess, however many routine ones (water labels) surround it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 30 }),
+        fc.uniqueArray(fc.constantFrom(...unusual), { minLength: 1, maxLength: unusual.length }),
+        fc.nat(),
+        (waters, odd, seed) => {
+          const labels = Array.from({ length: waters }, (_, i) => `OW${i + 1}`);
+          // The unusual labels go anywhere among the routine ones.
+          odd.forEach((label, k) => labels.splice((seed + 7 * k) % (labels.length + 1), 0, `${label}${k + 1}`));
+          const rows = labels.map((label, i) => `${label} ${(i % 6) / 6} ${Math.floor(i / 6) / 6} 0.5`);
+          const text = ['data_x', '_cell_length_a 20', '_cell_length_b 20', '_cell_length_c 20', 'loop_', '_atom_site_label', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z', ...rows].join('\n');
+          const warning = readStructure(text, { format: 'cif' }).warnings.find((w) => w.includes('guessed from their label') || w.includes('guessed from its label'))!;
+          for (const [k, label] of odd.entries()) expect(warning).toContain(`'${label}${k + 1}' as `);
+          // Unusual readings come before the routine water ones.
+          if (waters > 0) expect(warning.indexOf(`'${odd[0]}1'`)).toBeLessThan(warning.indexOf("'OW1'"));
+        },
+      ),
+      settings(200),
+    );
+  });
+});
+
+describe('CIF stated formulas', () => {
+  const counts = fc.dictionary(fc.constantFrom(...ELEMENTS), fc.integer({ min: 1, max: 12 }), { minKeys: 1, maxKeys: 5 });
+
+  it('a formula written as a sum, compactly or with a group reads as its counts', () => {
+    fc.assert(
+      fc.property(counts, fc.integer({ min: 1, max: 4 }), (c, group) => {
+        const entries = Object.entries(c);
+        const expected = new Map(entries);
+        expect(parseFormula(entries.map(([el, n]) => `${el}${n}`).join(' '))).toEqual(expected);
+        expect(parseFormula(entries.map(([el, n]) => `${el}${n === 1 ? '' : n}`).join(''))).toEqual(expected);
+        // The last element in a parenthesised group of `group`, its own count divided out.
+        const [last, n] = entries[entries.length - 1];
+        const grouped = [...entries.slice(0, -1).map(([el, k]) => `${el}${k}`), `(${last}${n})${group}`].join(' ');
+        expect(parseFormula(grouped)).toEqual(new Map([...expected, [last, n * group]]));
+      }),
+      settings(300),
+    );
+  });
+
+  it("a structure's own CIF reads without a composition warning; without one element's sites, the warning names it", () => {
+    fc.assert(
+      fc.property(structures, fc.nat(), (structure, pick) => {
+        const text = writeStructure(structure, 'cif');
+        expect(readStructure(text).warnings).toEqual([]);
+        const elements = [...new Set(structure.species)];
+        if (elements.length < 2) return;
+        const gone = elements[pick % elements.length];
+        // The writer's rows: type symbol, label (element and number), multiplicity, coordinates, occupancy.
+        const rows = text.split('\n').filter((line) => !new RegExp(`^\\s*${gone}\\s+${gone}\\d+\\s`).test(line));
+        const warnings = readStructure(rows.join('\n')).warnings;
+        expect(warnings.some((w) => w.startsWith("CIF: _chemical_formula_sum '") && w.includes(`lists ${gone}, which no site holds`))).toBe(true);
+      }),
+      settings(100),
     );
   });
 });
@@ -196,6 +285,44 @@ describe('VASP 4 species', () => {
   });
 });
 
+describe('VASP 4 species: two sources that disagree', () => {
+  const blocks = fc.uniqueArray(fc.constantFrom(...ELEMENTS), { minLength: 2, maxLength: 3 }).chain((species) =>
+    fc.record({ species: fc.constant(species), counts: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: species.length, maxLength: species.length }) }),
+  );
+  const poscar = (comment: string, elementLine: string | undefined, counts: number[], names: string[]) => {
+    const sites = names.map((name, i) => `${(i % 4) / 4} ${(Math.floor(i / 4) % 4) / 4} 0.5 ${name}`);
+    return [comment, '1.0', '8 0 0', '0 8 0', '0 0 8', ...(elementLine ? [elementLine] : []), counts.join(' '), 'Direct', ...sites].join('\n');
+  };
+
+  it('an element named after the coordinates that contradicts its block is refused, naming its line, whatever gave the species', () => {
+    fc.assert(
+      fc.property(blocks, fc.nat(), fc.constantFrom('comment', 'element line', 'passed'), ({ species, counts }, pick, source) => {
+        const names = species.flatMap((el, k) => Array(counts[k]).fill(el) as string[]);
+        const site = pick % names.length;
+        const other = species.find((el) => el !== names[site])!;
+        const flipped = names.map((n, i) => (i === site ? other : n));
+        const text = (ns: string[]) => poscar(source === 'comment' ? species.join(' ') : 'x', source === 'element line' ? species.join(' ') : undefined, counts, ns);
+        const options = source === 'passed' ? { species } : {};
+        expect(readStructure(text(names), { format: 'poscar', ...options }).structure.species).toEqual(names);
+        // With species from the comment only, names that give one element per block are the better source: used, the comment named in a warning.
+        let start = 0;
+        const perBlock = counts.every((c) => flipped.slice(start, (start += c)).every((n, _, block) => n === block[0]));
+        if (source === 'comment' && perBlock) {
+          const read = readStructure(text(flipped), { format: 'poscar' });
+          expect(read.structure.species).toEqual(flipped);
+          expect(read.warnings.join()).toContain('which the element names after the coordinates contradict: used the names');
+          return;
+        }
+        const e = structureErrorOf(() => readStructure(text(flipped), { format: 'poscar', ...options }));
+        const firstSite = source === 'element line' ? 9 : 8;
+        expect(e.line).toBe(firstSite + site);
+        expect(e.message).toContain(`the element '${other}' named after the coordinates of site ${site + 1} contradicts the species ${names[site]}`);
+      }),
+      settings(200),
+    );
+  });
+});
+
 describe('faults every reader names', () => {
   const texts: [StructureFormat, string][] = [
     ['cif', fixture('CdTe.cif')],
@@ -220,6 +347,22 @@ describe('faults every reader names', () => {
         }
       }),
       settings(300),
+    );
+  });
+
+  it('a POSCAR coordinate that is not a number at all is named, with its place on the line', () => {
+    const poscar = fixture('GaN.vasp').trimEnd().split('\n');
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: poscar.length - 1 }), fc.nat(2), fc.constantFrom('0x0', '1,5', 'a', '--1', '1e', '.'), (row, axis, token) => {
+        const lines = [...poscar];
+        const values = lines[row].trim().split(/\s+/);
+        values[axis] = token;
+        lines[row] = values.join(' ');
+        const e = structureErrorOf(() => readStructure(lines.join('\n'), { format: 'poscar' }));
+        expect(e.line).toBe(row + 1);
+        expect(e.message).toContain(`but '${token}', value ${axis + 1} of '${lines[row]}', is not a number`);
+      }),
+      settings(100),
     );
   });
 

@@ -5,6 +5,7 @@ import { inverse, det, type Mat3, type Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { fixed } from './format-number.ts';
+import { TextLines, quoteLine } from './lines.ts';
 import { nonFiniteNumber, parseDecimal } from './numbers.ts';
 import type { ReadResult } from './result.ts';
 import { parseSpeciesSymbol } from './species.ts';
@@ -40,12 +41,13 @@ interface Column {
 export function readExtxyz(text: string): ReadResult {
   const control = firstControlCharacter(text);
   if (control) fail(control.line, controlCharacterMessage(control));
-  const lines = text.split(/\r?\n/);
+  const lines = new TextLines(text);
   const warnings: string[] = [];
-  const n = Number(lines[0]?.trim());
-  if (!Number.isInteger(n) || n <= 0) fail(1, `expected the number of atoms, found '${(lines[0] ?? '').trim()}'`);
-  if (lines.length < 2) fail(2, 'missing the comment line with Lattice= and Properties=');
-  const info = parseExtxyzInfo(lines[1]);
+  const n = Number(lines.line(1)?.trim());
+  if (!Number.isInteger(n) || n <= 0) fail(1, `expected the number of atoms, found '${quoteLine(lines.line(1))}'`);
+  const comment = lines.line(2);
+  if (comment === undefined) fail(2, 'missing the comment line with Lattice= and Properties=');
+  const info = parseExtxyzInfo(comment!);
   const latticeText = info.get('lattice');
   if (latticeText === undefined) fail(2, 'no Lattice="..." on the comment line: a plain XYZ file has no cell, and a crystal structure needs one');
   const numbers = finiteNumbers(latticeText!.trim().split(/[\s,]+/), 2, 'Lattice');
@@ -71,7 +73,7 @@ export function readExtxyz(text: string): ReadResult {
   const oxidationStates: (number | null)[] = [];
   for (let k = 0; k < n; k++) {
     const lineNo = k + 3;
-    const row = lines[lineNo - 1]?.trim();
+    const row = lines.line(lineNo)?.trim();
     if (row === undefined || row === '') fail(lineNo, `missing atom ${k + 1} of ${n}: the file ends early, truncated`);
     const tokens = row!.split(/\s+/);
     if (tokens.length < width) fail(lineNo, `atom ${k + 1} has ${tokens.length} columns, Properties needs ${width}`);
@@ -84,7 +86,7 @@ export function readExtxyz(text: string): ReadResult {
     oxidationStates.push(parsed.oxidationState);
   }
   if (oxidationStates.some((o) => o !== null)) structure.oxidationStates = oxidationStates;
-  if (lines.slice(n + 2).some((l) => l.trim() !== '')) warnings.push('extxyz file holds more than one frame: read the first');
+  if (lines.lastNonBlank > n + 2) warnings.push('extxyz file holds more than one frame: read the first');
   return { structure, format: 'extxyz', warnings };
 }
 

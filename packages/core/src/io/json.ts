@@ -1,6 +1,7 @@
 import { StructureError, type StructureFormat } from '../base/errors.ts';
 import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { jsonErrorOffset } from './json-syntax.ts';
+import { lineOf } from './lines.ts';
 import { isRecord, jsonFail } from './json-values.ts';
 import { readPlainJson } from './plain-json.ts';
 import { readPymatgenDict } from './pymatgen-json.ts';
@@ -15,7 +16,7 @@ export function readJson(text: string, format: StructureFormat = 'json'): ReadRe
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const line = text.slice(0, jsonErrorOffset(text)).split('\n').length;
+    const line = lineOf(text, jsonErrorOffset(text));
     throw new StructureError(`${name} line ${line}: not valid JSON (${(e as Error).message})`, { format, line });
   }
   if (!isRecord(data)) jsonFail(format, 'expected an object with a lattice and sites');

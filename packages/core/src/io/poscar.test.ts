@@ -55,10 +55,27 @@ describe('readPoscar', () => {
     expect(structure.fracCoords[1]).toEqual([0.25, 0.25, 0.25]);
   });
 
-  it('refuses a VASP 4 file without species, naming line 6 and both remedies', () => {
+  it('refuses a VASP 4 file without species, naming line 6, why nothing beside the counts gave them, and both remedies', () => {
     expect(() => readPoscar(bad('vasp4-no-species.vasp'))).toThrow(
-      /POSCAR line 6: found atom counts '1 1' where the element line belongs: this is a VASP 4 file without species\. Add a line with the element symbols .* or pass the species/,
+      "POSCAR line 6: found atom counts '1 1' where the element line belongs: this is a VASP 4 file without species, and none could be read beside the counts " +
+        "(no element names follow the coordinates; the comment line 'CdTe primitive, VASP 4 style: no element line' is not a list of element symbols ('primitive' is not one)). " +
+        'Add a line with the element symbols (e.g. \'Cd Te\') above the counts, or pass the species with the file (--species \'Cd Te\' on the command line, "species": ["Cd", "Te"] beside the structure in an API request)',
     );
+  });
+
+  it('names a token that is not a number where a coordinate belongs, and where it stands', () => {
+    const text = ['Cu', '1', '3.6 0 0', '0 3.6 0', '0 0 3.6', 'Cu', '2', 'Direct', '0 0 0', '0.50 0x0 0.50'].join('\n');
+    expect(() => readPoscar(text)).toThrow("POSCAR line 10: coordinates of site 2 of 2 (Cu) need three numbers, but '0x0', value 2 of '0.50 0x0 0.50', is not a number");
+    expect(() => readPoscar(text.replace('0 3.6 0', '0 3,6 0'))).toThrow("POSCAR line 4: lattice vector b needs three numbers, but '3,6', value 2 of '0 3,6 0', is not a number");
+  });
+
+  it('refuses species passed with a file whose element line names others, and species that do not fit the counts', () => {
+    const text = rocksalt('1.0', 'Direct', ['0 0 0', '0.5 0.5 0.5']);
+    expect(readPoscar(text, { species: ['na', 'CL'] }).structure.species).toEqual(['Na', 'Cl']);
+    expect(() => readPoscar(text, { species: ['K', 'Cl'] })).toThrow(
+      'POSCAR line 6: the element line names the species Na Cl, but K Cl were passed with the file: they disagree, so which is right is unknown; pass none (the element line is enough) or correct the file',
+    );
+    expect(() => readPoscar(bad('vasp4-no-species.vasp'), { species: ['Cd'] })).toThrow("POSCAR line 6: 2 atom counts (1 1) for 1 species (Cd): they must match one to one");
   });
 
   it('names the line where a truncated file stops', () => {
@@ -70,7 +87,7 @@ describe('readPoscar', () => {
 
   it('names the line of malformed headers', () => {
     expect(() => readPoscar('Cu\nscale\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu\n1\nD\n0 0 0')).toThrow(/POSCAR line 2: expected the scaling factor/);
-    expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6\n0 0 3.6\nCu\n1\nD\n0 0 0')).toThrow(/POSCAR line 4: expected lattice vector b as three numbers/);
+    expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6\n0 0 3.6\nCu\n1\nD\n0 0 0')).toThrow("POSCAR line 4: lattice vector b needs three numbers, found 2 in '0 3.6'");
     expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu Xx\n1 1\nD\n0 0 0\n.5 .5 .5')).toThrow(/POSCAR line 6: unknown element 'Xx'/);
     expect(() => readPoscar('Cu\n1\n3.6 0 0\n0 3.6 0\n0 0 3.6\nCu O\n1\nD\n0 0 0')).toThrow(/POSCAR line 7: 1 atom counts \(1\) for 2 species/);
   });
@@ -112,15 +129,54 @@ describe('readPoscar: VASP 4 species from what writers leave beside the counts',
     expect(warnings).toEqual(['POSCAR has no element line (VASP 4): read the species Mg O from the element names after the coordinates']);
   });
 
-  it('does not take names after the coordinates that mix elements within a block, or are missing', () => {
+  it('does not take names after the coordinates that mix elements within a block, or are missing, and says so', () => {
     const mixed = rocksalt.map((p, i) => `${p} ${i === 1 ? 'O' : i < 4 ? 'Mg' : 'O'}`);
-    expect(() => readPoscar(vasp4('x', '4 4', mixed))).toThrow(/VASP 4 file without species/);
+    expect(() => readPoscar(vasp4('x', '4 4', mixed))).toThrow(/VASP 4 file without species, .*\(the names after the coordinates put O in a block of Mg \(line 9\);/);
     const partial = rocksalt.map((p, i) => (i === 7 ? p : `${p} ${i < 4 ? 'Mg' : 'O'}`));
-    expect(() => readPoscar(vasp4('x', '4 4', partial))).toThrow(/VASP 4 file without species/);
+    expect(() => readPoscar(vasp4('x', '4 4', partial))).toThrow(/VASP 4 file without species, .*\(line 15 has no element name after its coordinates;/);
+  });
+
+  it.each([
+    ['Mg3 O5', "the comment's numbers 3 5 do not match the counts 4 4 (Mg3 where the count is 4)"],
+    ['Mg', "the comment line 'Mg' names 1 element (Mg) for 2 counts"],
+    ['rock salt', "the comment line 'rock salt' is not a list of element symbols ('rock' is not one)"],
+    ['Xx O', "the comment line 'Xx O' is not a list of element symbols ('Xx' is not an element)"],
+    ['', 'the comment line is empty'],
+  ])("says why the comment '%s' gave no species", (comment, reason) => {
+    expect(() => readPoscar(vasp4(comment, '4 4', rocksalt))).toThrow(`(no element names follow the coordinates; ${reason}).`);
   });
 
   it('prefers the species passed by the caller to any guess', () => {
     expect(readPoscar(vasp4('Mg4 O4', '4 4', rocksalt), { species: ['Ca', 'S'] }).structure.species[0]).toBe('Ca');
+  });
+
+  it('refuses element names after the coordinates that contradict the species used, whatever gave them, naming the line', () => {
+    const names = ['Mg', 'Mg', 'O', 'Mg', 'O', 'O', 'Mg', 'O'];
+    const sites = rocksalt.map((p, i) => `${p} ${names[i]}`);
+    const contradiction = (source: string) =>
+      `POSCAR line 10: the element 'O' named after the coordinates of site 3 contradicts the species Mg that ${source} gives it: ` +
+      "the file's two statements of species disagree, so which element each site holds is unknown; correct the names or the species";
+    expect(() => readPoscar(vasp4('Mg O', '4 4', sites))).toThrow(contradiction("the comment line 'Mg O'"));
+    expect(() => readPoscar(vasp4('x', '4 4', sites), { species: ['Mg', 'O'] })).toThrow(contradiction('the species passed with the file'));
+    // With an element line, the sites start a line later.
+    expect(() => readPoscar(vasp4('x', 'Mg O\n4 4', sites))).toThrow(contradiction('the element line (line 6)').replace('line 10', 'line 11'));
+  });
+
+  it('reads labels that are no element, and T/F flags left without their Selective dynamics line, as no name', () => {
+    const labelled = rocksalt.map((p, i) => `${p} ${i < 4 ? 'Mg_a' : 'site8'}`);
+    expect(readPoscar(vasp4('Mg O', '4 4', labelled)).structure.species[4]).toBe('O');
+    const flagged = rocksalt.map((p) => `${p} F F T`);
+    expect(readPoscar(vasp4('Mg O', '4 4', flagged)).structure.species[0]).toBe('Mg');
+  });
+
+  it('warns when the comment reads as other species than the names after the coordinates, which it uses', () => {
+    const sites = rocksalt.map((p, i) => `${p} ${i < 4 ? 'O' : 'Mg'}`);
+    const { structure, warnings } = readPoscar(vasp4('Mg4 O4', '4 4', sites));
+    expect(structure.species[0]).toBe('O');
+    expect(warnings).toEqual([
+      'POSCAR has no element line (VASP 4): read the species O Mg from the element names after the coordinates',
+      "POSCAR comment line 'Mg4 O4' reads as the species Mg O, which the element names after the coordinates contradict: used the names",
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import { det, inverse, vecmat, type Mat3, type Vec3 } from '../base/linalg.ts';
 import { formula, type Structure } from '../base/structure.ts';
 import { controlCharacterMessage, firstControlCharacter } from './control-characters.ts';
 import { fixed } from './format-number.ts';
+import { TextLines, firstTokens, quoteLine } from './lines.ts';
 import { isDecimal, nonFiniteNumber, parseDecimal } from './numbers.ts';
 import type { ReadResult } from './result.ts';
 import { normalizeElementCase } from './species.ts';
@@ -12,82 +13,102 @@ const fail = (line: number, message: string): never => {
   throw new StructureError(`POSCAR line ${line}: ${message}`, { format: 'poscar', line });
 };
 
+/** Where the species of a POSCAR's blocks came from, as messages name it. */
+interface SpeciesSource {
+  species: string[];
+  source: string;
+}
+
 /**
  * Reads a VASP 5 POSCAR/CONTCAR: comment, scale (negative: target volume in Å³; three values:
  * per-axis scale), lattice, element line, counts, optional Selective dynamics, Direct/Cartesian
  * and one line per atom. Velocity and predictor-corrector blocks after the coordinates are
  * ignored. A VASP 4 file (no element line) takes its species from `species`, else from the
  * element names after each coordinate or from the comment line (`Cd4 Te4`, `Cd Te`) when they
- * agree with the counts (with a warning); otherwise it is refused. Throws StructureError naming
- * the line: a value that is not a finite number (`NaN`, `Infinity`, `1e999`, `*****`) is named.
+ * agree with the counts (with a warning); otherwise it is refused, saying why each was not used.
+ * Element names after the coordinates must agree with the species used, whatever gave them, and
+ * `species` must agree with an element line: two sources that disagree are refused, since either
+ * may be the wrong one. Throws StructureError naming the line: a value that is not a finite
+ * number (`NaN`, `Infinity`, `1e999`, `*****`) or not a number at all (`0x0`) is named.
+ * Memory is linear in the lines read, not in the file: a long tail of blank lines costs nothing.
  */
 export function readPoscar(text: string, options: { species?: string[] } = {}): ReadResult {
   const control = firstControlCharacter(text);
   if (control) fail(control.line, controlCharacterMessage(control));
-  const lines = text.split(/\r?\n/);
-  let lastLine = lines.length;
-  while (lastLine > 0 && lines[lastLine - 1].trim() === '') lastLine--;
+  const lines = new TextLines(text);
+  const lastLine = lines.lastNonBlank;
   const warnings: string[] = [];
   const line = (k: number, what: string): string => {
     if (k > lastLine) fail(k, `missing ${what}: the file ends at line ${lastLine}, truncated`);
-    if (k > 1 && lines[k - 1].trim() === '') fail(k, `expected ${what}, found an empty line`);
-    return lines[k - 1];
+    const l = lines.line(k)!;
+    if (k > 1 && l.trim() === '') fail(k, `expected ${what}, found an empty line`);
+    return l;
   };
-  /** Leading numeric tokens of line k (VASP ignores what follows them, such as site labels); a NaN or Infinity among them is named. */
-  const leadingNumbers = (k: number, what: string): number[] => {
-    const out: number[] = [];
-    for (const tok of line(k, what).trim().split(/\s+/)) {
+  /**
+   * Up to `max` numbers from the start of line k (VASP ignores what follows them, such as site
+   * labels), and the token they stop at; a NaN or Infinity among them is named.
+   */
+  const leadingNumbers = (k: number, what: string, max: number): { values: number[]; stop?: string } => {
+    const values: number[] = [];
+    for (const tok of firstTokens(line(k, what), max)) {
       const x = parseDecimal(tok);
-      if (Number.isFinite(x)) {
-        out.push(x);
-        continue;
+      if (!Number.isFinite(x)) {
+        const problem = nonFiniteNumber(tok);
+        if (problem) fail(k, `${what}: ${problem}`);
+        return { values, stop: tok };
       }
-      const problem = nonFiniteNumber(tok);
-      if (problem) fail(k, `${what}: ${problem}`);
-      break;
+      values.push(x);
     }
-    return out;
+    return { values };
+  };
+  /** Three numbers from the start of line k, else an error naming the token that is not a number (or how many there were). */
+  const vector = (k: number, what: string, plural = false): Vec3 => {
+    const { values, stop } = leadingNumbers(k, what, 3);
+    if (values.length < 3) {
+      const shown = quoteLine(lines.line(k));
+      const found = stop === undefined ? `found ${values.length} in '${shown}'` : `but '${quoteLine(stop, 20)}', value ${values.length + 1} of '${shown}', is not a number`;
+      const truncated = k === lastLine && stop === undefined ? ': the file ends here, truncated' : '';
+      fail(k, `${what} need${plural ? '' : 's'} three numbers, ${found}${truncated}`);
+    }
+    return [values[0], values[1], values[2]];
   };
 
-  const scaleNums = leadingNumbers(2, 'the scaling factor');
-  if (scaleNums.length === 0) fail(2, `expected the scaling factor, found '${lines[1].trim()}'`);
-  if (scaleNums.length === 2) fail(2, `expected one scaling factor or three (per axis), found two in '${lines[1].trim()}'`);
-  const names = ['a', 'b', 'c'] as const;
-  const raw = names.map((name, k) => {
-    const v = leadingNumbers(3 + k, `lattice vector ${name}`);
-    if (v.length < 3) fail(3 + k, `expected lattice vector ${name} as three numbers, found '${lines[2 + k].trim()}'`);
-    return [v[0], v[1], v[2]] as Vec3;
-  }) as Mat3;
-  const { matrix, cartesianScale } = scaleLattice(raw, scaleNums);
+  const scale = leadingNumbers(2, 'the scaling factor', 3);
+  if (scale.values.length === 0) fail(2, `expected the scaling factor, found '${quoteLine(lines.line(2))}'`);
+  if (scale.values.length === 2) fail(2, `expected one scaling factor or three (per axis), found two in '${quoteLine(lines.line(2))}'`);
+  const raw = (['a', 'b', 'c'] as const).map((name, k) => vector(3 + k, `lattice vector ${name}`)) as Mat3;
+  const { matrix, cartesianScale } = scaleLattice(raw, scale.values);
 
   // Line 6 holds element symbols (VASP 5) or, in VASP 4 files, already the counts.
   let k = 6;
   const sixth = line(6, 'the element line').trim();
-  const vasp4 = isDecimal(sixth.split(/\s+/)[0]);
-  let species: string[] | undefined;
+  const vasp4 = isDecimal(firstTokens(sixth, 1)[0]);
+  let given: SpeciesSource | undefined;
+  const passed = options.species && options.species.length > 0 ? options.species.map(normalizeElementCase) : undefined;
   if (!vasp4) {
     // POTCAR-style names such as 'Fe_pv' or 'Fe/abc123' start with the element.
-    species = sixth.split(/\s+/).map((s) => normalizeElementCase(s.split(/[_/]/)[0]));
+    const species = sixth.split(/\s+/).map((s) => normalizeElementCase(s.split(/[_/]/)[0]));
     const unknown = species.find((s) => !isElement(s));
-    if (unknown !== undefined) fail(6, `unknown element '${unknown}' in the element line '${sixth}'`);
-    if (options.species && options.species.join(' ') !== species.join(' ')) {
-      warnings.push(`POSCAR names its species (${species.join(' ')}) on line 6: used those, not the ones passed (${options.species.join(' ')})`);
+    if (unknown !== undefined) fail(6, `unknown element '${unknown}' in the element line '${quoteLine(sixth)}'`);
+    if (passed && passed.join(' ') !== species.join(' ')) {
+      fail(6, `the element line names the species ${species.join(' ')}, but ${passed.join(' ')} were passed with the file: they disagree, so which is right is unknown; pass none (the element line is enough) or correct the file`);
     }
+    given = { species, source: 'the element line (line 6)' };
     k = 7;
-  } else if (options.species && options.species.length > 0) {
-    species = options.species.map(normalizeElementCase);
+  } else if (passed) {
+    given = { species: passed, source: 'the species passed with the file' };
   }
   const countLine = line(k, 'the atom counts').trim();
   const counts = countLine.split(/\s+/).map(Number);
   if (counts.some((c) => !Number.isInteger(c) || c < 0) || counts.every((c) => c === 0)) {
-    fail(k, `expected atom counts (whole numbers), found '${countLine}'`);
+    fail(k, `expected atom counts (whole numbers), found '${quoteLine(countLine)}'`);
   }
-  if (species && counts.length !== species.length) {
-    fail(k, `${counts.length} atom counts (${countLine}) for ${species.length} species (${species.join(' ')}): they must match one to one`);
+  if (given && counts.length !== given.species.length) {
+    fail(k, `${counts.length} atom counts (${quoteLine(countLine)}) for ${given.species.length} species (${given.species.join(' ')}): they must match one to one`);
   }
   // Each atom needs a line: a larger total is a wrong count, and expanding it would exhaust memory.
   const total = counts.reduce((a, b) => a + b, 0);
-  if (total > lastLine) fail(k, `atom counts '${countLine}' add up to more atoms than the file has lines (${lastLine})`);
+  if (total > lastLine) fail(k, `atom counts '${quoteLine(countLine)}' add up to more atoms than the file has lines (${lastLine})`);
   k++;
 
   let modeLine = line(k, "the 'Direct' or 'Cartesian' line").trim();
@@ -100,82 +121,118 @@ export function readPoscar(text: string, options: { species?: string[] } = {}): 
   const cartesian = /^[ck]/i.test(modeLine);
   k++;
 
-  if (!species) {
-    const guess = vasp4Species(lines.slice(0, lastLine), k, counts, selective);
-    if (!guess) {
+  // What writers leave after each coordinate: an element name (pymatgen), a label, or nothing.
+  const names = Array.from({ length: total }, (_, site) => nameAfterCoordinates(lines.line(k + site), selective));
+  if (!given) {
+    const fromNames = speciesFromNames(names, counts, k);
+    const fromComment = speciesInComment(lines.line(1) ?? '', counts);
+    given = 'species' in fromNames ? fromNames : 'species' in fromComment ? fromComment : undefined;
+    if (!given) {
+      const example = 'elements' in fromComment && fromComment.elements.length === counts.length ? fromComment.elements.join(' ') : exampleSpecies(counts.length);
       fail(
         6,
-        `found atom counts '${sixth}' where the element line belongs: this is a VASP 4 file without species. ` +
-          `Add a line with the element symbols (e.g. '${exampleSpecies(sixth)}') above the counts, or pass the species with the file`,
+        `found atom counts '${quoteLine(sixth)}' where the element line belongs: this is a VASP 4 file without species, and none could be read beside the counts ` +
+          `(${(fromNames as { reason: string }).reason}; ${(fromComment as { reason: string }).reason}). ` +
+          `Add a line with the element symbols (e.g. '${example}') above the counts, or pass the species with the file ` +
+          `(--species '${example}' on the command line, "species": [${example.split(' ').map((e) => `"${e}"`).join(', ')}] beside the structure in an API request)`,
       );
     }
-    species = guess!.species;
-    warnings.push(`POSCAR has no element line (VASP 4): read the species ${species.join(' ')} from ${guess!.source}`);
+    warnings.push(`POSCAR has no element line (VASP 4): read the species ${given!.species.join(' ')} from ${given!.source}`);
+    if (given === fromNames && 'species' in fromComment && fromComment.species.join(' ') !== given!.species.join(' ')) {
+      warnings.push(`POSCAR comment line '${quoteLine(lines.line(1))}' reads as the species ${fromComment.species.join(' ')}, which the element names after the coordinates contradict: used the names`);
+    }
   }
+  const species = given!.species;
 
   const siteSpecies: string[] = [];
   counts.forEach((c, s) => {
-    for (let j = 0; j < c; j++) siteSpecies.push(species![s]);
+    for (let j = 0; j < c; j++) siteSpecies.push(species[s]);
   });
+  // A name after the coordinates that contradicts the block's species: one of the two is wrong, and nothing says which.
+  const conflict = names.findIndex((name, site) => name !== undefined && name !== siteSpecies[site]);
+  if (conflict >= 0) {
+    fail(
+      k + conflict,
+      `the element '${names[conflict]}' named after the coordinates of site ${conflict + 1} contradicts the species ${siteSpecies[conflict]} that ${given!.source} gives it: ` +
+        `the file's two statements of species disagree, so which element each site holds is unknown; correct the names or the species`,
+    );
+  }
   const inv = cartesian && det(matrix) !== 0 ? inverse(matrix) : undefined;
   const fracCoords: Vec3[] = [];
   for (let site = 0; site < total; site++) {
-    const n = k + site;
-    const what = `coordinates of site ${site + 1} of ${total} (${siteSpecies[site]})`;
-    const v = leadingNumbers(n, what);
-    if (v.length < 3) {
-      const truncated = n === lastLine ? ': the file ends here, truncated' : '';
-      fail(n, `${what} need three numbers, found ${v.length} in '${lines[n - 1].trim()}'${truncated}`);
-    }
-    const p: Vec3 = [v[0], v[1], v[2]];
+    const p = vector(k + site, `coordinates of site ${site + 1} of ${total} (${siteSpecies[site]})`, true);
     fracCoords.push(inv ? vecmat([p[0] * cartesianScale[0], p[1] * cartesianScale[1], p[2] * cartesianScale[2]], inv) : p);
   }
   return { structure: { lattice: { matrix }, species: siteSpecies, fracCoords }, format: 'poscar', warnings };
 }
 
 /**
- * The species of a VASP 4 file, from what writers leave beside the counts: an element name after
- * each coordinate (pymatgen writes these), else the comment line as symbols (`Cd Te`, as ASE
- * writes it) or a formula (`Cd4 Te4`, pymatgen's default comment). A guess is used only when it
- * fits the counts: one element per species block, and the comment's numbers equal to the counts
- * where it gives them. Reading `Cd4 Te4` without that check gave H and He in pymatgen 2022.
+ * The element named after a site's coordinates (`0.5 0.5 0.5 Mg`, `... T T F O2-`; pymatgen writes
+ * these), or undefined when the line names none (nothing, or a label that is not an element).
  */
-function vasp4Species(lines: string[], firstSite: number, counts: number[], selective: boolean): { species: string[]; source: string } | undefined {
-  return speciesAfterCoordinates(lines, firstSite, counts, selective) ?? speciesInComment(lines[0], counts);
+function nameAfterCoordinates(line: string | undefined, selective: boolean): string | undefined {
+  // Three coordinates, then three T/F flags under Selective dynamics, then the name.
+  const tokens = firstTokens(line ?? '', 7);
+  // Flags left behind without their 'Selective dynamics' line: 'F' there is no fluorine.
+  if (!selective && tokens.length >= 6 && tokens.slice(3, 6).every((t) => /^[TF]$/i.test(t))) return undefined;
+  const token = tokens[selective ? 6 : 3];
+  const element = token === undefined ? undefined : /^([A-Z][a-z]?)[\d+-]*$/.exec(token)?.[1];
+  return element !== undefined && isElement(element) ? element : undefined;
 }
 
-function speciesAfterCoordinates(lines: string[], firstSite: number, counts: number[], selective: boolean) {
+/**
+ * The species of a VASP 4 file from the element names after its coordinates: every site named,
+ * one element per block. Otherwise the reason they could not be used.
+ */
+function speciesFromNames(names: (string | undefined)[], counts: number[], firstSite: number): SpeciesSource | { reason: string } {
+  const missing = names.indexOf(undefined);
+  if (missing === 0) return { reason: 'no element names follow the coordinates' };
+  if (missing > 0) return { reason: `line ${firstSite + missing} has no element name after its coordinates` };
   const species: string[] = [];
-  let n = firstSite;
+  let site = 0;
   for (const c of counts) {
-    let block: string | undefined;
-    for (let j = 0; j < c; j++, n++) {
-      // Three coordinates, then three T/F flags under Selective dynamics, then the name.
-      const token = (lines[n - 1] ?? '').trim().split(/\s+/)[selective ? 6 : 3];
-      const element = token === undefined ? undefined : /^([A-Z][a-z]?)[\d+-]*$/.exec(token)?.[1];
-      if (element === undefined || !isElement(element) || (block !== undefined && element !== block)) return undefined;
-      block = element;
-    }
     // A block of zero atoms names nothing, so its element cannot be known.
-    if (block === undefined) return undefined;
-    species.push(block);
+    if (c === 0) return { reason: 'a block of zero atoms has no name to give its element' };
+    for (let j = 1; j < c; j++) {
+      if (names[site + j] !== names[site]) {
+        return { reason: `the names after the coordinates put ${names[site + j]} in a block of ${names[site]} (line ${firstSite + site + j})` };
+      }
+    }
+    species.push(names[site]!);
+    site += c;
   }
   return { species, source: 'the element names after the coordinates' };
 }
 
-function speciesInComment(comment: string | undefined, counts: number[]) {
-  const tokens = (comment ?? '').trim().split(/[\s,]+/);
+/**
+ * The species of a VASP 4 file from its comment line, as symbols (`Cd Te`, as ASE writes it) or
+ * a formula (`Cd4 Te4`, pymatgen's default comment): one element per block, and the comment's
+ * numbers, where it gives them, equal to the counts. Reading `Cd4 Te4` without that check gave H
+ * and He in pymatgen 2022. Otherwise the reason it could not be used, and the elements it named.
+ */
+function speciesInComment(comment: string, counts: number[]): SpeciesSource | { reason: string; elements: string[] } {
+  const quoted = `the comment line '${quoteLine(comment)}'`;
   const pairs: { element: string; count?: number }[] = [];
+  const tokens = comment.trim() === '' ? [] : comment.trim().split(/[\s,]+/);
+  if (tokens.length === 0) return { reason: 'the comment line is empty', elements: [] };
   for (const token of tokens) {
     // A token is one or more symbols, each with an optional count: 'Cd', 'Cd4', 'Cd4Te4', 'CdTe'.
-    if (!/^(?:[A-Z][a-z]?\d*)+$/.test(token)) return undefined;
+    if (!/^(?:[A-Z][a-z]?\d*)+$/.test(token)) return { reason: `${quoted} is not a list of element symbols ('${quoteLine(token, 20)}' is not one)`, elements: [] };
     for (const m of token.matchAll(/([A-Z][a-z]?)(\d*)/g)) {
-      if (!isElement(m[1])) return undefined;
+      if (!isElement(m[1])) return { reason: `${quoted} is not a list of element symbols ('${m[1]}' is not an element)`, elements: [] };
       pairs.push({ element: m[1], ...(m[2] ? { count: Number(m[2]) } : {}) });
     }
   }
-  if (pairs.length !== counts.length || pairs.some((p, s) => p.count !== undefined && p.count !== counts[s])) return undefined;
-  return { species: pairs.map((p) => p.element), source: `the comment line '${comment!.trim()}'` };
+  const elements = pairs.map((p) => p.element);
+  if (pairs.length !== counts.length) {
+    return { reason: `${quoted} names ${pairs.length} element${pairs.length === 1 ? '' : 's'} (${elements.join(' ')}) for ${counts.length} counts`, elements };
+  }
+  const off = pairs.findIndex((p, s) => p.count !== undefined && p.count !== counts[s]);
+  if (off >= 0) {
+    const numbers = pairs.map((p) => p.count ?? '-').join(' ');
+    return { reason: `the comment's numbers ${numbers} do not match the counts ${counts.join(' ')} (${pairs[off].element}${pairs[off].count} where the count is ${counts[off]})`, elements };
+  }
+  return { species: elements, source: `the comment line '${quoteLine(comment)}'` };
 }
 
 /** The lattice after VASP's scaling, and the per-axis factor that Cartesian coordinates get too. */
@@ -193,9 +250,8 @@ function scaleLattice(raw: Mat3, scale: number[]): { matrix: Mat3; cartesianScal
   return { matrix: raw.map((row) => [row[0] * factor, row[1] * factor, row[2] * factor]) as Mat3, cartesianScale: [factor, factor, factor] };
 }
 
-function exampleSpecies(countLine: string): string {
-  const n = countLine.split(/\s+/).length;
-  return ['Cd', 'Te', 'O', 'H'].slice(0, Math.min(n, 4)).join(' ');
+function exampleSpecies(blocks: number): string {
+  return ['Cd', 'Te', 'O', 'H'].slice(0, Math.min(blocks, 4)).join(' ');
 }
 
 /**

@@ -81,8 +81,11 @@ describe('readStructure on the bad fixtures', () => {
     expect(() => readStructure(text)).toThrow(/^POSCAR: the lattice is left-handed .* swap b and c/);
   });
 
-  it('empty text: not recognised', () => {
-    expect(() => readStructure('')).toThrow(/not a recognised structure/);
+  it('empty text: says the file is empty, whatever the format', () => {
+    expect(() => readStructure('')).toThrow(/^the file is empty$/);
+    for (const format of ['cif', 'poscar', 'json', 'extxyz'] as const) {
+      expect(() => readStructure(' \n\r\n\t\n', { format })).toThrow('the file holds only whitespace (6 characters): it is empty');
+    }
   });
 });
 
@@ -92,6 +95,24 @@ describe('readStructure input hygiene', () => {
     expect(formula(readStructure(text).structure)).toBe('GaN');
     const cif = '\ufeff' + read('structures', 'TiO2-rutile.cif').replace(/\n/g, '\r\n');
     expect(readStructure(cif).structure.species.length).toBe(6);
+  });
+
+  it.each(['GaN.vasp', 'TiO2-rutile.cif', 'MgO.json'])('reads %s with classic Mac line endings (CR alone) as with LF, without a warning', (name) => {
+    const text = read('structures', name);
+    const mac = readStructure(text.replace(/\n/g, '\r'), { filename: name });
+    expect(mac).toEqual(readStructure(text, { filename: name }));
+    expect(mac.warnings).toEqual([]);
+  });
+
+  it('names the line of a fault in a file with CR line endings', () => {
+    const e = structureErrorOf(() => readStructure(read('bad', 'truncated.vasp').replace(/\n/g, '\r')));
+    expect(e.line).toBe(11);
+  });
+
+  it('warns that species passed with a file that is not a POSCAR are ignored', () => {
+    const { structure, warnings } = readStructure(read('structures', 'TiO2-rutile.cif'), { species: ['Sn', 'O'] });
+    expect(formula(structure)).toBe('TiO2');
+    expect(warnings).toEqual(["species passed with the file (Sn O) ignored: they name a VASP 4 POSCAR's blocks, and this file is CIF, whose sites name their own elements"]);
   });
 });
 

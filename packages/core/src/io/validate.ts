@@ -7,7 +7,8 @@ import { closePairs } from './close-pairs.ts';
 import { shortestVectorLength } from '../base/reduction.ts';
 import { MIN_INTERATOMIC_DISTANCE } from './tolerances.ts';
 
-const FORMAT_NAMES: Record<StructureFormat | 'unknown', string> = {
+/** How messages name each format. */
+export const FORMAT_NAMES: Record<StructureFormat | 'unknown', string> = {
   cif: 'CIF',
   poscar: 'POSCAR',
   pymatgen: 'pymatgen JSON',

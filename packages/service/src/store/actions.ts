@@ -33,6 +33,8 @@ export interface ActionInput {
   url?: string;
   filename?: string;
   format?: string;
+  /** Element of each species block, given for a VASP 4 POSCAR. */
+  species?: string[];
   type?: string;
   name?: string;
   org_id?: string;

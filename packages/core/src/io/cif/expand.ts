@@ -1,4 +1,5 @@
 import { StructureError } from '../../base/errors.ts';
+import { previewList } from '../../base/preview.ts';
 import type { Lattice } from '../../base/lattice.ts';
 import { wrapVec, type Vec3 } from '../../base/linalg.ts';
 import { closePairs } from '../close-pairs.ts';
@@ -12,6 +13,8 @@ export interface AtomRow {
   oxidationState: number | null;
   frac: Vec3;
   occupancy: number;
+  /** Hydrogen atoms bonded to this atom but not listed as sites (`_atom_site_attached_hydrogens`), 0 when not given. */
+  attachedHydrogens: number;
   line: number;
 }
 
@@ -43,11 +46,12 @@ export function expandRows(lattice: Lattice, rows: AtomRow[], operations: Affine
         { format: 'cif', line: b.line, site: b.label },
       );
     }
-    if (source[i] !== source[j]) mergedAcrossRows.add(`${a.label}/${b.label}`);
+    // One pair of rows is one merge, whichever of their images met first.
+    if (source[i] !== source[j]) mergedAcrossRows.add(source[i] < source[j] ? `${a.label}/${b.label}` : `${b.label}/${a.label}`);
     duplicate[j] = 1;
   }
 
   const kept = [...points.keys()].filter((p) => !duplicate[p]).sort((p, q) => source[p] - source[q] || p - q);
-  const warnings = mergedAcrossRows.size > 0 ? [`CIF sites coincide after symmetry expansion and were merged: ${[...mergedAcrossRows].join(', ')}`] : [];
+  const warnings = mergedAcrossRows.size > 0 ? [`CIF sites coincide after symmetry expansion and were merged: ${previewList([...mergedAcrossRows])}`] : [];
   return { points: kept.map((p) => points[p]), source: kept.map((p) => source[p]), warnings };
 }

@@ -12,7 +12,8 @@ import { cifNumber, isNull, parseCif, valuesOf, type CifBlock, type CifValue } f
 import { expandRows, type AtomRow } from './expand.ts';
 import { latticeProblem } from '../validate.ts';
 import { controlCharacterMessage, firstControlCharacter } from '../control-characters.ts';
-import { elementFromLabel, labelGuessWarning, type LabelElement } from './labels.ts';
+import { compositionWarnings } from './composition.ts';
+import { elementFromLabel, labelGuessWarnings, unreadableLabel, type ElementGuess } from './labels.ts';
 
 const fail = (message: string, line?: number, site?: string): never => {
   throw new StructureError(line === undefined ? `CIF: ${message}` : `CIF line ${line}: ${message}`, { format: 'cif', line, site });
@@ -21,7 +22,9 @@ const fail = (message: string, line?: number, site?: string): never => {
 /**
  * Reads the first data block that has atoms, expands the asymmetric unit with the listed
  * operators (or the space group's, when only a symbol or number is given) and merges positions
- * that coincide. Partially occupied or shared sites are refused: disordered structures are out of scope.
+ * that coincide. Partially occupied or shared sites are refused: disordered structures are out of
+ * scope. Warns when the sites miss what the file says the crystal holds (implicit hydrogens, a
+ * different `_chemical_formula_sum`), and when `?` or `.` stood for a value that was then assumed.
  */
 export function readCif(text: string): ReadResult {
   const control = firstControlCharacter(text);
@@ -58,15 +61,23 @@ export function readCif(text: string): ReadResult {
     oxidationStates.push(row.oxidationState);
   });
   if (oxidationStates.some((o) => o !== null)) structure.oxidationStates = oxidationStates;
+  const attached = source.map((r) => rows[r].attachedHydrogens);
+  const carriers = [...new Set(rows.filter((r) => r.attachedHydrogens > 0).map((r) => r.label))];
+  warnings.push(...compositionWarnings(block, structure, attached, carriers));
   return { structure, warnings, format: 'cif' };
 }
 
+/**
+ * The cell parameters. A length must be given; an angle absent, or given as `?` (unknown) or `.`,
+ * is 90°, the CIF core dictionary's default, with a warning that says which it was.
+ */
 function readCell(block: CifBlock, warnings: string[]) {
   const get = (tag: string, fallback?: number): number => {
     const v = block.items.get(tag);
     if (isNull(v)) {
-      if (fallback === undefined) fail(`${tag} is missing from data_${block.name}`, v?.line);
-      warnings.push(`CIF has no ${tag}: assumed ${fallback}`);
+      const mark = v === undefined ? undefined : v.text === '?' ? "'?' (unknown)" : "'.' (the default mark)";
+      if (fallback === undefined) fail(mark ? `${tag} is ${mark}, but a cell length has no default: give its value` : `${tag} is missing from data_${block.name}`, v?.line);
+      warnings.push(mark ? `CIF: ${tag} is ${mark} on line ${v!.line}: assumed ${fallback}°, the CIF default` : `CIF has no ${tag}: assumed ${fallback}°, the CIF default`);
       return fallback!;
     }
     const x = cifNumber(v!);
@@ -99,14 +110,18 @@ function readAtomRows(block: CifBlock, warnings: string[]): AtomRow[] {
   const types = column('_atom_site_type_symbol');
   const occupancies = column('_atom_site_occupancy');
   const flags = column('_atom_site_calc_flag');
-  for (const [tag, col] of [['_atom_site_fract_y', ys], ['_atom_site_fract_z', zs], ['_atom_site_label', labels], ['_atom_site_type_symbol', types], ['_atom_site_occupancy', occupancies]] as const) {
+  const attached = column('_atom_site_attached_hydrogens');
+  const columns = [['_atom_site_fract_y', ys], ['_atom_site_fract_z', zs], ['_atom_site_label', labels], ['_atom_site_type_symbol', types], ['_atom_site_occupancy', occupancies], ['_atom_site_attached_hydrogens', attached]] as const;
+  for (const [tag, col] of columns) {
     if (col && col.length !== n) fail(`${tag} has ${col.length} values but _atom_site_fract_x has ${n}: they must be in the same loop`, col[0]?.line);
   }
   const oxidationByType = readAtomTypeOxidation(block);
 
   const rows: AtomRow[] = [];
-  const guesses: { label: string; reading: LabelElement }[] = [];
+  const guesses: ElementGuess[] = [];
   const defaulted: string[] = [];
+  const untyped: string[] = [];
+  const occupancyAssumed: string[] = [];
   for (let r = 0; r < n; r++) {
     // Dummy atoms mark positions of interest, not atoms.
     if (flags && !isNull(flags[r]) && flags[r].text.toLowerCase() === 'dum') continue;
@@ -114,6 +129,7 @@ function readAtomRows(block: CifBlock, warnings: string[]): AtomRow[] {
     const label = labels && !isNull(labels[r]) ? labels[r].text : undefined;
     const type = types && !isNull(types[r]) ? types[r].text : undefined;
     const name = label ?? type ?? `site ${r + 1}`;
+    if (types && type === undefined) untyped.push(`${name} ('${types[r].text}')`);
     let element: string;
     let oxidationState: number | null = null;
     if (type !== undefined) {
@@ -124,13 +140,16 @@ function readAtomRows(block: CifBlock, warnings: string[]): AtomRow[] {
         // Type symbols such as 'Fe1', 'OH-' or 'Wat' still follow the label conventions.
         const fromType = elementFromLabel(type);
         if (!fromType) fail(`unknown element '${element}' at site ${name}`, line, name);
-        guesses.push({ label: type, reading: fromType! });
+        guesses.push({ label: type, reading: fromType!, from: 'type symbol' });
         element = fromType!.element;
       }
     } else if (label !== undefined) {
       const fromLabel = elementFromLabel(label);
-      if (!fromLabel) fail(`unknown element '${normalizeElementCase(/^[A-Za-z]*/.exec(label)![0] || label)}' at site ${label} (no _atom_site_type_symbol, and the label does not start with an element)`, line, label);
-      guesses.push({ label, reading: fromLabel! });
+      if (!fromLabel) {
+        const written = normalizeElementCase(/^[A-Za-z]*/.exec(label)![0] || label);
+        fail(`unknown element '${written}' at site ${label}: no _atom_site_type_symbol, and ${unreadableLabel(label)}; give _atom_site_type_symbol`, line, label);
+      }
+      guesses.push({ label, reading: fromLabel!, from: 'label' });
       element = fromLabel!.element;
     } else {
       fail(`site ${r + 1} has neither _atom_site_type_symbol nor _atom_site_label`, line);
@@ -147,16 +166,32 @@ function readAtomRows(block: CifBlock, warnings: string[]): AtomRow[] {
       return x;
     };
     let occupancy = 1;
-    if (occupancies && !isNull(occupancies[r])) {
+    if (occupancies && isNull(occupancies[r])) {
+      occupancyAssumed.push(`${name} ('${occupancies[r].text}')`);
+    } else if (occupancies) {
       occupancy = cifNumber(occupancies[r]);
       if (!Number.isFinite(occupancy)) fail(`site ${name} has _atom_site_occupancy '${occupancies[r].text}', ${notANumber(occupancy)}`, occupancies[r].line, name);
     }
-    rows.push({ label: name, element: element!, oxidationState, frac: [coord(xs![r], 'x'), coord(ys![r], 'y'), coord(zs![r], 'z')], occupancy, line });
+    const hydrogens = attached && !isNull(attached[r]) ? cifNumber(attached[r]) : 0;
+    rows.push({
+      label: name,
+      element: element!,
+      oxidationState,
+      frac: [coord(xs![r], 'x'), coord(ys![r], 'y'), coord(zs![r], 'z')],
+      occupancy,
+      attachedHydrogens: Number.isFinite(hydrogens) && hydrogens > 0 ? hydrogens : 0,
+      line,
+    });
     if (dots.length > 0) defaulted.push(`${name} (${dots.join(', ')})`);
   }
   if (rows.length === 0) fail(`data_${block.name} lists no atoms`, xs![0]?.line);
-  const guessed = labelGuessWarning(guesses);
-  if (guessed) warnings.push(guessed);
+  if (untyped.length > 0) {
+    warnings.push(`CIF: _atom_site_type_symbol gives no element ('?' or '.') at ${previewList(untyped)}: their elements were read from their labels`);
+  }
+  warnings.push(...labelGuessWarnings(guesses));
+  if (occupancyAssumed.length > 0) {
+    warnings.push(`CIF: _atom_site_occupancy gives no value ('?' unknown, or '.') at ${previewList(occupancyAssumed)}: read as 1, fully occupied`);
+  }
   if (defaulted.length > 0) {
     warnings.push(`CIF: '.' (the default value) written for a fractional coordinate read as 0 at ${previewList(defaulted)}`);
   }
