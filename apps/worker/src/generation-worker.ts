@@ -5,6 +5,7 @@ import type { RedisClient } from '@defect-candidates/service/redis';
 import type { ActionError, ActionStore } from '@defect-candidates/service/store/actions';
 import { GENERATE_QUEUE, actionIdFromJobId, queuePrefix, type GenerateJobData, type GenerateJobResult } from '@defect-candidates/service/queues';
 import { OuroProgressReporter, type ActionProgressLog } from '@defect-candidates/service/webhooks/ouro-progress';
+import { failureCode } from '@defect-candidates/service/threads/failure';
 import { DownloadError, downloadStructure } from './download.ts';
 import { GenerationCancelled, GenerationFailed, GenerationTimeout, GeneratorPool } from './generator-pool.ts';
 
@@ -132,6 +133,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           ...(fileWarnings.length > 0 ? { warnings: fileWarnings } : {}),
           request: action.parameters,
           maxAtoms: config.maxAtoms,
+          maxInputAtoms: config.maxInputAtoms,
         },
         { timeoutMs: remaining, ...(signal ? { signal } : {}), onProgress: progress },
       );
@@ -141,7 +143,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         return finishWith(timeoutError(config.jobTimeoutMs), err);
       }
       if (err instanceof GenerationFailed && err.failure.core) {
-        return finishWith(actionError('invalid_structure', err.failure.name, err.failure.message, false), err);
+        return finishWith(actionError(failureCode(err.failure), err.failure.name, err.failure.message, false), err);
       }
       if (err instanceof GenerationFailed && err.failure.stack) log.error({ stack: err.failure.stack }, 'generation crashed');
       return finishWith(actionError('internal', 'InternalError', `Internal error during generation: ${(err as Error).message}`, true), err);
