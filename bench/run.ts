@@ -7,6 +7,7 @@
  *   --fixtures CdTe,MgO  only fixtures whose file name starts with one of these
  *   --budget-ms N        wall time per fixture and profile (default 1500; at least 15 runs)
  *   --no-scaling | --scaling-only | --max-n N (default 5)
+ *   --no-large           skip the large input cells (n×n×n supercells as input, issue 11)
  *   --service            service benchmark; see bench/service/run-service.ts for its options
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     'no-scaling': { type: 'boolean', default: false },
     'scaling-only': { type: 'boolean', default: false },
     'max-n': { type: 'string', default: '5' },
+    'no-large': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -46,6 +48,7 @@ const results = await runCore({
   scaling: !values.json && !values['no-scaling'],
   maxN: Number(values['max-n']),
   scalingBudgetMs: Math.max(2000, Number(values['budget-ms'])),
+  largeInputs: !values.json && !values['no-large'] && !values['no-scaling'],
   log,
 });
 

@@ -14,8 +14,33 @@ export interface CoreOptions {
   scaling: boolean;
   maxN: number;
   scalingBudgetMs: number;
+  /** The large-input section: n×n×n supercells given as the input cell (issue 11). */
+  largeInputs: boolean;
   log: (line: string) => void;
 }
+
+export interface LargeInputPoint {
+  kind: string;
+  n: number;
+  atoms: number;
+  spaceGroup: string;
+  translations: number;
+  supercellAtoms: number;
+  runs: number;
+  readMs: number;
+  symmetryMs: number;
+  generateMs: number;
+}
+
+/** The large input cells: kind and n of the n×n×n supercell (atoms in the comment). */
+export const LARGE_INPUTS: [string, number][] = [
+  ['simple-cubic', 7], // 343
+  ['diamond', 4], // 512
+  ['simple-cubic', 10], // 1,000
+  ['rock-salt-primitive', 8], // 1,024
+  ['rock-salt', 8], // 4,096
+  ['simple-cubic-vacancy', 10], // 999: a supercell with a defect, no pure translations
+];
 
 export interface ScalingPoint {
   n: number;
@@ -37,6 +62,7 @@ export interface CoreResults {
   fixtures: BenchFixture[];
   profiles: { profile: Profile; byFixture: Record<string, Measurement> }[];
   scaling: ScalingPoint[];
+  large: LargeInputPoint[];
   mirrorProblems: string[];
 }
 
@@ -71,7 +97,14 @@ export async function runCore(options: CoreOptions): Promise<CoreResults> {
       scaling.push({ ...point, allocation });
     }
   }
-  return { fixtures, profiles, scaling, mirrorProblems };
+  const large: LargeInputPoint[] = [];
+  if (options.largeInputs) {
+    for (const [kind, n] of LARGE_INPUTS) {
+      options.log(`core large input ${kind} ${n}×${n}×${n}…`);
+      large.push(await runChild<LargeInputPoint>([], 'large-input-child.ts', [kind, String(n), String(options.scalingBudgetMs)]));
+    }
+  }
+  return { fixtures, profiles, scaling, large, mirrorProblems };
 }
 
 /** Runs one of the per-size scripts in a fresh process and returns the JSON line it prints. */
@@ -282,6 +315,39 @@ export function coreReport(results: CoreResults, options: { markdown?: boolean }
       );
       out.push(
         `${md ? '\n' : ''}Growth (least-squares log-log slope over ${use[0].nAtoms}–${use[use.length - 1].nAtoms} atoms): generate() ∝ atoms^${k.toFixed(2)}, writing ∝ atoms^${kw.toFixed(2)}, answer size ∝ atoms^${ka.toFixed(2)}.`,
+      );
+    }
+  }
+
+  if (results.large.length > 0) {
+    heading('Large input cells: n×n×n supercells sent as the input (POSCAR), default request, one fresh process per cell');
+    const pts = results.large;
+    out.push(
+      table(
+        ['input', 'atoms', 'group', 'pure transl.', 'read ms', 'symmetry ms', 'read+symm ms', 'generate() ms', 'supercell atoms', 'runs'],
+        pts.map((p) => [
+          `${p.kind} ${p.n}×${p.n}×${p.n}`,
+          String(p.atoms),
+          p.spaceGroup,
+          String(p.translations),
+          ms(p.readMs),
+          ms(p.symmetryMs),
+          ms(p.readMs + p.symmetryMs),
+          ms(p.generateMs),
+          String(p.supercellAtoms),
+          String(p.runs),
+        ]),
+        { markdown: md },
+      ),
+    );
+    const perfect = pts.filter((p) => p.translations > 1);
+    if (perfect.length >= 2) {
+      const atoms = perfect.map((p) => p.atoms);
+      const k = growthExponent(atoms, perfect.map((p) => p.symmetryMs));
+      const kr = growthExponent(atoms, perfect.map((p) => p.readMs + p.symmetryMs));
+      out.push(
+        `${md ? '\n' : ''}Growth over the perfect supercells (${Math.min(...atoms)}–${Math.max(...atoms)} atoms, least-squares log-log slope): ` +
+          `symmetry ∝ atoms^${k.toFixed(2)}, read + symmetry ∝ atoms^${kr.toFixed(2)}. Aim (issue 11): read + symmetry under 300 ms at 1,000 atoms, roughly linear.`,
       );
     }
   }

@@ -4,9 +4,10 @@
  *
  * 1. Burst: a direct client fires 500 POSTs as fast as 50 connections allow, under the default
  *    per-key limits; a second client posts one action in the middle of it.
- * 2. Backlog: the Ouro platform key (generous limits) starts 4 heavy jobs (512-atom hosts whose
- *    symmetry search takes minutes: the submission check gives up on them, so they go to
- *    `generate-heavy`) and then queues 500 CdTe actions, topping its line up to 500 as workers take
+ * 2. Backlog: the Ouro platform key (generous limits) queues 16 heavy jobs (1,000-atom P1 hosts
+ *    with interstitials, about 11 s each alone on the benchmark machine and estimated at 15 s, so
+ *    they go to `generate-heavy`; 16 so that the heavy worker's 4 threads stay busy throughout)
+ *    and then queues 500 CdTe actions, topping its line up to 500 as workers take
  *    from it. Meanwhile a second client submits small actions one at a time, each once the previous
  *    one has finished; each one's queue wait (created → started) and completion (created →
  *    finished) are read from its action record.
@@ -22,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { keys } from '@defect-candidates/service/store/keys';
 import { deletePrefix } from '../../test/support/redis.ts';
 import { type WorkerHandle, spawnWorker, stopWorkers } from '../../test/support/service.ts';
-import { ironGrid } from '../../test/support/structures.ts';
+import { jitteredIronGrid } from '../../test/support/structures.ts';
 import { FIXTURES_DIR } from '../core/fixtures.ts';
 import { median, percentile } from '../stats.ts';
 import { table } from '../table.ts';
@@ -109,9 +110,9 @@ export async function fairnessPhase(bench: TenantBench, options: { samples: numb
     workers.push(await spawnWorker({ ...env, WORKER_QUEUES: 'generate-heavy', HEAVY_WORKER_CONCURRENCY: '4' }));
 
     // 2. The platform's heavy jobs, then its backlog of 500, then another key's small actions.
-    bench.log('service fairness: 4 heavy jobs from the platform key (each waits for the submission check to give up)…');
-    for (let i = 0; i < 4; i++) {
-      const heavy = await post(platform, { structure: { content: ironGrid(8), format: 'poscar' }, supercell: [1], defect_types: ['vacancy'], random_seed: i });
+    bench.log('service fairness: 16 heavy jobs from the platform key…');
+    for (let i = 0; i < 16; i++) {
+      const heavy = await post(platform, { structure: { content: jitteredIronGrid(10, i + 1), format: 'poscar' }, supercell: [1], defect_types: ['vacancy', 'interstitial'], random_seed: i });
       if (heavy.status !== 202) throw new Error(`heavy submission refused: ${heavy.status} ${JSON.stringify(heavy.body)}`);
     }
     const heavyRunning = await waitForCount(() => activeCount(bench.redis, prefix, 'generate-heavy'), 4, 60_000);

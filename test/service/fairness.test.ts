@@ -162,19 +162,20 @@ describe('heavy jobs apart', () => {
   });
 
   it('a structure whose analysis outruns the submission check goes to generate-heavy', { timeout: 60_000 }, async () => {
-    const { api } = await deployment('fair-slow', { HOST_CHECK_TIMEOUT_MS: '1500' });
+    // 64,000 atoms (an input limit raised for the test): seconds of reading and symmetry, against 500 ms.
+    const { api } = await deployment('fair-slow', { HOST_CHECK_TIMEOUT_MS: '500', MAX_INPUT_ATOMS: '100000' });
     await api.ctx.hostChecker.warm();
-    // 512 atoms with many pure translations: the symmetry search takes about a minute.
-    const id = await submit(api, 'alice', { structure: { content: ironGrid(8), format: 'poscar' }, supercell: [1], defect_types: ['vacancy'] });
+    const id = await submit(api, 'alice', { structure: { content: ironGrid(40), format: 'poscar' }, defect_types: ['vacancy'] });
     expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate-heavy');
   });
 
   it('a URL structure still running after LIGHT_JOB_BUDGET_MS moves to generate-heavy, downloaded once, with what unpacking it assumed', { timeout: 180_000 }, async () => {
-    // UTF-16 without a byte-order mark: the download's warning must reach the answer of the heavy run.
-    const files = await startHttpServer({ '/grid.vasp': respondWith(Buffer.from(ironGrid(6), 'utf16le')) });
+    // A 343-atom P1 cell with interstitials (seconds of Voronoi analysis), as UTF-16 without a
+    // byte-order mark: the download's warning must reach the answer of the heavy run.
+    const files = await startHttpServer({ '/grid.vasp': respondWith(Buffer.from(jitteredIronGrid(7), 'utf16le')) });
     servers.push(files);
     const { env, api } = await deployment('fair-budget', { LIGHT_JOB_BUDGET_MS: '300' });
-    const id = await submit(api, 'alice', { file: { url: `${files.url}/grid.vasp`, filename: 'grid.vasp' }, supercell: [1], defect_types: ['vacancy'] });
+    const id = await submit(api, 'alice', { file: { url: `${files.url}/grid.vasp`, filename: 'grid.vasp' }, supercell: [1], defect_types: ['vacancy', 'interstitial'] });
     expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate');
     // One process taking both queues, as `npm start` runs it.
     const worker = await spawnWorker(env);

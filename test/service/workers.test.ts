@@ -23,8 +23,10 @@ let prefix: string;
 
 beforeAll(async () => {
   prefix = uniquePrefix('workers');
-  const env = serviceEnv({ prefix, redisUrl: await redisUrl() });
+  // A small input limit: the 125-atom grid below is over it.
+  const env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { MAX_INPUT_ATOMS: '100' } });
   files = await startHttpServer({
+    '/grid.vasp': respondWith(ironGrid(5)),
     '/CdTe.cif': respondWith(cdte),
     '/CdTe.cif.gz': respondWith(gzipSync(cdte), { contentType: 'application/gzip' }),
     '/missing.cif': respondWith('gone', { status: 404 }),
@@ -48,6 +50,13 @@ afterAll(async () => {
 });
 
 const names = (action: { response: { candidates: { name: string }[] } }) => action.response.candidates.map((c) => c.name);
+
+/** n×n×n iron atoms on a 2.5 Å simple-cubic grid. */
+function ironGrid(n: number): string {
+  const lines = ['iron grid', '1.0', `${2.5 * n} 0 0`, `0 ${2.5 * n} 0`, `0 0 ${2.5 * n}`, 'Fe', String(n ** 3), 'Direct'];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) lines.push(`${i / n} ${j / n} ${k / n}`);
+  return lines.join('\n');
+}
 
 describe('generation end to end', () => {
   it('inline structure: queued, then success with the reference candidates', async () => {
@@ -107,6 +116,28 @@ describe('generation end to end', () => {
     expect(action.error).toMatchObject({ code: 'invalid_structure', retryable: false });
     expect(action.error.message.length).toBeGreaterThan(10);
     expect(files.requests.filter((r) => r.path === '/garbage.cif').length - before).toBe(1);
+  });
+
+  it('one code and one message for one fault, whether the structure came inline (refused at submission) or by URL (the action ends)', async () => {
+    const cases: [string, string, Record<string, unknown>][] = [
+      // 125 atoms, over MAX_INPUT_ATOMS = 100
+      ['input cell too large', '/grid.vasp', { structure: { content: ironGrid(5), format: 'poscar' } }],
+      // 6×6×6 conventional CdTe cells: 1,728 atoms, over MAX_ATOMS = 1000
+      ['supercell too large', '/CdTe.cif', { structure: { content: cdte, format: 'cif' }, supercell: [6] }],
+    ];
+    const codes: string[] = [];
+    for (const [what, path, inline] of cases) {
+      const refused = await api.call('POST', GENERATE, { body: inline });
+      expect(refused.status, what).toBe(422);
+      const { structure: _structure, ...rest } = inline;
+      const res = await api.call('POST', GENERATE, { body: { ...rest, file: { url: `${files.url}${path}` } } });
+      expect(res.status, what).toBe(202);
+      const action = await waitForAction(api, res.body.id);
+      expect(action.status, what).toBe('error');
+      expect({ code: action.error.code, message: action.error.message }, what).toEqual({ code: refused.body.error.code, message: refused.body.error.message });
+      codes.push(action.error.code);
+    }
+    expect(codes).toEqual(['invalid_structure', 'invalid_supercell']);
   });
 
   it('a 404 or a redirect ends download_failed at once; a flaky host is retried', async () => {

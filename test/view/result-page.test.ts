@@ -106,6 +106,9 @@ describe('the result page of a finished action, opened through its signed link',
     expect(await page.$eval('body', (b) => b.dataset.selected)).toBe('v_Cd');
     // Every interstitial site class of the answer is in the legend, by its Wyckoff label.
     expect(await page.$$eval('#legend li strong', (l) => l.map((e) => e.textContent))).toEqual(['4b', '4d', '16e']);
+    // Each with its whole orbit in the conventional cell, built from the answer's factored operations
+    // (24 rotations of the primitive cell, then the 4 face-centring translations).
+    expect(await page.$$eval('#legend li', (l) => l.map((e) => /· (\d+) sites/.exec(e.textContent)?.[1]))).toEqual(['4', '4', '16']);
     await page.screenshot({ path: join(OUT, 'cdte-v_Cd.png') });
 
     await page.click('#candidate-table tbody tr[data-name="Cd_i_C3v"]');

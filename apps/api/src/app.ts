@@ -154,7 +154,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
     metrics: createMetrics({ queues: [queue, heavyQueue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
-    hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
+    hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, maxInputAtoms: config.maxInputAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
     archives: new ArchiveBuilder({ threads: config.archiveThreads }),
     viewLinks: new ViewLinks(redis, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };

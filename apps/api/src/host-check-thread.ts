@@ -1,6 +1,6 @@
 /**
  * Runs in one of the API's check threads: the core's `prepareHost` on a submitted structure,
- * seconds of CPU on some large cells, kept off the API's event loop.
+ * up to about a second of CPU on the largest legal cells, kept off the API's event loop.
  */
 import { parentPort } from 'node:worker_threads';
 import { prepareHost, type StructureFormat } from '@defect-candidates/core';
@@ -22,7 +22,7 @@ port.on('message', (task: HostCheckTask) => {
         ...(task.species ? { species: task.species } : {}),
       },
       task.request as never,
-      { maxAtoms: task.maxAtoms },
+      { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms },
     );
     const prepareMs = performance.now() - t0;
     const { species } = host.structure;

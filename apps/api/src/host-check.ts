@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HOST_REQUEST_FIELDS } from '@defect-candidates/core';
 import { canonicalJson } from '@defect-candidates/service/store/idempotency';
 import type { HostFacts } from '@defect-candidates/service/scheduling/cost';
-import type { ThreadFailure } from '@defect-candidates/service/threads/failure';
+import { type ThreadFailure, failureCode } from '@defect-candidates/service/threads/failure';
 import { ThreadCancelled, ThreadCrashed, ThreadPool, ThreadTimeout } from '@defect-candidates/service/threads/pool';
 import { HttpError, invalidRequest } from './errors.ts';
 
@@ -22,6 +22,7 @@ export interface HostCheckTask {
   /** Only the request fields `prepareHost` reads. */
   request: Record<string, unknown>;
   maxAtoms: number;
+  maxInputAtoms: number;
 }
 
 export type HostCheckFailure = ThreadFailure;
@@ -37,6 +38,8 @@ export type HostVerdict = { checked: true; host: HostFacts } | { checked: false;
 
 export interface HostCheckerOptions {
   maxAtoms: number;
+  /** The worker's limits, so a structure passes here exactly when it passes there. */
+  maxInputAtoms: number;
   threads: number;
   timeoutMs: number;
   /** Verdicts remembered. */
@@ -82,13 +85,14 @@ const WARM_UP_STRUCTURES: { content: string; format: string }[] = [
  * bad structure or an oversized supercell is refused with 422 before anything is queued, and the
  * job's cost can be estimated from what the check learnt (atoms, orbits, supercell, time taken).
  *
- * The symmetry search takes milliseconds on ordinary cells but minutes on some large ones, so it
- * runs in a few threads, never on the event loop, within `timeoutMs`. A structure not checked in
+ * Reading and the symmetry search take milliseconds on ordinary cells and up to about a second on
+ * the largest legal ones (MAX_INPUT_ATOMS), so they run in a few threads, never on the event loop,
+ * within `timeoutMs`. A structure not checked in
  * time is accepted, not refused: the worker runs the same checks with a far longer budget (as it
  * does for structures given by URL), so a slow but legal structure still gets its answer, and the
  * API has spent at most `timeoutMs` of one thread on it.
  *
- * Verdicts are deterministic in the structure, the fields `prepareHost` reads and the atom limit:
+ * Verdicts are deterministic in the structure, the fields `prepareHost` reads and the atom limits:
  * they are remembered under a hash of just those (the same structure comes back with other seeds,
  * caps or as retries) in a small LRU, and concurrent checks of the same key share one run.
  *
@@ -117,7 +121,7 @@ export class HostChecker {
     this.threads.warm();
     this.warming ??= (async () => {
       for (const structure of WARM_UP_STRUCTURES) {
-        const task: HostCheckTask = { ...structure, request: {}, maxAtoms: this.options.maxAtoms };
+        const task: HostCheckTask = { ...structure, request: {}, maxAtoms: this.options.maxAtoms, maxInputAtoms: this.options.maxInputAtoms };
         // One task per thread, all at once: each occupies its own thread until it is done.
         await Promise.allSettled(Array.from({ length: this.options.threads }, () => this.threads.run(task, { timeoutMs: WARM_UP_TIMEOUT_MS })));
       }
@@ -144,9 +148,10 @@ export class HostChecker {
       ...(structure.species ? { species: structure.species } : {}),
       request,
       maxAtoms: this.options.maxAtoms,
+      maxInputAtoms: this.options.maxInputAtoms,
     };
     const key = createHash('sha256')
-      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, species: task.species ?? null, request, maxAtoms: task.maxAtoms }))
+      .update(canonicalJson({ format: task.format ?? null, filename: task.filename ?? null, species: task.species ?? null, request, maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms }))
       .update('\0')
       .update(task.content)
       .digest('hex');
@@ -232,12 +237,12 @@ export class HostChecker {
   }
 }
 
-/** The 422 for what the core refused; null for a failure that is not the input's fault. */
+/** The 422 for what the core refused (code as the worker gives it, failureCode); null for a failure that is not the input's fault. */
 function refusalOf(failure: HostCheckFailure): HttpError | null {
   if (!failure.core) return null;
-  const { name, message } = failure;
-  if (name === 'StructureError') return new HttpError(422, 'invalid_structure', message, [{ path: 'structure.content', message }]);
-  if (name === 'SupercellError') return new HttpError(422, 'invalid_supercell', message, [{ path: 'supercell', message }]);
-  if (name === 'RequestError') return invalidRequest(failure.issues ?? []);
-  return new HttpError(422, failure.code ?? 'invalid_structure', message);
+  const { message } = failure;
+  const code = failureCode(failure);
+  if (code === 'invalid_request') return invalidRequest(failure.issues ?? []);
+  const path = code === 'invalid_supercell' ? 'supercell' : 'structure.content';
+  return new HttpError(422, code, message, [{ path, message }]);
 }

@@ -16,6 +16,7 @@ import {
 } from '@defect-candidates/service/queues';
 import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { OuroProgressReporter, type ActionProgressLog } from '@defect-candidates/service/webhooks/ouro-progress';
+import { failureCode } from '@defect-candidates/service/threads/failure';
 import { DownloadError, downloadStructure } from './download.ts';
 import { GenerationCancelled, GenerationFailed, GenerationTimeout, GeneratorPool } from './generator-pool.ts';
 
@@ -163,6 +164,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           ...(fileWarnings.length > 0 ? { warnings: fileWarnings } : {}),
           request: action.parameters,
           maxAtoms: config.maxAtoms,
+          maxInputAtoms: config.maxInputAtoms,
         },
         { timeoutMs: budgeted ? config.lightJobBudgetMs : remaining, ...(signal ? { signal } : {}), onProgress: progress },
       );
@@ -182,7 +184,7 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         return finishWith(timeoutError(config.jobTimeoutMs), err);
       }
       if (err instanceof GenerationFailed && err.failure.core) {
-        return finishWith(actionError('invalid_structure', err.failure.name, err.failure.message, false), err);
+        return finishWith(actionError(failureCode(err.failure), err.failure.name, err.failure.message, false), err);
       }
       if (err instanceof GenerationFailed && err.failure.stack) log.error({ stack: err.failure.stack }, 'generation crashed');
       return finishWith(actionError('internal', 'InternalError', `Internal error during generation: ${(err as Error).message}`, true), err);

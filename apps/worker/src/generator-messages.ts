@@ -11,6 +11,7 @@ export interface ThreadTask {
   warnings?: string[];
   request: Record<string, unknown>;
   maxAtoms: number;
+  maxInputAtoms?: number;
 }
 
 export type { ThreadFailure };

@@ -24,7 +24,7 @@ port.on('message', (task: ThreadTask) => {
         ...(task.warnings ? { warnings: task.warnings } : {}),
       },
       task.request as never,
-      { maxAtoms: task.maxAtoms, onProgress: (stage, percent) => reply({ kind: 'progress', stage, percent }) },
+      { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms, onProgress: (stage, percent) => reply({ kind: 'progress', stage, percent }) },
     );
     const compressed = gzipSync(JSON.stringify(answer));
     // A small Buffer may sit in Node's shared pool: copy into a buffer of its own before transferring it.

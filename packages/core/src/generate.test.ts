@@ -302,34 +302,43 @@ describe('bad input', () => {
     return { content: lines.join('\n'), format: 'poscar' as const };
   };
 
-  it('refuses an input cell already over the atom limit before analysing its symmetry, in every supercell mode', () => {
-    // 1,210 atoms: moyo would take minutes on them. The primitive cell has one atom, so the
-    // automatic supercell alone could have been small: the limit bounds the input cell too, so the
-    // refusal never needs the symmetry search.
+  it('refuses an input cell over maxInputAtoms before analysing its symmetry, in every supercell mode', () => {
     const input = ironGrid(11, 10);
     const stages: string[] = [];
     const identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
     for (const supercell of [[], [1], identity] as DefectRequestInput['supercell'][]) {
       let error: unknown;
       try {
-        generate(input, { supercell }, { maxAtoms: 1000, onProgress: (stage) => stages.push(stage) });
+        generate(input, { supercell }, { maxInputAtoms: 1000, onProgress: (stage) => stages.push(stage) });
       } catch (e) {
         error = e;
       }
-      expect(error, JSON.stringify(supercell)).toBeInstanceOf(SupercellError);
-      expect((error as SupercellError).message).toBe(
-        'the input cell has 1210 atoms, more than the limit of 1000 atoms per supercell: send a smaller cell (the primitive or conventional cell), not a supercell',
+      expect(error, JSON.stringify(supercell)).toBeInstanceOf(StructureError);
+      expect((error as StructureError).message).toBe(
+        'the input cell has 1210 atoms, more than the limit of 1000 atoms per input cell: send a smaller cell (the primitive or conventional cell)',
       );
-      expect((error as SupercellError).code).toBe('supercell_too_large');
+      expect((error as StructureError).code).toBe('too_many_atoms');
     }
     expect(stages).not.toContain('symmetry');
+    expect(() => prepareHost(input, { supercell: [1] }, { maxInputAtoms: 1000 })).toThrow(/1210 atoms, more than the limit of 1000/);
+  });
+
+  it('builds the automatic supercell of an input larger than maxAtoms from its primitive cell; an explicit one stays refused', () => {
+    // 1,210 atoms of a one-atom primitive cell: its automatic supercell is small.
+    const input = ironGrid(11, 10);
+    const host = prepareHost(input, { supercell: [] }, { maxAtoms: 1000 });
+    expect(host.analysis.symbol).toBe('Pm-3m');
+    expect(host.analysis.translations).toHaveLength(1210);
+    expect(host.supercell.base).toBe('primitive');
+    expect(host.supercell.nSites).toBeLessThanOrEqual(1000);
+    expect(() => prepareHost(input, { supercell: [1] }, { maxAtoms: 1000 })).toThrow(SupercellError);
     expect(() => prepareHost(input, { supercell: [1] }, { maxAtoms: 1000 })).toThrow(/1210 atoms, more than the limit of 1000/);
   });
 
-  it('accepts an input cell of exactly the atom limit', () => {
+  it('accepts an input cell of exactly the input atom limit', () => {
     const grid = ironGrid(4);
-    expect(prepareHost(grid, { supercell: [1] }, { maxAtoms: 64 }).supercell.nSites).toBe(64);
-    expect(() => prepareHost(grid, { supercell: [1] }, { maxAtoms: 63 })).toThrow(/the input cell has 64 atoms, more than the limit of 63 /);
+    expect(prepareHost(grid, { supercell: [1] }, { maxInputAtoms: 64 }).supercell.nSites).toBe(64);
+    expect(() => prepareHost(grid, { supercell: [1] }, { maxInputAtoms: 63 })).toThrow(/the input cell has 64 atoms, more than the limit of 63 /);
   });
 
   it('refuses bad requests with RequestError', () => {
@@ -341,7 +350,9 @@ describe('host.symmetry_operations', () => {
   // The page of the `report` format draws the host cell and every interstitial orbit from these.
   const wrap = (x: number) => x - Math.floor(x);
   const images = (ops: DefectAnswer['host']['symmetry_operations'], x: number[]) =>
-    ops.rotations.map((r, i) => r.map((row, k) => wrap(row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + ops.translations[i][k])));
+    ops.rotations.flatMap((r, i) =>
+      ops.pure_translations.map((tau) => r.map((row, k) => wrap(row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + ops.translations[i][k] + tau[k]))),
+    );
   const distinct = (answer: DefectAnswer, points: number[][]) => {
     const lattice = { matrix: answer.host.lattice as Mat3 };
     const out: number[][] = [];
@@ -349,12 +360,18 @@ describe('host.symmetry_operations', () => {
     return out;
   };
 
-  for (const file of Object.keys(reference.structures)) {
+  // doped's ZnS: a 64-atom supercell (32 pure translations) whose lattice is less symmetric than
+  // the crystal, so some operations are rational in its frame; Cu.cif: a conventional cell (4).
+  const inputs = [...Object.keys(reference.structures).map((file) => read(file)), { content: readFileSync(join(FIXTURES, 'doped', 'ZnS.vasp'), 'utf8'), filename: 'ZnS.vasp' }];
+  for (const { content, filename: file } of inputs) {
     it(`rebuild ${file}'s input cell from host.sites, and give each interstitial orbit its multiplicity`, () => {
-      const answer = run(file, { max_candidates: 200, max_candidates_per_type: 100 });
-      const input = readStructure(read(file).content, { filename: file }).structure;
+      const answer = generate({ content, filename: file }, { max_candidates: 200, max_candidates_per_type: 100 });
+      const input = readStructure(content, { filename: file }).structure;
       const ops = answer.host.symmetry_operations;
       expect(ops.rotations.length).toBe(ops.translations.length);
+      expect(ops.rotations.length).toBeLessThanOrEqual(48);
+      expect(ops.pure_translations[0]).toEqual([0, 0, 0]);
+      if (file === 'ZnS.vasp') expect(ops.pure_translations).toHaveLength(32);
       const cell = answer.host.sites.flatMap((s) => distinct(answer, images(ops, s.frac_coords)).map((p) => ({ element: s.element, p })));
       expect(cell).toHaveLength(input.species.length);
       for (const [i, f] of input.fracCoords.entries()) {

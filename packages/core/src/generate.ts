@@ -1,4 +1,4 @@
-import type { StructureFormat } from './base/errors.ts';
+import { StructureError, type StructureFormat } from './base/errors.ts';
 import type { Structure } from './base/structure.ts';
 import { cellFormula, formula } from './base/structure.ts';
 import { elementOrder, hostOxidationStates } from './charges/oxidation.ts';
@@ -13,8 +13,9 @@ import { structureOutputs } from './output/structures.ts';
 import { LIBRARY_VERSION } from './output/version.ts';
 import { type DefectRequest, type DefectRequestInput, isDefaultVaspSettings, parseRequest, requestedTypes, structureFormats } from './request.ts';
 import { analyzeSymmetry } from './symmetry/analyze.ts';
+import { inputFrameOperations } from './symmetry/label.ts';
 import type { SymmetryAnalysis } from './symmetry/types.ts';
-import { type Supercell, refuseOversizedCell, resolveSupercell } from './supercell/resolve.ts';
+import { type Supercell, resolveSupercell } from './supercell/resolve.ts';
 
 /** The structure as the caller sent it: file text, and what is known about its format. */
 export interface StructureInput {
@@ -28,8 +29,32 @@ export interface StructureInput {
 }
 
 export interface PrepareOptions {
-  /** Largest supercell (atoms) the caller accepts. */
+  /** Largest supercell (atoms) the caller accepts; default 1,000. */
   maxAtoms?: number;
+  /** Largest input cell (atoms) the caller accepts; default 5,000 (DEFAULT_MAX_INPUT_ATOMS). */
+  maxInputAtoms?: number;
+}
+
+/**
+ * Default of `maxInputAtoms`. The symmetry analysis grows about linearly with the input (well under
+ * a second of CPU per thousand atoms) and the automatic supercell is built from the primitive cell,
+ * so an input cell may be far larger than any supercell; this bounds the reading and the search.
+ */
+export const DEFAULT_MAX_INPUT_ATOMS = 5000;
+
+/**
+ * Refuses an input cell with more than `maxInputAtoms` atoms, before its symmetry is analysed.
+ * Throws StructureError (code `too_many_atoms`): the size of the structure sent is the fault.
+ */
+export function refuseOversizedInput(structure: Structure, maxInputAtoms = DEFAULT_MAX_INPUT_ATOMS): void {
+  const count = structure.species.length;
+  if (count > maxInputAtoms) {
+    throw new StructureError(
+      `the input cell has ${count} atoms, more than the limit of ${maxInputAtoms} atoms per input cell: send a smaller cell (the primitive or conventional cell)`,
+      {},
+      'too_many_atoms',
+    );
+  }
 }
 
 /** A host read, analysed and expanded: everything cheap that can fail on bad input. */
@@ -70,8 +95,7 @@ function prepare(input: StructureInput, request: HostRequest, options: GenerateO
   const progress = options.onProgress ?? (() => {});
   progress('read', STAGE_START.read);
   const read = readStructure(input.content, { format: input.format, filename: input.filename, species: input.species });
-  // Before the symmetry search, whose cost grows steeply with the atom count.
-  refuseOversizedCell(read.structure, options.maxAtoms);
+  refuseOversizedInput(read.structure, options.maxInputAtoms);
   progress('symmetry', STAGE_START.symmetry);
   const analysis = analyzeSymmetry(read.structure, { symprec: request.symprec });
   progress('supercell', STAGE_START.supercell);
@@ -199,7 +223,8 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
     version: LIBRARY_VERSION,
     host: {
       formula: formula(structure),
-      space_group: { number: analysis.number, symbol: analysis.symbol },
+      space_group: spaceGroupReport(analysis),
+      symmetry_sensitivity: analysis.sensitivity,
       n_sites: structure.species.length,
       lattice: structure.lattice.matrix.map((r) => roundVec(r)),
       sites: structure.species
@@ -214,10 +239,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           frac_coords: roundVec(structure.fracCoords[i]),
           oxidation_state: oxidation.perSite?.[i] ?? null,
         })),
-      symmetry_operations: {
-        rotations: analysis.operations.map((op) => op.rotation.map((r) => [...r])),
-        translations: analysis.operations.map((op) => roundVec([...op.translation])),
-      },
+      symmetry_operations: symmetryOperationsReport(analysis),
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,
       input_format: host.format,
@@ -242,6 +264,33 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   };
   progress('writing', 100);
   return answer;
+}
+
+/**
+ * The answer's space group: the group, the tolerance asked for (the group holds within it on every
+ * atom), and every group moyo gave at the tolerances tried (symmetry/analyze.ts).
+ */
+export function spaceGroupReport(analysis: SymmetryAnalysis): DefectAnswer['host']['space_group'] {
+  return {
+    number: analysis.number,
+    symbol: analysis.symbol,
+    symprec: analysis.symprec,
+    tried: analysis.tried.map((t) => ({ symprec: t.symprec, number: t.number, symbol: t.symbol, holds: t.holds })),
+  };
+}
+
+/**
+ * The answer's symmetry operations (symmetry/label.ts, inputFrameOperations): at most 48 coset
+ * representatives in the input cell's frame and the input cell's pure translations, rather than
+ * their |point group|·N products (48,000 for a 10×10×10 supercell given as input).
+ */
+function symmetryOperationsReport(analysis: SymmetryAnalysis): DefectAnswer['host']['symmetry_operations'] {
+  const operations = inputFrameOperations(analysis);
+  return {
+    rotations: operations.map((op) => op.rotation.map((r) => [...r])),
+    translations: operations.map((op) => roundVec([...op.translation])),
+    pure_translations: analysis.translations.map((t) => roundVec([...t])),
+  };
 }
 
 /** Coordinates in the answer carry 8 decimals: enough for any use, and free of float noise. */

@@ -33,11 +33,10 @@ export { CIF_MERGE_TOLERANCE, OCCUPANCY_TOLERANCE, MIN_INTERATOMIC_DISTANCE } fr
 export { findInterstitialSites, type InterstitialSite, type InterstitialSearchOptions } from './interstitials/find.ts';
 export { voronoiVertices, type VoronoiVertex } from './interstitials/voronoi.ts';
 export { findVacuum, VACUUM_THRESHOLD, type VacuumRegion } from './interstitials/vacuum.ts';
-export type { SymmetryOperation, SiteLabel, SymmetryAnalysis, ConventionalSetting, WyckoffPosition } from './symmetry/types.ts';
-export { analyzeSymmetry, compactSymbol, type AnalyzeOptions } from './symmetry/analyze.ts';
-export { labelPoint, equivalentPositions, fixedWyckoffPositions, symmetrizePoint } from './symmetry/label.ts';
+export type { SymmetryOperation, SiteLabel, SymmetryAnalysis, ConventionalSetting, WyckoffPosition, PrimitiveSymmetry, ToleranceTrial, SensitivityEntry } from './symmetry/types.ts';
+export { analyzeSymmetry, compactSymbol, SENSITIVITY_TOLERANCES, type AnalyzeOptions } from './symmetry/analyze.ts';
+export { labelPoint, labelPrimitivePoint, equivalentPositions, primitiveOrbit, fixedWyckoffPositions, symmetrizePoint, toPrimitiveFrac, toInputFrac } from './symmetry/label.ts';
 export { schoenflies } from './symmetry/schoenflies.ts';
-export { primitiveCell, type PrimitiveCell } from './symmetry/primitive.ts';
 export { toConventional, fromConventional } from './symmetry/setting.ts';
 export { applyOperation, orbitOf } from './symmetry/orbit.ts';
 export { loadMoyo } from './symmetry/moyo.ts';

@@ -3,6 +3,7 @@ import { isElement } from './base/elements.ts';
 import { RequestError } from './base/errors.ts';
 import { preview } from './base/preview.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './io/write.ts';
+import { SYMPREC_RANGE } from './symmetry/tolerance.ts';
 
 /**
  * The request contract shared by the CLI, the API and the worker. Field names, ranges and defaults
@@ -28,7 +29,7 @@ export const REQUEST_LIMITS = {
   maxCandidatesPerType: 100,
   dopants: 20,
   interstitialSites: 64,
-  symprec: { min: 1e-5, max: 1 },
+  symprec: SYMPREC_RANGE,
   minImageDistance: { min: 1, max: 50 },
   interstitialMinDistance: { min: 0.1, max: 5 },
   reciprocalDensity: { min: 1, max: 1000 },

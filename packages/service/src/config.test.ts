@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     expect(c.idempotencyTtlSeconds).toBe(24 * 3600);
     expect(c.allowPrivateUrls).toBe(false);
     expect(c.maxAtoms).toBe(1000);
+    expect(c.maxInputAtoms).toBe(5000);
     expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
     expect(c.webhookRetryDelaysMs).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 50400000, 72000000, 86400000]);
     expect(c.viewLinkSecret).toBe('');

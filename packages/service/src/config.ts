@@ -18,6 +18,7 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   maxAtoms: number;
+  maxInputAtoms: number;
   hostCheckThreads: number;
   hostCheckTimeoutMs: number;
   heavyJobMs: number;
@@ -80,7 +81,8 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'ALLOW_PRIVATE_URLS', key: 'allowPrivateUrls', kind: 'bool', default: 'false', description: 'Allow downloads and webhooks to loopback, private and link-local addresses (tests, local setups).' },
   { env: 'LOG_LEVEL', key: 'logLevel', kind: 'string', default: 'info', description: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.' },
   { env: 'BODY_LIMIT', key: 'bodyLimitBytes', kind: 'bytes', default: '5mb', min: 1, description: 'Largest request body the API reads (`5mb`, `512kb` or bytes); larger bodies get 413.' },
-  { env: 'MAX_ATOMS', key: 'maxAtoms', kind: 'int', default: '1000', min: 1, description: 'Most atoms in a candidate supercell, and in the input cell; a request above it is refused with 422.' },
+  { env: 'MAX_ATOMS', key: 'maxAtoms', kind: 'int', default: '1000', min: 1, description: 'Most atoms in a candidate supercell; a request whose supercell would be larger is refused (`invalid_supercell`). The automatic supercell is built from the primitive cell, so an input cell may be larger than this.' },
+  { env: 'MAX_INPUT_ATOMS', key: 'maxInputAtoms', kind: 'int', default: '5000', min: 1, description: 'Most atoms in the input cell; a larger structure is refused (`invalid_structure`) before its symmetry is analysed.' },
   { env: 'HOST_CHECK_THREADS', key: 'hostCheckThreads', kind: 'int', default: '2', min: 1, description: 'Threads in which the API reads and sizes inline structures at submission, off its event loop.' },
   { env: 'HOST_CHECK_TIMEOUT_MS', key: 'hostCheckTimeoutMs', kind: 'int', default: '5000', min: 100, description: 'Longest the API spends checking an inline structure at submission (waiting for a thread included); a structure it could not check in time is accepted and checked by the worker.' },
   { env: 'HEAVY_JOB_MS', key: 'heavyJobMs', kind: 'int', default: '1000', min: 1, description: 'A job whose estimated run time is above this (ms; see [Fair scheduling](#fair-scheduling-and-limits)) goes to the `generate-heavy` queue, which only heavy workers take.' },

@@ -62,16 +62,22 @@
    */
   const samePoint = (a, b, L, tol) => norm(toCart(sub(a, b).map((d) => d - Math.round(d)), L)) < tol;
 
-  /** Images of a fractional point under the host's operations, wrapped and distinct (the orbit in the unit cell). */
+  /**
+   * Images of a fractional point under the host's operations, wrapped and distinct (the orbit in the
+   * unit cell). The operations come factored (at most 48 coset representatives, then the cell's pure
+   * translations): the representatives' images are made distinct up to a pure translation (≤ 48²·N
+   * checks), and each distinct one then stands for N points of the orbit, all distinct.
+   */
   function orbit(x, ops, L) {
     if (!ops || ops.rotations.length === 0) return [x.map(wrap)];
-    const out = [];
+    const pure = ops.pure_translations ?? [[0, 0, 0]];
+    const representatives = [];
     ops.rotations.forEach((R, n) => {
       const t = ops.translations[n];
       const y = [0, 1, 2].map((r) => wrap(R[r][0] * x[0] + R[r][1] * x[1] + R[r][2] * x[2] + t[r]));
-      if (!out.some((p) => samePoint(p, y, L, 1e-3))) out.push(y);
+      if (!representatives.some((p) => pure.some((tau) => samePoint(add(p, tau), y, L, 1e-3)))) representatives.push(y);
     });
-    return out;
+    return representatives.flatMap((p) => pure.map((tau) => add(p, tau).map(wrap)));
   }
   /** A point and its copies on the opposite faces, edges and corners when it lies on a face of the cell. */
   function faceImages(p) {

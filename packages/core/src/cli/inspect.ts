@@ -1,6 +1,7 @@
 import { angles, lengths } from '../base/lattice.ts';
 import { type Vec3 } from '../base/linalg.ts';
 import { formula } from '../base/structure.ts';
+import { spaceGroupReport } from '../generate.ts';
 import { readStructure } from '../io/read.ts';
 import { resolveSupercell } from '../supercell/resolve.ts';
 import { analyzeSymmetry } from '../symmetry/analyze.ts';
@@ -39,7 +40,8 @@ export const inspectCommand: CliCommand = {
         abc: roundVec(lengths(s.lattice)),
         angles: roundVec(angles(s.lattice)),
       },
-      spacegroup: { number: analysis.number, symbol: analysis.symbol, hall_number: analysis.hallNumber, symprec: analysis.symprec },
+      spacegroup: { ...spaceGroupReport(analysis), hall_number: analysis.hallNumber },
+      symmetry_sensitivity: analysis.sensitivity,
       sites: s.species.map((element, i) => {
         const label = analysis.sites[i];
         return {

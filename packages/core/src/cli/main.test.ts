@@ -42,6 +42,13 @@ describe('defect-candidates inspect', () => {
     expect(report.sites).toHaveLength(8);
     expect(report.sites[0]).toMatchObject({ element: 'Cd', frac_coords: [0, 0, 0], wyckoff: '4a', site_symmetry: '-43m', point_group: 'Td', orbit: 0 });
     expect(report.sites[4]).toMatchObject({ element: 'Te', wyckoff: '4c', point_group: 'Td', orbit: 4 });
+    // the tolerances tried and the group at 0.001, 0.01 and 0.1 Å
+    expect(report.spacegroup).toMatchObject({ symprec: 0.01, hall_number: 512, tried: [{ symprec: 0.01, number: 216, symbol: 'F-43m', holds: true }, { symprec: 0.02, number: 216, symbol: 'F-43m', holds: true }] });
+    expect(report.symmetry_sensitivity).toEqual([
+      { symprec: 0.001, number: 216, symbol: 'F-43m' },
+      { symprec: 0.01, number: 216, symbol: 'F-43m' },
+      { symprec: 0.1, number: 216, symbol: 'F-43m' },
+    ]);
   });
 
   it('takes --symprec and --supercell', async () => {

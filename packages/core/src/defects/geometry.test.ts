@@ -30,6 +30,18 @@ describe('doped’s neighbour shells', () => {
     expect(closestSiteInfo(s, [0, 0, 0], ['Cu', 'Ag'], 2)).toBe('Ag2.50');
   });
 
+  it('reads equal distances alike whatever floating-point dust they carry, also on a rounding edge', () => {
+    // AgCu's interstitial: Cu and Ag both 1.805 Å away; computed from another but equivalent cell
+    // one comes out a hair above 1.805 (→ 1.81) and the other a hair below (→ 1.80). doped names Cu1.80.
+    for (const [cu, ag] of [
+      [1.805 + 4e-15, 1.805 - 4e-15],
+      [1.805 - 4e-15, 1.805 + 4e-15],
+    ]) {
+      const s = host([['Ag', 0, ag, 0], ['Cu', cu, 0, 0], ['Ag', 0, 0, 3]]);
+      expect(closestSiteInfo(s, [0, 0, 0], ['Cu', 'Ag'], 1)).toBe('Cu1.80');
+    }
+  });
+
   it('widens the search from 3 Å until it reaches a neighbour', () => {
     // the nearest atoms are the eight images at (±5, ±5, ±5) Å, the next at 16.58 Å
     const s = host([['Cu', 0, 0, 0]]);

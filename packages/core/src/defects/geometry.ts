@@ -3,6 +3,7 @@ import { type Mat3, type Vec3, inverse, matmul, norm, vecmat, wrap01 } from '../
 import { type Neighbor, neighborsWithin } from '../base/neighbors.ts';
 import { formatFixed, roundHalfEven } from '../base/python-number.ts';
 import type { Structure } from '../base/structure.ts';
+import { PeriodicPointSet } from '../interstitials/point-set.ts';
 import type { NeighborShellEntry } from './types.ts';
 
 const round = (x: number, digits: number) => {
@@ -33,7 +34,9 @@ export function supercellImages(inputLattice: Lattice, supercellLattice: Lattice
       hi[k] = Math.max(hi[k], corner[k]);
     }
   }
-  const seen = new Set<string>();
+  // Images on the supercell's faces are met twice (once from each side): they are one point when
+  // within 1e-5 Å, compared by distance (a rounded-coordinate key splits points on a rounding edge).
+  const seen = new PeriodicPointSet<null>(supercellLattice.matrix, 1e-5);
   const out: Vec3[] = [];
   for (const p of points) {
     const q = wrapFrac(p);
@@ -43,10 +46,7 @@ export function supercellImages(inputLattice: Lattice, supercellLattice: Lattice
           const s = vecmat([q[0] + i, q[1] + j, q[2] + k], M);
           if (s.some((v) => v < -1e-6 || v >= 1 + 1e-6)) continue;
           const w = wrapFrac(s);
-          const key = w.map((v) => Math.round(v * 1e5) % 100000).join(',');
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push(w);
+          if (seen.add(w, null).added) out.push(w);
         }
   }
   return out;
@@ -133,7 +133,13 @@ export function neighbourShells(structure: Structure, point: Vec3, elementOrder:
     if (prefactor > 40) break;
     if (near.length === 0) continue;
     const t = near
-      .map((x) => ({ ...x, key: roundHalfEven(x.distance, 2) }))
+      .map((x) => {
+        // Floating-point dust first (1e-9 Å): equal distances computed from different but
+        // equivalent points (an input supercell, its primitive cell) then round alike, also where
+        // they sit on a rounding edge (AgCu's Cu and Ag both at 1.805 Å, named Cu1.80 by doped).
+        const distance = Math.round(x.distance * 1e9) / 1e9;
+        return { ...x, distance, key: roundHalfEven(distance, 2) };
+      })
       .sort((a, b) => a.key - b.key || rank(a.element) - rank(b.element) || (a.element < b.element ? -1 : a.element > b.element ? 1 : 0));
     kept = [];
     for (let i = 0; i < t.length && kept.length < n; i++) {

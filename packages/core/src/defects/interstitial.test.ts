@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DefectAnswer } from './types.ts';
 import { generate } from '../generate.ts';
@@ -17,6 +17,15 @@ const TIGHT_FCC = {
 };
 
 describe('interstitial candidates', () => {
+  it.each(readdirSync(STRUCTURES))('%s: every site once per equivalent position of the supercell', (file) => {
+    // Images on the supercell's faces are met from both sides; GaN's 2a sites have one whose
+    // coordinate in its 24-cell supercell lies on a rounding edge (x = 0.077875), which a
+    // rounded-coordinate key counted twice.
+    const a = interstitials(file, { max_candidates: 200, max_candidates_per_type: 100 });
+    const cells = a.supercell.n_atoms / a.host.n_sites;
+    for (const c of a.candidates) expect(c.supercell_multiplicity, c.name).toBe(c.multiplicity * cells);
+  });
+
   it('CdTe: three sites per species, named as doped names them (a = 6.5 Å: neighbours at 2.81 Å)', () => {
     const a = interstitials('CdTe.cif', { dopant_elements: ['Mg'], max_candidates: 200 });
     const d = ((6.5 * Math.sqrt(3)) / 4).toFixed(2);

@@ -35,7 +35,8 @@ export function interstitialCandidates(ctx: HostContext): { drafts: DefectDraft[
     const key = coordinateKey(site.fracCoords);
     let supercellPositions = images.get(key);
     if (!supercellPositions) {
-      supercellPositions = supercellImages(ctx.structure.lattice, ctx.supercell.structure.lattice, site.orbit);
+      // The orbit is in the primitive cell; every supercell is one of the primitive lattice too.
+      supercellPositions = supercellImages(ctx.analysis.primitive.structure.lattice, ctx.supercell.structure.lattice, site.orbit);
       images.set(key, supercellPositions);
     }
     return {

@@ -1,4 +1,6 @@
+import { periodicDistance } from '../base/lattice.ts';
 import type { Vec3 } from '../base/linalg.ts';
+import { fromConventional } from '../symmetry/setting.ts';
 import { wrapFrac } from './geometry.ts';
 import type { HostContext } from './types.ts';
 
@@ -12,17 +14,31 @@ export interface HostOrbit {
   supercellPositions: Vec3[];
 }
 
-/** Host orbits in the order their first site appears in the input: the ranking of lattice-site defects. */
+/**
+ * Host orbits in the order their first site appears in the input: the ranking of lattice-site
+ * defects. Each orbit's `unitCellFrac` is its site nearest the label's conventional representative
+ * (the canonical point of the orbit), so it does not depend on the order the file lists the sites in.
+ */
 export function hostOrbits(ctx: HostContext): HostOrbit[] {
   const { structure, analysis, supercell, supercellToInput } = ctx;
   const byRep = new Map<number, HostOrbit>();
   const order: HostOrbit[] = [];
-  for (const rep of analysis.orbits) {
-    if (byRep.has(rep)) continue;
-    const orbit: HostOrbit = { representative: rep, element: structure.species[rep], unitCellFrac: wrapFrac(structure.fracCoords[rep]), supercellSites: [], supercellPositions: [] };
-    byRep.set(rep, orbit);
-    order.push(orbit);
-  }
+  const ideal = new Map<number, { point: Vec3; distance: number }>();
+  analysis.orbits.forEach((rep, site) => {
+    let best = ideal.get(rep);
+    if (!best) {
+      best = { point: fromConventional(analysis.conventional, analysis.sites[rep].conventionalFracCoords), distance: Infinity };
+      ideal.set(rep, best);
+      const orbit: HostOrbit = { representative: rep, element: structure.species[rep], unitCellFrac: [0, 0, 0], supercellSites: [], supercellPositions: [] };
+      byRep.set(rep, orbit);
+      order.push(orbit);
+    }
+    const d = periodicDistance(structure.lattice, structure.fracCoords[site], best.point);
+    if (d < best.distance - 1e-9) {
+      best.distance = d;
+      byRep.get(rep)!.unitCellFrac = wrapFrac(structure.fracCoords[site]);
+    }
+  });
   supercellToInput.forEach((inputSite, s) => {
     const orbit = byRep.get(analysis.orbits[inputSite])!;
     orbit.supercellSites.push(s);

@@ -4,6 +4,7 @@ import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { guessChargeStates, vacancyChargeStates } from '../charges/charge-states.ts';
 import { type DefectType, requestedTypes } from '../request.ts';
+import { toPrimitiveFrac } from '../symmetry/label.ts';
 import { closestSiteInfo, firstShell, nearestToCentre } from './geometry.ts';
 import { copyName, nameDefects, namingElementOrder } from './naming.ts';
 import { coordinateKey } from './orbits.ts';
@@ -73,7 +74,7 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
           draft,
           group: key,
           chargeStates: draftChargeStates(ctx, draft),
-          nearestNeighbors: memo(firstShellCache, coordinateKey(draft.unitCellFrac), () => firstShell(ctx.structure, draft.unitCellFrac)),
+          nearestNeighbors: memo(firstShellCache, coordinateKey(draft.unitCellFrac), () => firstShell(ctx.analysis.primitive.structure, toPrimitiveFrac(ctx.analysis, draft.unitCellFrac))),
         };
         if (request.dedupe_symmetry) {
           classes.push([{ ...base, name: names[i], position: nearestToCentre(draft.supercellPositions), copyKey: '' }]);
@@ -114,6 +115,9 @@ function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
  */
 function draftNames(ctx: HostContext, drafts: DefectDraft[]): string[] {
   const elementOrder = namingElementOrder(ctx.elements);
+  // Neighbour shells are read off the primitive cell, which holds the same environments as the
+  // input cell (a supercell input would cost its atom count per query).
+  const host = ctx.analysis.primitive.structure;
   const shells = new Map<string, string | null>();
   const keys = drafts.map((d) => fracCoordsSortKey(dopedConventionalCoords(ctx.analysis, d.label.conventionalFracCoords)));
   const order = drafts.map((_, i) => i).sort((a, b) => compareSortKeys(keys[a], keys[b]) || a - b);
@@ -125,7 +129,7 @@ function draftNames(ctx: HostContext, drafts: DefectDraft[]): string[] {
         species: d.species,
         hostSpecies: d.hostSpecies,
         pointGroup: d.label.pointGroup,
-        closest: (n: number) => memo(shells, `${coordinateKey(d.unitCellFrac)}#${n}`, () => closestSiteInfo(ctx.structure, d.unitCellFrac, elementOrder, n)),
+        closest: (n: number) => memo(shells, `${coordinateKey(d.unitCellFrac)}#${n}`, () => closestSiteInfo(host, toPrimitiveFrac(ctx.analysis, d.unitCellFrac), elementOrder, n)),
       };
     }),
   );

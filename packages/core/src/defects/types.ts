@@ -123,17 +123,29 @@ export interface DefectAnswer {
   version: string;
   host: {
     formula: string;
-    space_group: { number: number; symbol: string };
+    /**
+     * The space group, which holds within `symprec` (Å, as requested) on every atom; `tried` lists
+     * moyo's group at each tolerance tried and whether it held (the largest that held is reported).
+     */
+    space_group: { number: number; symbol: string; symprec: number; tried: { symprec: number; number: number; symbol: string; holds: boolean }[] };
+    /** The space group at 0.001, 0.01 and 0.1 Å (null where it could not be found): a borderline host changes between them. */
+    symmetry_sensitivity: { symprec: number; number: number | null; symbol: string | null }[];
     n_sites: number;
     lattice: number[][];
     /** Symmetry-distinct sites of the input cell. */
     sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number | null }[];
     /**
-     * The space group's operations in the input cell (modulo its lattice translations), as spglib's
-     * dataset gives them: x' = rotations[i]·x + translations[i] on fractional column vectors, rotations
-     * integer [n][3][3], translations [n][3]. Applied to `sites` they give every atom of the cell.
+     * The space group in the input cell, factored: x' = rotations[i]·x + translations[i] +
+     * pure_translations[j] on fractional column vectors, for every i and j, is every operation modulo
+     * the input lattice (spglib's dataset lists those |point group|·N products; N = 1000 for a
+     * 10×10×10 supercell given as input). rotations [m][3][3] and translations [m][3] (m ≤ 48) are
+     * the primitive cell's operations written in the input frame: integer rotations, except for a
+     * supercell whose lattice is less symmetric than the crystal, where some are rational and still
+     * map the crystal onto itself. pure_translations [N][3], [0, 0, 0] first. Applied to `sites` (or
+     * to an interstitial's `unit_cell_frac_coords`) and wrapped into [0, 1), with duplicates removed,
+     * they give every atom of the cell (every site of the orbit, `multiplicity` of them).
      */
-    symmetry_operations: { rotations: number[][][]; translations: number[][] };
+    symmetry_operations: { rotations: number[][][]; translations: number[][]; pure_translations: number[][] };
     /** Per element (the mean over its sites); empty when none could be found (method 'none'). */
     oxidation_states: Record<string, number>;
     /** Which rule gave the oxidation states: see `OxidationMethod`. */

@@ -1,6 +1,7 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { fixedWyckoffPositions } from '../symmetry/label.ts';
+import { fixedWyckoffPositions, toPrimitiveFrac } from '../symmetry/label.ts';
+import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { SYMMETRY_PREFERENCE } from './cluster.ts';
 import type { HostEnvironment } from './environment.ts';
@@ -15,7 +16,10 @@ export const COINCIDENCE_TOLERANCE = 0.1;
  */
 const facetTolerance = (analysis: SymmetryAnalysis) => Math.max(0.02, 3 * analysis.symprec);
 
-/** Whether an automatically found point may hold an interstitial: far enough from the host and not out in a vacuum. */
+/**
+ * Whether an automatically found point (fractional coordinates of the primitive cell) may hold an
+ * interstitial: far enough from the host and not out in a vacuum.
+ */
 export type Admissible = (frac: Vec3, radius: number) => boolean;
 
 /** The Voronoi vertices that pass the filter, reduced to one candidate per orbit. */
@@ -25,13 +29,19 @@ export function voronoiCandidates(
   env: HostEnvironment,
   admissible: Admissible,
 ): SiteCandidate[] {
-  const kept = vertices.filter((v) => admissible(v.fracCoords, v.radius)).map((v) => v.fracCoords);
+  // Roomiest first (then by coordinates): nearly coincident vertices merge into the first one met,
+  // which must not depend on the order of the host's atoms.
+  const kept = vertices
+    .filter((v) => admissible(v.fracCoords, v.radius))
+    .sort((a, b) => b.radius - a.radius || compareCoordinates(a.fracCoords, b.fracCoords))
+    .map((v) => v.fracCoords);
   // Moving a vertex onto its special position changes its clearance by a hair: filter again.
   return reduceToOrbits(kept, analysis, env, 'voronoi').filter((c) => admissible(c.fracCoords, c.radius));
 }
 
 /**
- * The space group's Wyckoff positions without a free parameter that no Voronoi vertex already
+ * The space group's Wyckoff positions without a free parameter (in the primitive cell of
+ * `structure`, the idealized analysis.primitive) that no Voronoi vertex already
  * covers (BCC's octahedral 6b is the classic case: the centre of a Voronoi face, not a vertex).
  *
  * Such a point always lies on the boundary between the Voronoi cells of its nearest atoms, on a
@@ -50,7 +60,7 @@ export function wyckoffCandidates(
   admissible: Admissible,
 ): SiteCandidate[] {
   const out: SiteCandidate[] = [];
-  for (const { fracCoords } of fixedWyckoffPositions(structure, analysis)) {
+  for (const { primitiveFracCoords: fracCoords } of fixedWyckoffPositions(structure, analysis)) {
     const radius = env.nearestDistance(fracCoords);
     if (!admissible(fracCoords, radius)) continue;
     const centre = env.toCart(fracCoords);
@@ -107,8 +117,10 @@ function distance(a: Vec3, b: Vec3): number {
 }
 
 /**
- * The caller's own sites, each checked against the host: one closer to an atom than the minimum
- * distance is dropped with a warning naming it, as is one equivalent to an earlier user site.
+ * The caller's own sites (fractional coordinates of the input cell), each checked against the
+ * host (`env`, the primitive cell): one closer to an atom than the minimum distance is dropped with
+ * a warning naming it, as is one equivalent to an earlier user site. The candidates are in the
+ * primitive cell's coordinates, as every other.
  */
 export function userCandidates(
   sites: Vec3[],
@@ -118,8 +130,9 @@ export function userCandidates(
 ): { candidates: SiteCandidate[]; warnings: string[] } {
   const candidates: SiteCandidate[] = [];
   const warnings: string[] = [];
-  sites.forEach((site, index) => {
-    const name = `interstitial_sites[${index}] (${site.map((x) => round(x, 4)).join(', ')})`;
+  sites.forEach((given, index) => {
+    const name = `interstitial_sites[${index}] (${given.map((x) => round(x, 4)).join(', ')})`;
+    const site = toPrimitiveFrac(analysis, given);
     const [nearest] = env.within(site, env.nearestDistance(site) + 1e-9);
     if (nearest.distance < minDistance) {
       warnings.push(

@@ -1,6 +1,7 @@
-import type { Vec3 } from '../base/linalg.ts';
+import { type Vec3, wrapVec } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { labelPoint } from '../symmetry/label.ts';
+import { labelPrimitivePoint, toInputFrac } from '../symmetry/label.ts';
+import { fromConventional } from '../symmetry/setting.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
 import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates, voronoiCandidates, wyckoffCandidates } from './candidates.ts';
 import { CLUSTER_TOLERANCE, attachSpecialPositions, clusterCandidates } from './cluster.ts';
@@ -13,15 +14,24 @@ import { describeVacuum, findVacuum, inVacuum } from './vacuum.ts';
 import { type VoronoiVertex, voronoiVertices } from './voronoi.ts';
 
 export interface InterstitialSite {
-  /** Representative position, fractional coordinates of the input cell. */
+  /**
+   * Representative position, fractional coordinates of the input cell, wrapped: the orbit's point
+   * at the label's conventional representative, so it does not depend on the order of the input's sites.
+   */
   fracCoords: Vec3;
+  /** The orbit's representative the search settled on, fractional coordinates of analysis.primitive. */
+  primitiveFracCoords: Vec3;
   label: SiteLabel;
   /** Distance to the nearest host atom, Å. */
   minHostDistance: number;
   /** Host atoms within 1.1 × the nearest distance, by element. */
   coordination: Record<string, number>;
   source: SiteSource;
-  /** Every equivalent position in the input cell, the representative first. */
+  /**
+   * Every equivalent position in the primitive cell (analysis.primitive's fractional coordinates),
+   * `primitiveFracCoords` first; with the input's pure translations they give the input cell's
+   * `label.multiplicity` positions.
+   */
   orbit: Vec3[];
   /** The first coordination shell (host atoms within 1.1 × the nearest distance), nearest first. */
   shell: HostNeighbor[];
@@ -36,13 +46,17 @@ export interface InterstitialSearchOptions {
   userSites?: Vec3[];
 }
 
-/** Idealized host and its tessellation per symmetry analysis: a generation asks once per minimum distance. */
+/** Idealized primitive cell and its tessellation per symmetry analysis: a generation asks once per minimum distance. */
 const tessellations = new WeakMap<SymmetryAnalysis, { host: Structure; vertices: VoronoiVertex[] }>();
 
 /**
  * Symmetry-distinct interstitial sites of a host, ranked: Voronoi vertices and free-of-parameter
  * Wyckoff positions far enough from the atoms, clustered, one per orbit, plus the caller's sites.
  * Warnings cover dropped user sites and vacuum (slab) hosts, whose adsorption sites are not generated.
+ *
+ * The search runs on the crystal's primitive cell (ideal.ts), with the group's at most 48
+ * operations there: a 1,000-atom supercell given as input costs what its primitive cell costs.
+ * Vacuum is looked for in the input cell, whose axes are the ones a slab is built along.
  */
 export function findInterstitialSites(
   structure: Structure,
@@ -51,7 +65,7 @@ export function findInterstitialSites(
 ): { sites: InterstitialSite[]; warnings: string[] } {
   let tessellation = tessellations.get(analysis);
   if (!tessellation) {
-    const host = idealizedStructure(structure, analysis);
+    const host = idealizedStructure(analysis);
     tessellation = { host, vertices: voronoiVertices(host) };
     tessellations.set(analysis, tessellation);
   }
@@ -67,7 +81,7 @@ export function findInterstitialSites(
         'interstitial sites are generated inside it only and adsorption sites on its surfaces are not generated.',
     );
   }
-  const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, frac));
+  const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, toInputFrac(analysis, frac)));
 
   const tol = options.clusterTolerance ?? CLUSTER_TOLERANCE;
   const found = attachSpecialPositions(
@@ -88,9 +102,11 @@ export function findInterstitialSites(
 
   const sites = found.map((c): InterstitialSite => {
     const { minHostDistance, byElement, shell } = coordinationOf(env, c.fracCoords);
+    const label = labelPrimitivePoint(analysis, c.fracCoords);
     return {
-      fracCoords: c.fracCoords,
-      label: labelPoint(structure, analysis, c.fracCoords),
+      fracCoords: wrapVec(fromConventional(analysis.conventional, label.conventionalFracCoords)),
+      primitiveFracCoords: c.fracCoords,
+      label,
       minHostDistance,
       coordination: byElement,
       source: c.source,

@@ -1,33 +1,35 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { symmetrizePoint } from '../symmetry/label.ts';
-import { applyOperation } from '../symmetry/orbit.ts';
+import { applyOperation, orbitCentre } from '../symmetry/orbit.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 
 /**
- * The structure with every atom moved onto the exact position its space group (found at symprec)
- * implies: each orbit's representative onto its special position, the other members onto that
- * representative's images.
+ * The primitive cell (analysis.primitive) with every atom moved onto the exact position its space
+ * group (found at symprec) implies: each orbit's representative onto its special position, the
+ * other members onto that representative's images. The interstitial search works on this cell: it
+ * holds the crystal once, whatever supercell the input was, and its group has at most 48 operations.
  *
  * The tessellation needs this. Four atoms at the corners of a square (around a cube edge in rock
  * salt) share a whole Voronoi edge; noise of any size, even 1e-4 Å, turns that edge into a vertex
  * whose place along the edge depends only on the direction of the noise: a site that is not there.
  * The idealized atoms are within symprec of the given ones.
  */
-export function idealizedStructure(structure: Structure, analysis: SymmetryAnalysis): Structure {
+export function idealizedStructure(analysis: SymmetryAnalysis): Structure {
+  const { structure, operations, orbits } = analysis.primitive;
   const matrix = structure.lattice.matrix;
   const fracCoords = structure.fracCoords.map((f) => [f[0], f[1], f[2]] as Vec3);
   const representatives = new Map<number, Vec3>();
-  analysis.orbits.forEach((rep, site) => {
+  orbits.forEach((rep, site) => {
     let ideal = representatives.get(rep);
     if (!ideal) {
-      ideal = symmetrizePoint(analysis, structure.fracCoords[rep], analysis.symprec);
+      const members = structure.fracCoords.filter((_, i) => orbits[i] === rep);
+      ideal = orbitCentre(operations, structure.lattice, members, 2 * analysis.symprec);
       representatives.set(rep, ideal);
     }
     const target = structure.fracCoords[site];
     let best: Vec3 | null = null;
     let bestDistance = Infinity;
-    for (const op of analysis.operations) {
+    for (const op of operations) {
       const image = applyOperation(op, ideal);
       const d: Vec3 = [image[0] - target[0], image[1] - target[1], image[2] - target[2]];
       for (let k = 0; k < 3; k++) d[k] -= Math.round(d[k]);

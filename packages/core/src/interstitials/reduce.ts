@@ -1,13 +1,17 @@
 import { type Vec3, wrapVec } from '../base/linalg.ts';
-import { symmetrizePoint } from '../symmetry/label.ts';
+import { symmetrizePrimitive } from '../symmetry/label.ts';
 import { applyOperation, stabilizer } from '../symmetry/orbit.ts';
+import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
 
 export type SiteSource = 'voronoi' | 'wyckoff' | 'user';
 
-/** One candidate interstitial site, already reduced to its orbit under the host's space group. */
+/**
+ * One candidate interstitial site, already reduced to its orbit under the host's space group. The
+ * search works in the primitive cell (analysis.primitive): coordinates are fractional coordinates of it.
+ */
 export interface SiteCandidate {
   /** The orbit's representative, on its exact special position. */
   fracCoords: Vec3;
@@ -15,7 +19,7 @@ export interface SiteCandidate {
   radius: number;
   /** Order of the site-symmetry group: the higher, the more symmetric. */
   order: number;
-  /** Every equivalent position in the input cell (the representative first). */
+  /** Every equivalent position in the primitive cell (the representative first). */
   orbit: Vec3[];
   source: SiteSource;
   /** Index in the request's `interstitial_sites` for user sites. */
@@ -32,25 +36,31 @@ export const SNAP_TOLERANCE = 0.1;
 /** Operations closer than this (Å) to fixing a point fix it exactly: the point is already on its special position. */
 const EXACT = 1e-4;
 
-/** The point on its exact special position, with its site-symmetry order and its orbit in the input cell. */
+/**
+ * A point of the primitive cell on its exact special position, with its site-symmetry order and
+ * its orbit in the primitive cell (at most 48 points, whatever supercell the input was).
+ */
 export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = SNAP_TOLERANCE): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
-  const { operations, lattice } = analysis;
+  const { operations } = analysis.primitive;
+  const lattice = analysis.primitive.structure.lattice;
   const tol = Math.max(snap, analysis.symprec);
   // Vertices of an exact structure are exact to rounding; only near misses need the (costlier) averaging.
   const exact = stabilizer(operations, lattice, frac, EXACT).length === stabilizer(operations, lattice, frac, tol).length;
-  const fracCoords = exact ? wrapVec(frac) : symmetrizePoint(analysis, frac, tol);
+  const fracCoords = exact ? wrapVec(frac) : symmetrizePrimitive(analysis, frac, tol);
   const order = stabilizer(operations, lattice, fracCoords, analysis.symprec).length;
-  // Deduplicating through a hash grid keeps this linear in the number of operations, which runs to
-  // thousands for a supercell given as input (every lattice translation of it is an operation).
   const images = new PeriodicPointSet<null>(lattice.matrix, EXACT);
   images.add(fracCoords, null);
   for (const op of operations) images.add(applyOperation(op, fracCoords), null);
-  return { fracCoords, order: Math.max(1, order), orbit: images.items.map((i) => i.frac) };
+  // The orbit's smallest point (coordinates compared at 1e-6) stands for it, whichever point the
+  // search met first: the ranking's ties and the clustering then do not depend on the atoms' order.
+  const orbit = images.items.map((i) => i.frac);
+  const first = orbit.reduce((best, p) => (compareCoordinates(p, best) < 0 ? p : best), orbit[0]);
+  return { fracCoords: first, order: Math.max(1, order), orbit: [first, ...orbit.filter((p) => p !== first)] };
 }
 
 /**
- * Groups points into symmetry orbits, one candidate per orbit, in the order the orbits are first
- * met. Points closer than `tol` Å to a member of an orbit already seen belong to it.
+ * Groups points of the primitive cell into symmetry orbits, one candidate per orbit, in the order
+ * the orbits are first met. Points closer than `tol` Å to a member of an orbit already seen belong to it.
  */
 export function reduceToOrbits(
   points: Vec3[],
@@ -71,7 +81,7 @@ export function reduceToOrbits(
       for (const member of placed.orbit) seen.add(member, index);
     }
     // The point's own images mark its equivalents among the points still to come, even when placing it moved it.
-    for (const op of analysis.operations) seen.add(applyOperation(op, p), index);
+    for (const op of analysis.primitive.operations) seen.add(applyOperation(op, p), index);
   }
   return out;
 }

@@ -52,6 +52,78 @@ function parseCoefficient(s: string): number {
   return Number(s.slice(0, slash)) / Number(s.slice(slash + 1));
 }
 
+/** The most operations any space group has in a conventional cell (Fm-3m, Fd-3m…: 48 × 4 centrings). */
+export const MAX_SYMMETRY_OPERATIONS = 192;
+
+/**
+ * Checks a CIF's listed operations before they are applied to its atoms. Throws Error (the reason)
+ * for a rotation that is not an integer matrix of determinant ±1: expanding with it would scale or
+ * shear the structure. Returns a warning when the operations do not close under composition modulo
+ * lattice translations (some product a∘b is not listed, so the expansion may miss atoms), naming
+ * such a pair; null when they form a group. The group the listed operations generate is built from
+ * a few of them (each one not yet generated), every product looked up in the list: about
+ * count × generators compositions, not count².
+ */
+export function checkOperations(operations: AffineOperation[], texts: string[]): string | null {
+  operations.forEach((op, i) => {
+    const r = op.rotation;
+    const integer = r.every((row) => row.every((v) => Math.abs(v - Math.round(v)) < 1e-9));
+    const d = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0]) + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+    if (!integer || Math.abs(Math.abs(d) - 1) > 1e-9) {
+      throw new Error(`'${texts[i]}' is not a symmetry operation: its matrix must have integer entries and determinant ±1 (it has ${+d.toFixed(6)})`);
+    }
+  });
+  const byRotation = new Map<string, number[]>();
+  operations.forEach((op, i) => {
+    const key = op.rotation.flat().join(',');
+    const list = byRotation.get(key);
+    if (list) list.push(i);
+    else byRotation.set(key, [i]);
+  });
+  /** Index of the listed operation equal to op modulo lattice translations, or −1. */
+  const indexOf = (op: AffineOperation): number =>
+    (byRotation.get(op.rotation.flat().join(',')) ?? []).find((i) =>
+      operations[i].translation.every((v, k) => {
+        const d = v - op.translation[k];
+        return Math.abs(d - Math.round(d)) < 1e-3;
+      }),
+    ) ?? -1;
+  const generated = new Set<number>();
+  const generators: number[] = [];
+  for (let g = 0; g < operations.length; g++) {
+    if (generated.has(g)) continue;
+    generators.push(g);
+    const queue = [...generated, g];
+    generated.add(g);
+    for (let q = 0; q < queue.length; q++) {
+      for (const h of generators) {
+        for (const [a, b] of [
+          [queue[q], h],
+          [h, queue[q]],
+        ]) {
+          const product = indexOf(compose(operations[a], operations[b]));
+          if (product < 0) {
+            return `the CIF's symmetry operations do not form a group: '${texts[a]}' followed by '${texts[b]}' is not among them, so the expanded structure may miss atoms`;
+          }
+          if (!generated.has(product)) {
+            generated.add(product);
+            queue.push(product);
+          }
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** a∘b: x ↦ a(b(x)). */
+function compose(a: AffineOperation, b: AffineOperation): AffineOperation {
+  const r = a.rotation;
+  const s = b.rotation;
+  const rotation = r.map((row) => [0, 1, 2].map((c) => row[0] * s[0][c] + row[1] * s[1][c] + row[2] * s[2][c] + 0)) as Mat3;
+  return { rotation, translation: applyOperation(a, b.translation) };
+}
+
 /** Applies x' = R·x + t to a fractional point. */
 export function applyOperation(op: AffineOperation, p: Vec3): Vec3 {
   const r = op.rotation;

@@ -31,13 +31,15 @@ function standardFrame(analysis: SymmetryAnalysis): Mat3 {
   const z0 = cross(a, b);
   const z = z0.map((v) => v / norm(z0)) as Vec3;
   const frame: Mat3 = [x, cross(z, x), z];
-  // Cartesian form of each proper rotation of the input cell, c' = Lᵀ·R·L⁻ᵀ·c; it turns the axes
-  // e into Q·e, i.e. the frame F into F·Qᵀ.
-  const lt = transpose(analysis.lattice.matrix);
+  // Cartesian form of each proper rotation of the crystal's point group (read in the primitive
+  // cell, where it has at most 48 operations), c' = Lᵀ·R·L⁻ᵀ·c; it turns the axes e into Q·e,
+  // i.e. the frame F into F·Qᵀ.
+  const { operations, structure } = analysis.primitive;
+  const lt = transpose(structure.lattice.matrix);
   const ltInv = inverse(lt);
   let best = frame;
   let bestTrace = frame[0][0] + frame[1][1] + frame[2][2];
-  for (const op of analysis.operations) {
+  for (const op of operations) {
     if (det(op.rotation) < 0) continue;
     const q = matmul(matmul(lt, op.rotation), ltInv);
     const turned = matmul(frame, transpose(q));
@@ -158,6 +160,14 @@ export function preferIdeal(
 export function cleanSupercell(base: Structure, matrix: IntMatrix): { base: Structure; matrix: IntMatrix } {
   const identity: Mat3 = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
   const cleanBase = rebase(base, cleanBasis(base.lattice.matrix, identity, true));
+  // A scalar expansion (n times a unimodular matrix) is n times the clean base: the reduced bases
+  // of n·L are n times those of L, and where several tie (BCC's primitive vectors) the clean
+  // basis of each, chosen on its own, could list them in different orders.
+  const size = integerDeterminant(matrix);
+  const n = Math.round(Math.cbrt(size));
+  if (n > 1 && n ** 3 === size && matrix.every((row) => row.every((v) => v % n === 0))) {
+    return { base: cleanBase, matrix: [[n, 0, 0], [0, n, 0], [0, 0, n]] };
+  }
   const lattice = matmul(matrix as Mat3, base.lattice.matrix);
   const supercell = matmul(cleanBasis(lattice, identity, true) as Mat3, lattice);
   const m = matmul(supercell, inverse(cleanBase.lattice.matrix)).map((r) => r.map((v) => Math.round(v) + 0)) as IntMatrix;

@@ -30,9 +30,11 @@ function expectSupercellOf(input: Structure, sc: Supercell): void {
     const c = toCartesian(sc.structure.lattice, x);
     const p = toCartesian(input.lattice, input.fracCoords[parent]);
     const n = vecmat([c[0] - p[0], c[1] - p[1], c[2] - p[2]], back);
-    // buildSupercell folds coordinates within 1e-8 of 1 to 0 (wrapVec): up to 1e-8 of a supercell
-    // vector, a few times that in base-cell units.
-    for (const v of n) expect(Math.abs(v - Math.round(v))).toBeLessThan(1e-7);
+    // The primitive cell holds each atom averaged over its pure-translation copies in the input
+    // (symmetry/primitive.ts), which moves it by the input's own noise (µÅ in YTOS); beyond that,
+    // buildSupercell folds coordinates within 1e-8 of 1 to 0 (wrapVec).
+    const miss = vecmat(n.map((v) => v - Math.round(v)) as Vec3, sc.baseLattice.matrix);
+    expect(Math.hypot(...miss)).toBeLessThan(1e-4);
   });
   expect(volume(sc.structure.lattice)).toBeCloseTo((volume(input.lattice) * sc.nSites) / input.species.length, 6);
   expect(sc.structure.species).toHaveLength(sc.nSites);

@@ -1,7 +1,6 @@
 import { SupercellError } from '../base/errors.ts';
 import type { Lattice } from '../base/lattice.ts';
 import type { Structure } from '../base/structure.ts';
-import { primitiveCell } from '../symmetry/primitive.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { type IntMatrix, buildSupercell, integerDeterminant } from './build.ts';
 import { minImageDistance } from '../base/reduction.ts';
@@ -63,7 +62,7 @@ export function resolveSupercell(
 ): Supercell {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   checkOptions(o);
-  if (spec.length === 0) return automaticSupercell(structure, analysis, o);
+  if (spec.length === 0) return automaticSupercell(analysis, o);
   const matrix = explicitMatrix(spec);
   const d = integerDeterminant(matrix);
   if (d <= 0) {
@@ -97,8 +96,10 @@ export function resolveSupercell(
   };
 }
 
-function automaticSupercell(structure: Structure, analysis: SymmetryAnalysis, o: typeof DEFAULTS): Supercell {
-  const primitive = primitiveCell(structure, analysis);
+function automaticSupercell(analysis: SymmetryAnalysis, o: typeof DEFAULTS): Supercell {
+  // The primitive cell, whatever the input was: an input supercell larger than maxAtoms still gets
+  // a supercell within the limit.
+  const primitive = analysis.primitive;
   const base = cleanPrimitive(primitive.structure, analysis);
   const perCell = base.species.length;
   const smallest = Math.max(Math.ceil(o.minAtoms / perCell), minimumSizeFor(base.lattice, o.minImageDistance));
@@ -191,25 +192,6 @@ function checkOptions(o: typeof DEFAULTS): void {
   positive('diagonalTolerance', true);
   if (o.minAtoms > o.maxAtoms) {
     throw new SupercellError(`minAtoms (${o.minAtoms}) exceeds maxAtoms (${o.maxAtoms})`, 'invalid_supercell');
-  }
-}
-
-/**
- * Refuses an input cell that alone has more atoms than a supercell may, before its symmetry is
- * analysed (seconds to minutes at this size). An explicit supercell is a whole multiple of the
- * input cell, so it could never be built. An automatic one is a multiple of the primitive cell and
- * could in principle be smaller than an input that is itself a supercell (or a centred conventional
- * cell of a very large crystal); it is refused too: the limit then bounds every cell the service
- * analyses, which is what keeps a submission cheap, and the small cell is what to send instead.
- */
-export function refuseOversizedCell(structure: Structure, maxAtoms = DEFAULTS.maxAtoms): void {
-  const count = structure.species.length;
-  if (count > maxAtoms) {
-    throw new SupercellError(
-      `the input cell has ${count} atoms, more than the limit of ${maxAtoms} atoms per supercell: send a smaller cell (the primitive or conventional cell), not a supercell`,
-      'supercell_too_large',
-      { atoms: count, limit: maxAtoms },
-    );
   }
 }
 

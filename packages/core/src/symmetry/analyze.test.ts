@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { StructureError } from '../base/errors.ts';
 import { lengths, toCartesian, volume } from '../base/lattice.ts';
-import { type Vec3, det, inverse, vecmat } from '../base/linalg.ts';
+import { type Vec3, det, inverse, matvec, vecmat } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { readStructure } from '../io/read.ts';
 import { buildSupercell } from '../supercell/build.ts';
 import { analyzeSymmetry } from './analyze.ts';
 import { labelPoint } from './label.ts';
 import { applyOperation, coincide } from './orbit.ts';
-import { primitiveCell } from './primitive.ts';
 
 const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const reference = JSON.parse(readFileSync(new URL('reference.json', FIXTURES), 'utf8'));
@@ -59,14 +58,20 @@ describe('analyzeSymmetry on the fixtures', () => {
       }
     });
 
-    it('gives operations that map the structure onto itself', () => {
-      for (const op of analysis.operations) {
-        for (let i = 0; i < structure.species.length; i++) {
-          const image = applyOperation(op, structure.fracCoords[i]);
-          const hit = structure.fracCoords.some(
-            (x, j) => structure.species[j] === structure.species[i] && coincide(structure.lattice, x, image, 1e-3),
-          );
-          expect(hit).toBe(true);
+    it('gives operations that map the structure onto itself: every primitive operation with every pure translation', () => {
+      const { transformation, operations } = analysis.primitive;
+      const toPrimitive = inverse(transformation);
+      for (const op of operations) {
+        for (const t of analysis.translations) {
+          for (let i = 0; i < structure.species.length; i++) {
+            const y = applyOperation(op, matvec(toPrimitive, structure.fracCoords[i]));
+            const x = matvec(transformation, y);
+            const image: Vec3 = [x[0] + t[0], x[1] + t[1], x[2] + t[2]];
+            const hit = structure.fracCoords.some(
+              (p, j) => structure.species[j] === structure.species[i] && coincide(structure.lattice, p, image, 1e-3),
+            );
+            expect(hit).toBe(true);
+          }
         }
       }
     });
@@ -79,7 +84,7 @@ describe('analyzeSymmetry on the fixtures', () => {
       const expected = signature(structure);
       const m = structure.lattice.matrix;
       const cells: Structure[] = [
-        primitiveCell(structure, analysis).structure,
+        analysis.primitive.structure,
         buildSupercell(structure, [[2, 0, 0], [0, 1, 0], [0, 0, 1]]).structure,
         buildSupercell(structure, [[1, 1, 0], [0, 1, 0], [0, 1, 1]]).structure,
         { ...structure, lattice: { matrix: [m[1], m[2], m[0]] }, fracCoords: structure.fracCoords.map((x) => [x[1], x[2], x[0]] as Vec3) },
@@ -105,8 +110,9 @@ describe('analyzeSymmetry on the fixtures', () => {
     ['SrTiO3.cif', 48],
     ['TiO2-rutile.cif', 16],
     ['Al2O3.cif', 12 * 3],
-  ])('%s has %i operations in its input cell', (name, count) => {
-    expect(analyzeSymmetry(fixture(name)).operations).toHaveLength(count);
+  ])('%s has %i operations in its input cell: point group × pure translations', (name, count) => {
+    const a = analyzeSymmetry(fixture(name));
+    expect(a.primitive.operations.length * a.translations.length).toBe(count);
   });
 });
 
@@ -123,43 +129,42 @@ describe('conventional coordinates', () => {
     });
   });
 
-  it('finds the same labels in primitive CdTe, with its origin anywhere', () => {
+  it('finds the labels doped publishes in primitive CdTe with Cd at the origin, Te listed first or second', () => {
     const h = 6.5407 / 2;
-    const cell = (shift: Vec3): Structure => ({
-      lattice: { matrix: [[0, h, h], [h, 0, h], [h, h, 0]] },
-      species: ['Cd', 'Te'],
-      fracCoords: [shift, [shift[0] + 0.25, shift[1] + 0.25, shift[2] + 0.25]],
-    });
-    const a = analyzeSymmetry(cell([0, 0, 0]));
+    const cell = (order: [number, number]): Structure => {
+      const sites: [string, Vec3][] = [['Cd', [0, 0, 0]], ['Te', [0.25, 0.25, 0.25]]];
+      return { lattice: { matrix: [[0, h, h], [h, 0, h], [h, h, 0]] }, species: order.map((i) => sites[i][0]), fracCoords: order.map((i) => sites[i][1]) };
+    };
+    const a = analyzeSymmetry(cell([0, 1]));
     expect(a.symbol).toBe('F-43m');
     expect(a.sites[0]).toEqual({ wyckoff: '4a', siteSymmetry: '-43m', pointGroup: 'Td', multiplicity: 1, conventionalFracCoords: [0, 0, 0] });
     expect(a.sites[1]).toEqual({ wyckoff: '4c', siteSymmetry: '-43m', pointGroup: 'Td', multiplicity: 1, conventionalFracCoords: [0.25, 0.25, 0.25] });
-    // the conventional cell of an FCC primitive cell is the cube of edge 2h, four times its volume
+    // the conventional cell of an FCC primitive cell is the cube of edge 2h along x, y, z
     expect(lengths(a.conventional.lattice)).toEqual([expect.closeTo(2 * h, 9), expect.closeTo(2 * h, 9), expect.closeTo(2 * h, 9)]);
-    expect(Math.abs(det(a.conventional.transformation))).toBeCloseTo(4, 9);
-
-    // With the origin elsewhere moyo may put the conventional origin on Te, or on neither atom
-    // (Cd 4b, Te 4c is as correct); the labels are still those of the origin on the first atom.
-    const shifted = analyzeSymmetry(cell([0.1, 0.2, 0.3]));
-    expect(shifted.sites.map((l) => [l.wyckoff, l.conventionalFracCoords])).toEqual([
-      ['4a', [0, 0, 0]],
-      ['4c', [0.25, 0.25, 0.25]],
-    ]);
+    expect(det(a.conventional.transformation)).toBeCloseTo(4, 9);
+    a.conventional.lattice.matrix.forEach((row, k) => expect(row[k]).toBeCloseTo(2 * h, 9));
+    const swapped = analyzeSymmetry(cell([1, 0]));
+    expect(swapped.sites.map((l) => l.wyckoff)).toEqual(['4c', '4a']);
   });
 
-  it('labels the first-listed atom at the origin whatever the input origin', () => {
+  it('takes the origin nearest the file’s own, as spglib does in a standard setting: whichever atom is there gets 4a', () => {
+    // spglib 2.0.2 on these three conventional cells: (Cd a, Te c), (Cd d, Te a), (Cd a, Te c).
     const cdte = fixture('CdTe.cif');
-    const moved: Structure = { ...cdte, fracCoords: cdte.fracCoords.map((x) => [x[0] + 0.37, x[1] + 0.11, x[2] + 0.52] as Vec3) };
-    expect(analyzeSymmetry(moved).sites.map((l) => l.wyckoff)).toEqual(['4a', '4a', '4a', '4a', '4c', '4c', '4c', '4c']);
-    // rock salt listed oxygen first: O takes 4a and Mg 4b
+    const shifted = (shift: Vec3): Structure => ({ ...cdte, fracCoords: cdte.fracCoords.map((x) => x.map((v, k) => v + shift[k]) as Vec3) });
+    const letters = (s: Structure) => analyzeSymmetry(s).sites.map((l) => l.wyckoff);
+    expect(letters(cdte)).toEqual([...Array(4).fill('4a'), ...Array(4).fill('4c')]);
+    expect(letters(shifted([-0.25, -0.25, -0.25]))).toEqual([...Array(4).fill('4d'), ...Array(4).fill('4a')]);
+    expect(letters(shifted([0.37, 0.11, 0.52]))).toEqual([...Array(4).fill('4a'), ...Array(4).fill('4c')]);
+  });
+
+  it('does not depend on the order of the sites: rock salt listed oxygen first keeps Mg 4a, O 4b', () => {
     const mgo = fixture('MgO.json');
     const order = [4, 5, 6, 7, 0, 1, 2, 3];
     const swapped: Structure = { lattice: mgo.lattice, species: order.map((i) => mgo.species[i]), fracCoords: order.map((i) => mgo.fracCoords[i]) };
     const a = analyzeSymmetry(swapped);
-    expect(a.sites.map((l) => `${l.wyckoff} ${l.pointGroup}`)).toEqual([...Array(4).fill('4a Oh'), ...Array(4).fill('4b Oh')]);
-    expect(a.sites[0].conventionalFracCoords).toEqual([0, 0, 0]);
-    // labelPoint follows the same origin: the Mg position (0, 0, 0) is now 4b
-    expect(labelPoint(swapped, a, [0, 0, 0]).wyckoff).toBe('4b');
+    expect(a.sites.map((l) => `${l.wyckoff} ${l.pointGroup}`)).toEqual([...Array(4).fill('4b Oh'), ...Array(4).fill('4a Oh')]);
+    expect(a.sites[4].conventionalFracCoords).toEqual([0, 0, 0]);
+    expect(labelPoint(swapped, a, [0, 0, 0]).wyckoff).toBe('4a');
   });
 
   it('writes GaN in its hexagonal cell: 2b at (1/3, 2/3, z)', () => {
@@ -189,8 +194,10 @@ describe('tolerance and species', () => {
     const b = analyzeSymmetry(p1);
     expect(b.number).toBe(1);
     expect(b.symprec).toBe(0.01);
-    expect(b.warnings).toHaveLength(1);
-    expect(b.warnings[0]).toMatch(/P1 at symprec 0\.01 Å but Pm-3m \(No\. 221\) at 0\.1 Å/);
+    expect(b.warnings).toHaveLength(2);
+    expect(b.warnings[0]).toMatch(/no symmetry beyond P1 holds within symprec 0\.01 Å/);
+    expect(b.warnings[1]).toMatch(/P1 at symprec 0\.01 Å but Pm-3m \(No\. 221\) at 0\.1 Å/);
+    expect(b.sensitivity.map((e) => [e.symprec, e.symbol])).toEqual([[0.001, 'P1'], [0.01, 'P1'], [0.1, 'Pm-3m']]);
   });
 
   it('treats equal elements with different oxidation states as different species', () => {
@@ -212,12 +219,13 @@ describe('tolerance and species', () => {
   });
 });
 
-describe('primitiveCell', () => {
+describe('the primitive cell', () => {
   it('folds conventional CdTe into its two-atom cell without moving or rotating anything', () => {
     const s = fixture('CdTe.cif');
-    const { structure: p, parentSites } = primitiveCell(s, analyzeSymmetry(s));
+    const { structure: p, parentSites, siteOf } = analyzeSymmetry(s).primitive;
     expect(p.species).toEqual(['Cd', 'Te']);
     expect(parentSites).toEqual([0, 4]);
+    expect(siteOf).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
     expect(volume(p.lattice)).toBeCloseTo(6.5 ** 3 / 4, 9);
     for (const l of lengths(p.lattice)) expect(l).toBeCloseTo(6.5 / Math.SQRT2, 9);
     // each atom keeps its Cartesian position, up to a lattice vector of the primitive cell
@@ -232,9 +240,10 @@ describe('primitiveCell', () => {
 
   it('keeps a cell that is already primitive', () => {
     const s = fixture('GaN.vasp');
-    const { structure: p } = primitiveCell(s, analyzeSymmetry(s));
-    expect(p.species).toHaveLength(4);
-    expect(volume(p.lattice)).toBeCloseTo(volume(s.lattice), 9);
+    const a = analyzeSymmetry(s);
+    expect(a.primitive.structure.species).toHaveLength(4);
+    expect(a.translations).toEqual([[0, 0, 0]]);
+    expect(volume(a.primitive.structure.lattice)).toBeCloseTo(volume(s.lattice), 9);
   });
 });
 

@@ -147,3 +147,29 @@ export function symmetrize(operations: SymmetryOperation[], lattice: Lattice, x:
   }
   return point;
 }
+
+/**
+ * The position of an orbit's first member as the whole orbit places it: every image of every
+ * member (fractional [m][3], the orbit's atoms) under the operations that lands within `tol` Å of
+ * the first member is averaged, and the average moved onto its exact special position. For exact
+ * atoms it is the first member itself; for noisy ones the noise of all members averages out, and
+ * the result no longer depends on which member is listed first (it is the same point as seen from
+ * any member, moved by the operation between them). Not wrapped.
+ */
+export function orbitCentre(operations: SymmetryOperation[], lattice: Lattice, members: Vec3[], tol: number): Vec3 {
+  const p = members[0];
+  const sum: Vec3 = [0, 0, 0];
+  let count = 0;
+  for (const op of operations) {
+    for (const m of members) {
+      const image = applyOperation(op, m);
+      const d = foldedDifference(image, p);
+      const c = vecmat(d, lattice.matrix);
+      if (c[0] * c[0] + c[1] * c[1] + c[2] * c[2] > tol * tol) continue;
+      for (let k = 0; k < 3; k++) sum[k] += p[k] + d[k];
+      count++;
+    }
+  }
+  const centre: Vec3 = count > 0 ? [sum[0] / count, sum[1] / count, sum[2] / count] : p;
+  return symmetrize(operations, lattice, centre, tol);
+}

@@ -1,118 +1,156 @@
-import { type Mat3, type Vec3, matvec } from '../base/linalg.ts';
 import type { Lattice } from '../base/lattice.ts';
-import { findOperation } from './orbit.ts';
+import { type Mat3, type Vec3, inverse, matmul, matvec, transpose } from '../base/linalg.ts';
+import { type NormalizerElement, invertUnimodular } from './normalizer.ts';
 import { makeSetting } from './setting.ts';
-import type { ConventionalSetting, SymmetryOperation, WyckoffPosition } from './types.ts';
+import type { ConventionalSetting, WyckoffPosition } from './types.ts';
 import { compareCoordinates, identifyPosition } from './wyckoff.ts';
 
-/** x_s ↦ sign·x_s + shift, an affine map of the conventional cell onto itself. */
-export interface OriginChange {
-  sign: 1 | -1;
-  shift: Vec3;
+export type Labels = { position: WyckoffPosition; representative: Vec3 }[];
+
+/** One symmetry-distinct orbit: its species and its points in moyo's conventional cell. */
+export interface ConventionalOrbit {
+  species: string;
+  points: Vec3[];
 }
 
-const FRACTIONS = [0, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4];
-
-type Labels = { position: WyckoffPosition; representative: Vec3 }[];
+/** Orientation scores closer than this count as equal. */
+const ORIENTATION_TIE = 1e-6;
 
 /**
- * The origin (and hand) of the conventional cell is fixed only up to the space group's affine
- * normalizer: zinc blende is (Cd 4a, Te 4c) or, with the origin on Te, (Cd 4c, Te 4a) or even
- * (Cd 4b, Te 4c), all correct. moyo's choice depends on where the input's origin happens to be,
- * so the same crystal could get different labels. Among the normalizer elements x ↦ ±x + t with
- * t in quarters and thirds of the conventional cell, this picks the one giving the input's sites,
- * in input order, the earliest Wyckoff letters (so the first-listed atom sits at the origin
- * whenever it can), then the smallest representative coordinates (rutile O at x = 0.305 rather
- * than 0.695); on a full tie moyo's own choice stays. An improper (−1) element is as good as a
- * proper one here: it only arises for groups with improper operations, and composing it with one
- * of those gives a proper map with the same labels.
+ * The conventional setting of a crystal is fixed by its space group only up to the group's
+ * Euclidean normalizer: zinc blende is (Cd 4a, Te 4c) with the origin on Cd, (Cd 4c, Te 4a) with
+ * it on Te, (Cd 4a, Te 4d) with the cube axes turned by 90°, all correct. moyo's choice among them
+ * follows from how its search meets the input; this picks one by the structure as given, the way
+ * spglib's does whenever the file is written in a standard setting, and never by the order of sites:
  *
- * `orbits` holds, per symmetry-distinct site in input order, its orbit in moyo's conventional cell.
+ * 1. the origin nearest the input's own origin (Cartesian distance modulo the crystal's lattice,
+ *    ties within `tol`). spglib derives its origin shift from the translation parts of the
+ *    operations in the input frame (spglib's hall_symbol.c, `get_origin_shift`), which for a file
+ *    whose origin is a standard origin is that origin (LiCoO2 with Co at the origin: Co 3a, Li 3b;
+ *    rhombohedral Ni3S2: Ni 9e). Along directions where the origin is free (the polar axis of
+ *    P6_3mc, every direction in P1) the input's origin is kept, as spglib keeps it;
+ * 2. the axes nearest the input's Cartesian axes (largest sum of cos(a_s, x), cos(b_s, y),
+ *    cos(c_s, z)): a primitive FCC cell written with the cube edges along x, y, z gets the
+ *    conventional cube along them, so CdTe's Te at (¼, ¼, ¼) Cartesian-wise is 4c, as doped
+ *    publishes it (spglib turns such cubes arbitrarily and may say 4d);
+ * 3. on a full tie, the labels sorted by element, letter and representative coordinates,
+ *    lexicographically smallest: a property of the crystal, not of the file's order.
+ *
+ * `elements` are the proper normalizer elements of the setting (normalizer.ts); `freeAxes` the
+ * conventional axes every rotation of the group fixes; `toPrimitive` maps input fractional
+ * coordinates to the primitive cell's, whose lattice is `primitiveLattice`.
  */
-export function canonicalOrigin(
-  setting: ConventionalSetting,
+export function canonicalSetting(
+  moyo: ConventionalSetting,
+  inputLattice: Lattice,
+  toPrimitive: Mat3,
+  primitiveLattice: Lattice,
+  elements: NormalizerElement[],
+  freeAxes: number[],
+  orbits: ConventionalOrbit[],
   positions: WyckoffPosition[],
-  orbits: Vec3[][],
   tol: number,
-): { change: OriginChange; labels: Labels } {
-  // letter rank: 'a' is 1, as the tables list the general position first and 'a' last
+): { setting: ConventionalSetting; labels: Labels } {
+  const candidates = elements.map((e) => describe(moyo, inputLattice, toPrimitive, primitiveLattice, e, freeAxes));
+  const nearest = Math.min(...candidates.map((c) => c.originDistance));
+  const nearOrigin = candidates.filter((c) => c.originDistance <= nearest + tol);
+  const best = Math.max(...nearOrigin.map((c) => c.orientation));
+  const finalists = nearOrigin.filter((c) => c.orientation >= best - ORIENTATION_TIE);
+
   const rank = new Map(positions.map((w, i) => [w.letter, positions.length - i]));
-  const labelsFor = (change: OriginChange) =>
-    orbits.map((orbit) => identifyPosition(positions, setting.lattice, orbit.map((x) => applyChange(change, x)), tol));
-
-  const better = (a: Labels, b: Labels): boolean => {
-    for (let i = 0; i < a.length; i++) {
-      const d = (rank.get(a[i].position.letter) ?? 0) - (rank.get(b[i].position.letter) ?? 0);
-      if (d !== 0) return d < 0;
-    }
-    for (let i = 0; i < a.length; i++) {
-      const d = compareCoordinates(a[i].representative, b[i].representative);
-      if (d !== 0) return d < 0;
-    }
-    return false;
-  };
-
-  const identity: OriginChange = { sign: 1, shift: [0, 0, 0] };
-  let best = { change: identity, labels: labelsFor(identity) };
-  for (const change of normalizerChanges(setting.operations)) {
-    const labels = labelsFor(change);
-    if (better(labels, best.labels)) best = { change, labels };
+  let chosen: { candidate: Candidate; labels: Labels; key: SortKey[] } | null = null;
+  for (const candidate of finalists) {
+    const setting = makeSetting(inputLattice, candidate.transformation, candidate.originShift, moyo.operations);
+    const labels = orbits.map((orbit) =>
+      identifyPosition(positions, setting.lattice, orbit.points.map((x) => candidate.map(x)), tol),
+    );
+    const key = labels
+      .map((l, k) => ({ species: orbits[k].species, rank: rank.get(l.position.letter) ?? 0, representative: l.representative }))
+      .sort(compareKeys);
+    if (chosen === null || compareKeyLists(key, chosen.key) < 0) chosen = { candidate, labels, key };
   }
+  const { candidate, labels } = chosen!;
+  return { setting: makeSetting(inputLattice, candidate.transformation, candidate.originShift, moyo.operations), labels };
+}
+
+interface Candidate {
+  transformation: Mat3;
+  originShift: Vec3;
+  /** Moyo's conventional coordinates → this candidate's. */
+  map: (x: Vec3) => Vec3;
+  originDistance: number;
+  orientation: number;
+}
+
+/**
+ * The setting after the normalizer element x_s ↦ A·x_s + t (then moved along the free axes so the
+ * input's origin has conventional coordinate 0 along them): x_s' = P'⁻¹(x − p') with P' = P·A⁻¹ and
+ * p' = p − P'·t + P'·(o along the free axes), o being the input origin's coordinates before that move.
+ */
+function describe(
+  moyo: ConventionalSetting,
+  inputLattice: Lattice,
+  toPrimitive: Mat3,
+  primitiveLattice: Lattice,
+  element: NormalizerElement,
+  freeAxes: number[],
+): Candidate {
+  const transformation = matmul(moyo.transformation, invertUnimodular(element.rotation));
+  const moved = matvec(transformation, element.translation);
+  const p = moyo.originShift;
+  let originShift: Vec3 = [p[0] - moved[0], p[1] - moved[1], p[2] - moved[2]];
+  const shift: Vec3 = [...element.translation];
+  if (freeAxes.length > 0) {
+    const o = matvec(inverse(transformation), originShift).map((v) => -v);
+    const along: Vec3 = [0, 0, 0];
+    for (const k of freeAxes) along[k] = o[k];
+    const back = matvec(transformation, along);
+    originShift = [originShift[0] + back[0], originShift[1] + back[1], originShift[2] + back[2]];
+    for (const k of freeAxes) shift[k] -= o[k];
+  }
+  const a = element.rotation;
+  const map = (x: Vec3): Vec3 => {
+    const r = matvec(a, x);
+    return [r[0] + shift[0], r[1] + shift[1], r[2] + shift[2]];
+  };
+  const rows = matmul(transpose(transformation), inputLattice.matrix);
+  const orientation = rows.reduce((sum, row, k) => sum + row[k] / Math.hypot(row[0], row[1], row[2]), 0);
+  return { transformation, originShift, map, originDistance: distanceToLattice(primitiveLattice, matvec(toPrimitive, originShift)), orientation };
+}
+
+/** Cartesian distance from the fractional point to the nearest lattice point. */
+function distanceToLattice(lattice: Lattice, frac: Vec3): number {
+  const m = lattice.matrix;
+  const f = frac.map((v) => v - Math.round(v));
+  let best = Infinity;
+  for (let i = -1; i <= 1; i++)
+    for (let j = -1; j <= 1; j++)
+      for (let k = -1; k <= 1; k++) {
+        const d = [f[0] + i, f[1] + j, f[2] + k];
+        const x = d[0] * m[0][0] + d[1] * m[1][0] + d[2] * m[2][0];
+        const y = d[0] * m[0][1] + d[1] * m[1][1] + d[2] * m[2][1];
+        const z = d[0] * m[0][2] + d[1] * m[1][2] + d[2] * m[2][2];
+        best = Math.min(best, Math.hypot(x, y, z));
+      }
   return best;
 }
 
-/** Per operation table (one per Hall setting, shared for the process): its normalizer elements. */
-const changesByOperations = new WeakMap<SymmetryOperation[], OriginChange[]>();
+interface SortKey {
+  species: string;
+  rank: number;
+  representative: Vec3;
+}
 
-/**
- * The changes x ↦ ±x + t (t in quarters and thirds, identity left out) that normalize the group,
- * in a fixed order. They depend on the setting's operations alone, so they are found once per table.
- */
-function normalizerChanges(operations: SymmetryOperation[]): OriginChange[] {
-  let changes = changesByOperations.get(operations);
-  if (!changes) {
-    changes = [];
-    for (const sign of [1, -1] as const) {
-      for (const t0 of FRACTIONS) {
-        for (const t1 of FRACTIONS) {
-          for (const t2 of FRACTIONS) {
-            if (sign === 1 && t0 === 0 && t1 === 0 && t2 === 0) continue;
-            const change: OriginChange = { sign, shift: [t0, t1, t2] };
-            if (normalizes(change, operations)) changes.push(change);
-          }
-        }
-      }
-    }
-    changesByOperations.set(operations, changes);
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (a.species !== b.species) return a.species < b.species ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  return compareCoordinates(a.representative, b.representative);
+}
+
+function compareKeyLists(a: SortKey[], b: SortKey[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const d = compareKeys(a[i], b[i]);
+    if (d !== 0) return d;
   }
-  return changes;
-}
-
-/** The setting after the change: x_s' = s·P⁻¹(x − p) + t = P'⁻¹(x − p') with P' = s·P, p' = p − s·P·t. */
-export function applyOriginChange(setting: ConventionalSetting, inputLattice: Lattice, change: OriginChange): ConventionalSetting {
-  const { sign, shift } = change;
-  if (sign === 1 && shift.every((v) => v === 0)) return setting;
-  const transformation = setting.transformation.map((row) => row.map((v) => sign * v)) as Mat3;
-  const moved = matvec(transformation, shift);
-  const p = setting.originShift;
-  return makeSetting(inputLattice, transformation, [p[0] - moved[0], p[1] - moved[1], p[2] - moved[2]], setting.operations);
-}
-
-function applyChange(change: OriginChange, x: Vec3): Vec3 {
-  return [change.sign * x[0] + change.shift[0], change.sign * x[1] + change.shift[1], change.sign * x[2] + change.shift[2]];
-}
-
-/** n·g·n⁻¹ ∈ G for every g = (R, τ) of G: with n = (sI, t) that is (R, sτ + t − R·t). */
-function normalizes(change: OriginChange, operations: SymmetryOperation[]): boolean {
-  const { sign, shift } = change;
-  for (const op of operations) {
-    const rt = matvec(op.rotation, shift);
-    const translation: Vec3 = [
-      sign * op.translation[0] + shift[0] - rt[0],
-      sign * op.translation[1] + shift[1] - rt[1],
-      sign * op.translation[2] + shift[2] - rt[2],
-    ];
-    if (!findOperation(operations, { rotation: op.rotation, translation })) return false;
-  }
-  return true;
+  return 0;
 }

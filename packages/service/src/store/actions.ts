@@ -13,7 +13,7 @@ export const ACTION_STATUSES: readonly ActionStatus[] = ['queued', 'in-progress'
 export const FINISHED_STATUSES: readonly ActionStatus[] = ['success', 'error'];
 
 /** Error codes an action can end with. */
-export type ActionErrorCode = 'invalid_structure' | 'download_failed' | 'timeout' | 'internal';
+export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal';
 
 export interface ActionError {
   message: string;

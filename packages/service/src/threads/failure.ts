@@ -23,3 +23,15 @@ export function threadFailure(err: unknown): ThreadFailure {
     ...(err instanceof RequestError ? { issues: err.issues } : {}),
   };
 }
+
+/**
+ * The error code a refusal of the core carries, the same whichever way the structure came (inline,
+ * refused at submission with 422; by URL, ending the action): one code per fault. A structure the
+ * core cannot use (including one with more atoms than MAX_INPUT_ATOMS) is `invalid_structure`, a
+ * supercell it cannot build (above MAX_ATOMS) `invalid_supercell`, a bad request `invalid_request`.
+ */
+export function failureCode(failure: ThreadFailure): 'invalid_structure' | 'invalid_supercell' | 'invalid_request' {
+  if (failure.name === 'SupercellError') return 'invalid_supercell';
+  if (failure.name === 'RequestError') return 'invalid_request';
+  return 'invalid_structure';
+}

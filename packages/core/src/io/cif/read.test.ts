@@ -234,6 +234,26 @@ N1 N 0.3333 0.6667 0.377
     expect(() => readCif(`${head}_symmetry_space_group_name_H-M 'Q 42'\n${atoms}Cu Cu1 0 0 0\n`)).toThrow(/CIF line 8: .*space group 'Q 42'/);
   });
 
+  it('bounds and checks the listed symmetry operations', () => {
+    const head = `data_x\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n`;
+    const atoms = `loop_\n_atom_site_type_symbol\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nCu Cu1 0.1 0.2 0.3\n`;
+    const withOps = (ops: string[]) => `${head}loop_\n_symmetry_equiv_pos_as_xyz\n${ops.map((o) => `'${o}'`).join('\n')}\n${atoms}`;
+    // 10,000 made-up operators: refused at once, with the count
+    const many = Array.from({ length: 10_000 }, (_, i) => `x+${i}/10007,y,z`);
+    expect(() => readCif(withOps(many))).toThrow(/CIF line 10: the CIF lists 10000 symmetry operations; no space group has more than 192/);
+    // a matrix that would scale the structure
+    expect(() => readCif(withOps(['x,y,z', '2x,y,z']))).toThrow(/CIF line 10: symmetry operation '2x,y,z' is not a symmetry operation: .*determinant ±1/);
+    // not closed: the fourfold rotation without its square and cube
+    const open = readCif(withOps(['x,y,z', '-y,x,z']));
+    expect(open.warnings).toContain(
+      "the CIF's symmetry operations do not form a group: '-y,x,z' followed by '-y,x,z' is not among them, so the expanded structure may miss atoms",
+    );
+    // a closed set, with translations given modulo the lattice, passes silently
+    const closed = readCif(withOps(['x,y,z', '-x+1,-y,z+1/2', 'x+1/2,y+1/2,z', '-x+1/2,-y+1/2,z+1/2']));
+    expect(closed.warnings.filter((w) => /symmetry operations/.test(w))).toEqual([]);
+    expect(closed.structure.species).toHaveLength(4);
+  });
+
   it('builds the lattice in the standard orientation from the cell parameters', () => {
     const { structure } = readCif(fixture('Al2O3.cif'));
     expect(structure.lattice.matrix[0]).toEqual([4.759, 0, 0]);

@@ -6,7 +6,7 @@ import { previewList } from '../../base/preview.ts';
 import { OCCUPANCY_TOLERANCE } from '../tolerances.ts';
 import { resolveSpaceGroup } from '../spacegroup.ts';
 import { normalizeElementCase, parseSpeciesSymbol } from '../species.ts';
-import { parseSymop, type AffineOperation } from '../symops.ts';
+import { MAX_SYMMETRY_OPERATIONS, checkOperations, parseSymop, type AffineOperation } from '../symops.ts';
 import type { ReadResult } from '../result.ts';
 import { cifNumber, isNull, parseCif, valuesOf, type CifBlock, type CifValue } from './document.ts';
 import { expandRows, type AtomRow } from './expand.ts';
@@ -231,13 +231,23 @@ function refusePartialOccupancy(rows: AtomRow[]): void {
 function readOperations(block: CifBlock, cell: ReturnType<typeof readCell>, warnings: string[]): AffineOperation[] {
   const listed = valuesOf(block, '_symmetry_equiv_pos_as_xyz') ?? valuesOf(block, '_space_group_symop_operation_xyz');
   if (listed && listed.length > 0) {
-    return listed.map((v) => {
+    if (listed.length > MAX_SYMMETRY_OPERATIONS) {
+      fail(`the CIF lists ${listed.length} symmetry operations; no space group has more than ${MAX_SYMMETRY_OPERATIONS} in a conventional cell`, listed[0].line);
+    }
+    const operations = listed.map((v) => {
       try {
         return parseSymop(v.text);
       } catch (e) {
         return fail(`symmetry operation ${(e as Error).message}`, v.line);
       }
     });
+    try {
+      const open = checkOperations(operations, listed.map((v) => v.text));
+      if (open) warnings.push(open);
+    } catch (e) {
+      fail(`symmetry operation ${(e as Error).message}`, listed[0].line);
+    }
+    return operations;
   }
   const item = (...tags: string[]) => tags.map((t) => block.items.get(t)).find((v) => !isNull(v));
   const hm = item('_symmetry_space_group_name_h-m', '_space_group_name_h-m_alt', '_space_group_name_h-m');
