@@ -22,8 +22,8 @@ export type CostRequest = Pick<DefectRequest, 'defect_types' | 'dopant_elements'
  * per-stage tables, 2-core VM) and on P1 cells of 64–216 atoms (jittered iron grids):
  * - a fixed 4 ms per run (charges, selection, serialising and compressing the answer);
  * - reading, symmetry and the supercell search: what the check thread measured (`prepareMs`),
- *   because generation repeats them and their cost is what varies most between structures of the
- *   same size (a cell with many pure translations takes seconds at 216 atoms, a P1 cell 45 ms);
+ *   because generation repeats them and their cost varies between structures of the same size
+ *   (since issue 11 about 0.1 s for a 512-atom supercell given as input, 0.3 s at 4,913 atoms);
  * - interstitials: 0.015 ms × input atoms × orbits (the Voronoi analysis and clustering grow with
  *   both: 109, 233 and 718 ms on P1 cells of 64, 125 and 216 atoms);
  * - writing: 0.4 µs per supercell atom, per candidate, per output format (7.7 µs per atom for 10
