@@ -8,9 +8,12 @@
  *   --connections N    autocannon connections (default 50)
  *   --actions N        actions per end-to-end burst (default 200)
  *   --samples N        sequential actions for the idle-latency figures (default 40)
+ *   --only a,b         phases: accept, latency, throughput, batch, fairness, archive, cold-start (default all)
  *   --batch-size N     items per POST /batches in the batch phase (default 100)
  *   --batch-connections N  autocannon connections in the batch phase (default 8)
- *   --only a,b         phases: accept, latency, throughput, batch (default all)
+ *   --fair-samples N   small actions of the second key in the fairness phase (default 20)
+ *   --archive-rounds N rounds of 10 parallel archive downloads (default 5)
+ *   --cold-runs N      fresh API processes in the cold-start phase (default 3)
  *   --markdown         tables as Markdown; --json the figures as JSON
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +32,8 @@ import { describeMachine, machine } from '../machine.ts';
 import { median, percentile } from '../stats.ts';
 import { table } from '../table.ts';
 import { type ApiProcess, processCpuSeconds, spawnApi } from './processes.ts';
+import { type FairnessResults, fairnessPhase, fairnessReport } from './tenants.ts';
+import { type ArchiveResults, type ColdStartResults, archivePhase, coldStartPhase, hardeningReport } from './hardening.ts';
 
 const GENERATE_PATH = '/generate-point-defect-candidates';
 
@@ -134,7 +139,8 @@ async function acceptPhase(bench: Bench, options: { durationS: number; connectio
     }
     // autocannon returns with requests still in flight inside the API: let them land before counting.
     await new Promise((r) => setTimeout(r, 1000));
-    const queued = await bench.redis.llen(`${prefix}:generate:wait`);
+    // Jobs carry their owner's place in line as a priority (fair share): they wait in the prioritized set.
+    const queued = await bench.redis.zcard(`${prefix}:generate:prioritized`);
     const accepted = await bench.redis.zcard(`${prefix}:actions:index:all`);
     return { structure: 'Si.vasp (2 atoms, inline)', connections: options.connections, durationS: options.durationS, runs, queued, accepted };
   } finally {
@@ -220,7 +226,8 @@ async function batchPhase(bench: Bench, options: { durationS: number; connection
         wallS,
         expected: (warm['2xx'] + value['2xx']) * options.size,
         recorded: await bench.redis.zcard(`${prefix}:actions:index:all`),
-        queued: await bench.redis.llen(`${prefix}:generate:wait`),
+        // Jobs carry their owner's place in line as a priority (fair share): they wait in the prioritized set.
+        queued: await bench.redis.zcard(`${prefix}:generate:prioritized`),
       });
     } finally {
       await api.stop();
@@ -521,6 +528,9 @@ export interface ServiceResults {
   latency: LatencyResults | null;
   throughput: ThroughputRun[];
   batch: BatchResults | null;
+  fairness: FairnessResults | null;
+  archive: ArchiveResults | null;
+  coldStart: ColdStartResults | null;
 }
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
@@ -672,6 +682,8 @@ export function serviceReport(r: ServiceResults, options: { markdown?: boolean }
       para(`Responses are stored gzip-compressed: ${ratio.toFixed(1)}× smaller than their JSON (input ${mem.inputBytes} B → ${median(mem.inputGzipBytes)} B gzip).`);
     }
   }
+  if (r.fairness) out.push(...fairnessReport(r.fairness, md));
+  out.push(...hardeningReport(r.archive, r.coldStart, md));
   return out.join('\n');
 }
 
@@ -684,9 +696,12 @@ export async function main(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       actions: { type: 'string', default: '200' },
       samples: { type: 'string', default: '40' },
+      only: { type: 'string', default: 'accept,latency,throughput,batch,fairness,archive,cold-start' },
+      'fair-samples': { type: 'string', default: '20' },
+      'archive-rounds': { type: 'string', default: '5' },
+      'cold-runs': { type: 'string', default: '3' },
       'batch-size': { type: 'string', default: '100' },
       'batch-connections': { type: 'string', default: '8' },
-      only: { type: 'string', default: 'accept,latency,throughput,batch' },
       markdown: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -708,6 +723,9 @@ export async function main(argv: string[]): Promise<void> {
       API_KEYS: `bench:client:${secret}:${whsec}`,
       ALLOW_PRIVATE_URLS: 'true',
       LOG_LEVEL: 'info',
+      // These phases measure capacity from one key: the per-key limits are the fairness phase's subject.
+      RATE_LIMIT_CLIENT: '0',
+      QUEUED_LIMIT_CLIENT: '0',
       ...extra,
     }),
     log: (line) => process.stderr.write(`${line}\n`),
@@ -722,6 +740,9 @@ export async function main(argv: string[]): Promise<void> {
     latency: null,
     throughput: [],
     batch: null,
+    fairness: null,
+    archive: null,
+    coldStart: null,
   };
   // Ctrl-C: the children get the signal from the terminal too; the keys are ours to remove.
   process.once('SIGINT', () => {
@@ -741,6 +762,9 @@ export async function main(argv: string[]): Promise<void> {
     if (phases.has('batch')) {
       results.batch = await batchPhase(bench, { durationS: Number(values['duration-s']), connections: Number(values['batch-connections']), size: Number(values['batch-size']) });
     }
+    if (phases.has('fairness')) results.fairness = await fairnessPhase(bench, { samples: Number(values['fair-samples']) });
+    if (phases.has('archive')) results.archive = await archivePhase(bench, { rounds: Number(values['archive-rounds']) });
+    if (phases.has('cold-start')) results.coldStart = await coldStartPhase(bench, { runs: Number(values['cold-runs']) });
   } catch (err) {
     failed = true;
     bench.log(`service benchmark failed: ${(err as Error).stack ?? err}`);

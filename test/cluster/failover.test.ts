@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@defect-candidates/service/config';
 import { createRedis, type RedisClient } from '@defect-candidates/service/redis';
-import { queuePrefix } from '@defect-candidates/service/queues';
+import { GENERATION_QUEUES, queuePrefix } from '@defect-candidates/service/queues';
+import { keys } from '@defect-candidates/service/store/keys';
 import { webhooksPlugin } from '../../apps/api/src/routes/webhooks.ts';
 import { batchesPlugin } from '../../apps/api/src/routes/batches.ts';
 import { structureFixture } from '../support/fixtures.ts';
@@ -15,7 +16,9 @@ import { respondWith, startHttpServer, type TestHttpServer } from '../support/ht
 // The service on a Redis Cluster of its own (3 masters, 3 replicas): 200 actions with two worker
 // processes, a batch of 100 and then 100 single requests, and the master holding the queues is
 // SIGKILLed half-way, so that its replica takes over. Every action must end once, with its
-// webhook, and the batch must send batch.completed once.
+// webhook, and the batch must send batch.completed once. Every submission goes through the fair
+// share (its admission script reads both of the key's lines, under a queued-job limit) and every
+// job started leaves its line.
 
 const HALF = 100;
 const si = structureFixture('Si.vasp');
@@ -39,7 +42,7 @@ beforeAll(async () => {
     prefix,
     // Not used: REDIS_CLUSTER_NODES wins. A closed port, so that a mistake shows.
     redisUrl: 'redis://127.0.0.1:1',
-    extra: { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_TIMEOUT_MS: '1000', WEBHOOK_RETRY_DELAYS_MS: '0,300,600,1000,1000,1000,2000,2000' },
+    extra: { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_TIMEOUT_MS: '1000', WEBHOOK_RETRY_DELAYS_MS: '0,300,600,1000,1000,1000,2000,2000', QUEUED_LIMIT_CLIENT: '1000' },
   });
   redis = createRedis(loadConfig(env), 'worker', 'cluster-test');
   api = await startTestApi(env, [webhooksPlugin(), batchesPlugin()]);
@@ -107,6 +110,16 @@ describe('on a Redis Cluster, a master lost mid-run', () => {
     expect(new Set(byAction.get(batchId)!.map((r) => r.webhookId)).size).toBe(1);
     const view = await api.call('GET', `/batches/${batchId}`);
     expect(view.body).toMatchObject({ status: 'completed', counts: { success: HALF, error: 0, queued: 0, 'in-progress': 0 } });
+
+    // The fair share ran on the cluster: the single requests were admitted with a place in line,
+    // and no accepted action is left in its key's lines (each left as it started). Entries of
+    // submissions refused with 503 during the failover may remain, to be dropped when they reach
+    // the front.
+    const admitted = api.logs.filter((l) => l.msg === 'action accepted');
+    expect(admitted.length).toBeGreaterThanOrEqual(HALF);
+    expect(admitted.filter((l) => typeof l.priority !== 'number')).toEqual([]);
+    const lines = await Promise.all(GENERATION_QUEUES.map((q) => redis.zrange(keys(prefix).fairQueued(q, 'alice'), 0, -1)));
+    expect(lines.flat().filter((id) => ids.includes(id))).toEqual([]);
 
     const rerun = ids.filter((id) => (statuses.get(id)?.runs ?? 0) >= 2).length;
     console.log(

@@ -347,6 +347,39 @@ describe('deep nesting', () => {
   });
 });
 
+describe('deep nesting with an Idempotency-Key or a platform action id (issue 15: the fingerprint recursed)', () => {
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  const file = (n: number) => `{"file": {"url": "https://example.org/CdTe.cif", "filename": "CdTe.cif", "extra": ${deep(n)}}}`;
+
+  it('a file object with 5,000-deep arrays and an Idempotency-Key is accepted, and its retry replays it', async () => {
+    const headers = { authorization: `Bearer ${SECRETS.alice}`, 'content-type': 'application/json', 'idempotency-key': `deep-${Date.now()}` };
+    const first = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5000) });
+    expect(first.status).toBe(202);
+    const again = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5000) });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
+    const other = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5001) });
+    expect(other.status).toBe(422);
+  });
+
+  it('any body the JSON parser accepts, nested up to 50,000 levels anywhere, ends 2xx or 4xx', { timeout: 120_000 }, async () => {
+    const field = fc.constantFrom('file', 'structure', 'webhook_url', 'supercell', 'extra', 'dopant_elements');
+    await fc.assert(
+      fc.asyncProperty(field, fc.integer({ min: 1000, max: 50_000 }), fc.constantFrom('idempotency', 'platform', 'none'), fc.boolean(), async (name, depth, replay, inFile) => {
+        const nested = inFile ? `{"url": "https://example.org/a.cif", "x": ${deep(depth)}}` : deep(depth);
+        const body = `{"${name}": ${nested}${name === 'file' ? '' : ', "file": {"url": "https://example.org/a.cif"}'}}`;
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (replay === 'platform') Object.assign(headers, { authorization: `Basic ${SECRETS.ouro}`, 'ouro-action-id': `deep-${depth}-${name}` });
+        else headers.authorization = `Bearer ${SECRETS.alice}`;
+        if (replay === 'idempotency') headers['idempotency-key'] = `deep-${depth}-${name}-${inFile}`;
+        await expectNo5xx({ method: 'POST', path: GENERATE, headers, body });
+      }),
+      runs(40),
+    );
+  });
+});
+
 describe('oversized bodies', () => {
   const big = () => JSON.stringify({ structure: { content: cdte + ' '.repeat(BODY_LIMIT) } });
 

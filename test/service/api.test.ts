@@ -93,6 +93,28 @@ describe('validation', () => {
     expect(array.status).toBe(422);
   });
 
+  it('415 for a charset other than UTF-8, whatever the bytes (issue 15)', async () => {
+    const body = JSON.stringify(inline());
+    for (const [charset, bytes] of [['utf-16', Buffer.from(`\ufeff${body}`, 'utf16le')], ['utf-16le', Buffer.from(body, 'utf16le')], ['UTF-32', Buffer.from(body)], ['latin1', Buffer.from(body, 'latin1')]] as const) {
+      const res = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.alice}`, 'content-type': `application/json; charset=${charset}` }, body: bytes });
+      expect(res.status, charset).toBe(415);
+      expect(((await res.json()) as { error: { code: string } }).error.code, charset).toBe('unsupported_encoding');
+    }
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"']) {
+      const res = await api.call('POST', GENERATE, { rawBody: JSON.stringify(inline()), headers: { 'content-type': `application/json; charset=${charset}` } });
+      expect(res.status, charset).toBe(202);
+    }
+  });
+
+  it('422 (not 400) for a JSON body that is null, a string, a number or a boolean (issue 15)', async () => {
+    for (const raw of ['null', ' null ', '"x"', '12', 'true']) {
+      const res = await api.call('POST', GENERATE, { rawBody: raw, headers: { 'content-type': 'application/json' } });
+      expect(res.status, raw).toBe(422);
+      expect(res.body.error.code, raw).toBe('invalid_request');
+      expect(res.body.error.issues, raw).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
+    }
+  });
+
   it('422 when the structure is missing, or given twice', async () => {
     const none = await api.call('POST', GENERATE, { body: { max_candidates: 5 } });
     expect(none.status).toBe(422);
@@ -235,7 +257,7 @@ describe('platform action ids', () => {
     expect(second.body.id).toBe(first.body.id);
     expect(second.body.created_at).toBe(first.body.created_at);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    const jobs = await api.ctx.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+    const jobs = await api.ctx.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed']);
     expect(jobs.filter((j) => j.data.action_id === first.body.id)).toHaveLength(1);
 
     const stored = await api.ctx.store.get(first.body.id);
@@ -245,6 +267,24 @@ describe('platform action ids', () => {
     const shown = await api.call('GET', `/actions/${first.body.id}`, { as: 'ouro' });
     expect(shown.body.platform.route_id).toBe('r1');
     expect(JSON.stringify(shown.body)).not.toContain('tok-123');
+  });
+
+  it('a reused ouro-action-id with another body is refused with 409 action_id_reused (issue 15)', async () => {
+    const headers = { 'ouro-action-id': `ouro-reuse-${Date.now()}` };
+    const first = await api.call('POST', GENERATE, { as: 'ouro', body: inline({ max_candidates: 5 }), headers });
+    expect(first.status).toBe(202);
+    // The same body in another key order is the same request.
+    const same = await api.call('POST', GENERATE, { as: 'ouro', body: { max_candidates: 5, ...inline() }, headers });
+    expect(same.status).toBe(202);
+    expect(same.headers.get('idempotent-replayed')).toBe('true');
+    const other = await api.call('POST', GENERATE, { as: 'ouro', body: inline({ max_candidates: 6 }), headers });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('action_id_reused');
+    expect(other.body.error.message).toContain(headers['ouro-action-id']);
+    // The first action is untouched.
+    const stored = await api.call('GET', `/actions/${first.body.id}`, { as: 'ouro' });
+    expect(stored.body.parameters.max_candidates).toBe(5);
+    expect(stored.body).not.toHaveProperty('request_fingerprint');
   });
 });
 
@@ -264,7 +304,7 @@ describe('Idempotency-Key', () => {
     const bob = await api.call('POST', GENERATE, { as: 'bob', body: inline({ max_candidates: 5 }), headers: { 'idempotency-key': key } });
     expect(bob.status).toBe(202);
     expect(bob.body.id).not.toBe(first.body.id);
-    const jobs = await api.ctx.queue.getJobs(['waiting']);
+    const jobs = await api.ctx.queue.getJobs(['waiting', 'prioritized']);
     expect(jobs.filter((j) => j.data.action_id === first.body.id)).toHaveLength(1);
     // Remembered for IDEMPOTENCY_TTL_SECONDS (24 h by default).
     const ttls = await Promise.all((await redis.keys(`${prefix}:idempotency:alice:*`)).map((k) => redis.ttl(k)));
@@ -327,7 +367,9 @@ describe('operations', () => {
     expect((await api.call('GET', '/readyz', { as: 'nobody' })).status).toBe(200);
     const metrics = (await api.call('GET', '/metrics', { as: 'nobody' })).raw.toString();
     expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/generate-point-defect-candidates",status="202"\} \d+/);
-    expect(metrics).toMatch(/defect_queue_jobs\{queue="generate",state="waiting"\} [1-9]/);
+    // Jobs carry their owner's place in line as a BullMQ priority (fair share): they wait as "prioritized".
+    expect(metrics).toMatch(/defect_queue_jobs\{queue="generate",state="prioritized"\} [1-9]/);
+    expect(metrics).toMatch(/defect_queue_jobs\{queue="generate-heavy",state="prioritized"\} \d+/);
     expect(metrics).toContain('defect_job_duration_seconds_count');
   });
 

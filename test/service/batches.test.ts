@@ -195,6 +195,15 @@ describe('POST /batches', () => {
     expect(platform.body.error.issues[0].path).toBe('headers.ouro-action-id');
     expect((await api.call('POST', '/batches', { rawBody: 'items=1', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
     expect((await api.call('POST', '/batches', { as: 'nobody', body: { items: [] } })).status).toBe(401);
+    // The same body reader as single requests: UTF-8 only (415), and any JSON value reaches the route (422).
+    const utf16 = await api.call('POST', '/batches', { rawBody: JSON.stringify({ items: [{ structure: { content: si } }] }), headers: { 'content-type': 'application/json; charset=utf-16' } });
+    expect(utf16.status).toBe(415);
+    expect(utf16.body.error.code).toBe('unsupported_encoding');
+    for (const raw of ['null', '"x"', '[]']) {
+      const res = await api.call('POST', '/batches', { rawBody: raw, headers: { 'content-type': 'application/json' } });
+      expect(res.status, raw).toBe(422);
+      expect(res.body.error.issues, raw).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
+    }
   });
 
   it('Idempotency-Key: the same body returns the same batch and queues nothing new; another body is refused', async () => {

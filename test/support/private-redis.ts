@@ -30,8 +30,9 @@ export interface PrivateRedis {
 /**
  * A `redis-server` of the test's own, on a spare port, with AOF persistence in a temporary folder,
  * so a test can take Redis away and bring it back with its data, without touching the shared one.
+ * `args` go to redis-server as they are (e.g. `--maxmemory 4mb`).
  */
-export async function startPrivateRedis(options: { port?: number } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(options: { port?: number; args?: string[] } = {}): Promise<PrivateRedis> {
   const port = options.port ?? (await sparePort());
   const dir = mkdtempSync(join(tmpdir(), 'faults-redis-'));
   let proc: ChildProcess | null = null;
@@ -42,7 +43,7 @@ export async function startPrivateRedis(options: { port?: number } = {}): Promis
     log = '';
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'no', '--daemonize', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'no', '--daemonize', 'no', ...(options.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     proc = child;

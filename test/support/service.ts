@@ -24,7 +24,8 @@ export function authHeader(caller: Caller): Record<string, string> {
 
 /**
  * The environment of a test's API and workers: its own key prefix, short BullMQ lock and stall
- * timings (a lost worker's job moves on within seconds), private URLs allowed for local servers.
+ * timings (a lost worker's job moves on within seconds), private URLs allowed for local servers,
+ * no per-key limits.
  */
 export function serviceEnv(options: { prefix: string; redisUrl: string; extra?: Record<string, string> }): Record<string, string> {
   return {
@@ -44,6 +45,12 @@ export function serviceEnv(options: { prefix: string; redisUrl: string; extra?: 
     DOWNLOAD_RETRY_DELAY_MS: '200',
     SHUTDOWN_GRACE_MS: '5000',
     WEBHOOK_RETRY_DELAYS_MS: '0,300,300,300',
+    // Tests send bursts from one key; the limits have tests of their own (test/service/limits.test.ts).
+    RATE_LIMIT_CLIENT: '0',
+    RATE_LIMIT_PLATFORM: '0',
+    QUEUED_LIMIT_CLIENT: '0',
+    QUEUED_LIMIT_PLATFORM: '0',
+    RATE_LIMIT_VIEW: '0',
     ...(options.extra ?? {}),
   };
 }

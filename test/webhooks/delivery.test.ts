@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionStore } from '@defect-candidates/service/store/actions';
+import { initialDeliveryState } from '@defect-candidates/service/webhooks/deliver';
 import { verifyWebhook } from '@defect-candidates/service/webhooks/signature';
+import { DeliveryLedger } from '@defect-candidates/service/webhooks/state';
 import { cdteAnswer, freePort, KEYS, Receiver, waitFor, WebhookEnv } from './support.ts';
 
 let env: WebhookEnv;
@@ -106,6 +110,33 @@ describe('direct (Standard Webhooks) delivery', () => {
       expect((await env.queue.getJob(`deliver-${id}`))?.attemptsMade).toBe(1);
       expect(await env.queue.getJobCounts('waiting', 'delayed', 'active')).toMatchObject({ waiting: 0, delayed: 0, active: 0 });
       expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('queues the job again when a worker died between creating the delivery and queueing its job', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      // The action ends through a store with no listener, and the delivery state is created as the
+      // hook creates it: the worker "dies" before queueing the job.
+      const bare = new ActionStore(env.store.redis, env.store.options);
+      const id = randomUUID();
+      await bare.create({ id, owner: 'alice', parameters: {}, input: { kind: 'inline' }, webhook_url: receiver.url });
+      await bare.markStarted(id);
+      await bare.complete(id, cdteAnswer());
+      const action = (await bare.get(id))!;
+      const begun = initialDeliveryState(action)!;
+      expect(await new DeliveryLedger(bare).begin(id, begun)).toBe('created');
+      expect(await env.queue.getJob(`deliver-${id}`)).toBeUndefined();
+
+      // The job runs again (another worker) and reports the end again: the delivery goes out, once.
+      await env.store.notifyFinished(action);
+      const state = await env.settled(id, 'delivered');
+      expect(state.message_id).toBe(begun.message_id);
+      await env.store.notifyFinished((await env.store.get(id))!);
+      expect(receiver.requests).toHaveLength(1);
+      expect(receiver.requests[0].headers['webhook-id']).toBe(begun.message_id);
     } finally {
       await receiver.stop();
     }
@@ -231,9 +262,11 @@ describe('operator endpoints', () => {
     const queues = await env.fetch('/admin/queues/api/queues', { authorization: basic });
     expect(queues.status).toBe(200);
     const listed = ((await queues.json()) as any).queues as { name: string; readOnlyMode: boolean }[];
+    // Read-only everywhere (issue 15): delivery retries go through the endpoints that keep the action in step.
     expect(listed.map((q) => [q.name, q.readOnlyMode]).sort()).toEqual([
       ['generate', true],
-      ['webhooks', false],
+      ['generate-heavy', true],
+      ['webhooks', true],
     ]);
   });
 });
@@ -288,6 +321,89 @@ describe('platform delivery', () => {
       await env.finishAction({ owner: 'ouro', error, platform: { action_id: platformId, webhook_url: receiver.url, webhook_token: 't', route_id: 'r' } });
       await env.settled(platformId, 'delivered');
       expect(JSON.parse(receiver.requests[0].body)).toEqual({ status: 'failed', ouro_action_id: platformId, ouro_route_id: 'r', response: { error } });
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
+
+describe('webhooks in /metrics and on the dashboard (issue 15)', () => {
+  // A deployment of its own: the counters are per key prefix, and earlier tests' retries may still run.
+  let env: WebhookEnv;
+  beforeAll(async () => {
+    env = await WebhookEnv.start();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  /** One sample of `name{labels}` from the Prometheus text, or 0 when absent. */
+  async function sample(name: string, labels = ''): Promise<number> {
+    const text = await (await env.fetch('/metrics')).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+
+  it('counts deliveries by outcome, attempts per delivery, pending and failed deliveries, and the webhooks queue', async () => {
+    const ok = await new Receiver().start();
+    const failing = await new Receiver((_r, res) => res.writeHead(500).end()).start();
+    try {
+      const before = {
+        delivered: await sample('defect_webhook_deliveries_total', 'outcome="delivered"'),
+        failed: await sample('defect_webhook_deliveries_total', 'outcome="failed"'),
+        attempts: await sample('defect_webhook_delivery_attempts_count'),
+        sum: await sample('defect_webhook_delivery_attempts_sum'),
+        oneAttempt: await sample('defect_webhook_delivery_attempts_bucket', 'le="1"'),
+        failedNow: await sample('defect_webhook_deliveries_failed'),
+      };
+      const delivered = await env.finishAction({ webhook_url: ok.url });
+      await env.settled(delivered, 'delivered');
+      const failed = await env.finishAction({ webhook_url: failing.url });
+      const state = await env.settled(failed, 'failed');
+      // The dashboard shows the job's data: after each failed attempt that has a successor, the
+      // action's own next_attempt_at (the schedule's 300 ms after the 3rd attempt ended, when the 4th began at the earliest).
+      const job = await env.queue.getJob(`deliver-${failed}`);
+      expect(job?.data).toMatchObject({ action_id: failed, attempts_made: 3 });
+      const next = Date.parse(job?.data.next_attempt_at ?? '');
+      expect(next).toBeGreaterThan(Date.parse(state.attempts[2].at));
+      expect(next).toBeLessThanOrEqual(Date.parse(state.attempts[3].at));
+
+      expect(await sample('defect_webhook_deliveries_total', 'outcome="delivered"')).toBe(before.delivered + 1);
+      expect(await sample('defect_webhook_deliveries_total', 'outcome="failed"')).toBe(before.failed + 1);
+      expect(await sample('defect_webhook_delivery_attempts_count')).toBe(before.attempts + 2);
+      // 1 attempt for the delivered one, 4 (the whole schedule) for the failed one.
+      expect(await sample('defect_webhook_delivery_attempts_sum')).toBe(before.sum + 5);
+      expect(await sample('defect_webhook_delivery_attempts_bucket', 'le="1"')).toBe(before.oneAttempt + 1);
+      expect(await sample('defect_webhook_deliveries_failed')).toBe(before.failedNow + 1);
+      expect(await sample('defect_webhook_deliveries_pending')).toBe(0);
+      const text = await (await env.fetch('/metrics')).text();
+      expect(text).toMatch(/defect_queue_jobs\{queue="webhooks",state="failed"\} [1-9]/);
+      expect(text).toMatch(/defect_queue_jobs\{queue="generate-heavy",state="waiting"\} \d+/);
+    } finally {
+      await ok.stop();
+      await failing.stop();
+    }
+  });
+
+  it('refuses every change to the webhooks queue from the dashboard (read-only: 405)', async () => {
+    const receiver = await new Receiver((_r, res) => res.writeHead(410).end()).start();
+    try {
+      const id = await env.finishAction({ webhook_url: receiver.url });
+      await env.settled(id, 'failed');
+      const ops = { key: KEYS.ops };
+      for (const [method, path] of [
+        ['PUT', '/admin/queues/api/queues/webhooks/clean/failed'],
+        ['PUT', '/admin/queues/api/queues/webhooks/retry/failed'],
+        ['PUT', `/admin/queues/api/queues/webhooks/deliver-${id}/retry`],
+        ['PUT', `/admin/queues/api/queues/webhooks/deliver-${id}/clean`],
+        ['PUT', '/admin/queues/api/queues/webhooks/pause'],
+        ['POST', '/admin/queues/api/queues/webhooks/add'],
+      ] as const) {
+        const res = await env.fetch(path, { ...ops, method });
+        expect(res.status, `${method} ${path}`).toBe(405);
+      }
+      expect(await env.queue.getJob(`deliver-${id}`)).toBeTruthy();
+      expect(await env.queue.isPaused()).toBe(false);
     } finally {
       await receiver.stop();
     }

@@ -137,6 +137,8 @@ export class WebhookEnv {
         ouroServiceSecret: KEYS.platform,
         allowPrivateUrls: true,
         webhookRetryDelaysMs: [0, 300, 300, 300],
+        rateLimitClient: 0,
+        rateLimitPlatform: 0,
         webhookTimeoutMs: 2000,
         ...overrides,
       },

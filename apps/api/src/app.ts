@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '@defect-candidates/service/config';
@@ -10,11 +10,14 @@ import { checkEvictionPolicy, createRedis, describeRedis, waitForRedis } from '@
 import { ApiKeyring } from '@defect-candidates/service/auth/keys';
 import { ActionStore } from '@defect-candidates/service/store/actions';
 import { IdempotencyStore } from '@defect-candidates/service/store/idempotency';
-import { createGenerateQueue } from '@defect-candidates/service/queues';
+import { HEAVY_QUEUE, createGenerateQueue } from '@defect-candidates/service/queues';
+import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { authenticate } from './auth.ts';
-import { errorHandler, unmatchedRoute } from './errors.ts';
+import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
+import { ArchiveBuilder } from './archives.ts';
+import { requestRateLimit, viewRateLimit } from './limits.ts';
 import { buildOpenApi } from './openapi.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { generateRoutes } from './routes/generate.ts';
@@ -76,16 +79,14 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
       extraPaths: Object.assign({}, ...plugins.map((p) => p.openapiPaths ?? {})),
     }));
   app.use(healthRoutes(ctx, openapi));
-  // Result pages: their signed link is their credential, so they sit outside the API-key check.
+  // Result pages: their signed link is their credential, so they sit outside the API-key check,
+  // limited per client address instead of per key.
+  app.use('/view', ctx.viewRateLimit);
   app.use(viewRoutes(ctx));
 
   const auth = authenticate(ctx.keyring);
-  app.use(
-    '/generate-point-defect-candidates',
-    auth,
-    express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }),
-  );
-  app.use('/actions', auth);
+  app.use('/generate-point-defect-candidates', auth, ctx.rateLimit, jsonBody(ctx.config.bodyLimitBytes));
+  app.use('/actions', auth, ctx.rateLimit);
   app.use(generateRoutes(ctx));
   app.use(actionRoutes(ctx));
 
@@ -94,6 +95,22 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
   app.use(unmatchedRoute);
   app.use(errorHandler(ctx.config.bodyLimitBytes));
   return app;
+}
+
+/**
+ * JSON bodies as RFC 8259 has them: UTF-8 only (body-parser would decode any `utf-*` charset and
+ * then fail to parse, a 400 for what is an unsupported encoding), and any JSON value at the top
+ * level, so that `null` is refused by the route like any other non-object (422), not by the parser.
+ */
+export function jsonBody(limitBytes: number): RequestHandler[] {
+  const refuseCharset: RequestHandler = (req, _res, next) => {
+    const charset = /;\s*charset\s*=\s*"?([^";,\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8') {
+      return next(new HttpError(415, 'unsupported_encoding', `charset=${charset} is not supported: send the JSON body as UTF-8`));
+    }
+    next();
+  };
+  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'] })];
 }
 
 export interface StartApiOptions {
@@ -122,20 +139,28 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   if (keyring.isEmpty) logger.warn('no API_KEYS and no OURO_SERVICE_SECRET configured: every request will be refused with 401');
   const redis = createRedis(config, 'command', 'api', logger);
   const queue = createGenerateQueue(config, redis);
-  queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
+  const heavyQueue = createGenerateQueue(config, redis, HEAVY_QUEUE);
+  for (const q of [queue, heavyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   const ctx: ApiContext = {
     config,
     logger,
     redis,
     keyring,
     queue,
+    heavyQueue,
+    fairShare: new FairShare(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
+    rateLimit: requestRateLimit(redis, config, logger),
+    viewRateLimit: viewRateLimit(redis, config, logger),
     store: new ActionStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds }),
     idempotency: new IdempotencyStore(redis, { prefix: config.keyPrefix, ttlSeconds: config.idempotencyTtlSeconds }),
-    metrics: createMetrics({ queues: [queue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
+    metrics: createMetrics({ queues: [queue, heavyQueue], redis, prefix: config.keyPrefix, timeoutMs: config.redisTimeoutMs }),
     hostChecker: new HostChecker({ maxAtoms: config.maxAtoms, maxInputAtoms: config.maxInputAtoms, threads: config.hostCheckThreads, timeoutMs: config.hostCheckTimeoutMs }),
+    archives: new ArchiveBuilder({ threads: config.archiveThreads }),
     viewLinks: new ViewLinks(redis, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
-  ctx.hostChecker.warm();
+  // /readyz answers 503 until the check threads have loaded the core and moyo (cold start).
+  const warmStart = Date.now();
+  void ctx.hostChecker.warm().then(() => logger.info({ ms: Date.now() - warmStart, threads: config.hostCheckThreads }, 'check threads warm'));
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come
   // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
   try {
@@ -164,7 +189,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       });
       for (const plugin of plugins) await plugin.close?.().catch((err: Error) => logger.warn({ err: err.message, plugin: plugin.name }, 'plugin close failed'));
       await ctx.hostChecker.close();
+      await ctx.archives.close();
       await queue.close().catch(() => undefined);
+      await heavyQueue.close().catch(() => undefined);
       redis.disconnect();
     })());
   return { url, port, server, ctx, close };

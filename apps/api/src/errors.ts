@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { isRedisUnavailable } from '@defect-candidates/service/redis';
+import { isRedisOutOfMemory, isRedisUnavailable } from '@defect-candidates/service/redis';
 
 export interface FieldIssue {
   path: string;
@@ -62,6 +62,8 @@ export function errorHandler(bodyLimitBytes: number): ErrorRequestHandler {
       http = new HttpError(400, 'request_aborted', 'The client aborted the request');
     } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       http = new HttpError(e.status, 'bad_request', e.message);
+    } else if (isRedisOutOfMemory(err)) {
+      http = new HttpError(503, 'unavailable', 'The service\'s Redis store is full and refuses new work right now; retry later', undefined, { 'retry-after': '30' });
     } else if (isRedisUnavailable(err)) {
       http = new HttpError(503, 'unavailable', 'The service cannot reach its Redis store right now; retry shortly', undefined, { 'retry-after': '2' });
     } else {

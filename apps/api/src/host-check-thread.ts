@@ -13,7 +13,8 @@ const port = parentPort;
 port.on('message', (task: HostCheckTask) => {
   const reply = (message: HostCheckReply) => port.postMessage(message);
   try {
-    prepareHost(
+    const t0 = performance.now();
+    const host = prepareHost(
       {
         content: task.content,
         ...(task.format ? { format: task.format as StructureFormat } : {}),
@@ -23,7 +24,18 @@ port.on('message', (task: HostCheckTask) => {
       task.request as never,
       { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms },
     );
-    reply({ kind: 'done' });
+    const prepareMs = performance.now() - t0;
+    const { species } = host.structure;
+    reply({
+      kind: 'done',
+      host: {
+        inputAtoms: species.length,
+        orbits: new Set(host.analysis.orbits).size,
+        elements: new Set(species).size,
+        supercellAtoms: host.supercell.nSites,
+        prepareMs,
+      },
+    });
   } catch (err) {
     reply({ kind: 'failed', error: threadFailure(err) });
   }

@@ -1,7 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import { readJobStats } from '@defect-candidates/service/store/stats';
+import { readJobStats, readWebhookStats } from '@defect-candidates/service/store/stats';
+import { WEBHOOKS_QUEUE } from '@defect-candidates/service/queues';
+import { failedIndexKey } from '@defect-candidates/service/webhooks/state';
 import { withTimeout, type RedisClient } from '@defect-candidates/service/redis';
 
 // BullMQ 6 dropped the 'paused' job state: pausing is a flag on the queue, its jobs stay 'waiting'.
@@ -11,7 +13,12 @@ export interface ApiMetrics {
   registry: Registry;
   httpMiddleware: RequestHandler;
   submissions: Counter<'outcome'>;
+  /** Adds a queue to `defect_queue_jobs`, once per name (the webhooks and batches plugins add `webhooks`, which also feeds the pending-deliveries gauge). */
+  watchQueue(queue: Queue): void;
 }
+
+/** Delivery jobs not yet ended: each is one pending delivery. */
+const PENDING_DELIVERY_STATES = ['waiting', 'active', 'delayed', 'prioritized'] as const;
 
 /**
  * A metric whose values are read from Redis at scrape time, so that queue depth and job outcomes
@@ -37,6 +44,7 @@ function externalMetric(
 /** One registry per app instance: tests run several APIs in one process. */
 export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefix: string; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
+  const queues = [...deps.queues];
   collectDefaultMetrics({ register: registry });
 
   const requests = new Counter({
@@ -62,7 +70,7 @@ export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefi
   registry.registerMetric(
     externalMetric('defect_queue_jobs', 'Jobs in each BullMQ queue, by state.', 'gauge', async () => {
       const rows: { labels: Record<string, string>; value: number }[] = [];
-      for (const queue of deps.queues) {
+      for (const queue of queues) {
         const counts = await queue.getJobCounts(...JOB_STATES);
         for (const state of JOB_STATES) rows.push({ labels: { queue: queue.name, state }, value: counts[state] ?? 0 });
       }
@@ -86,6 +94,36 @@ export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefi
     }, deps.timeoutMs),
   );
 
+  registry.registerMetric(
+    externalMetric('defect_webhook_deliveries_total', 'Webhook deliveries that ended, by outcome (delivered, or failed after the last attempt or a refusal), over all workers.', 'counter', async () => {
+      const { outcomes } = await readWebhookStats(deps.redis, deps.prefix);
+      return Object.entries(outcomes).map(([outcome, value]) => ({ labels: { outcome }, value }));
+    }, deps.timeoutMs),
+  );
+  registry.registerMetric(
+    externalMetric('defect_webhook_delivery_attempts', 'Attempts each ended webhook delivery took.', 'histogram', async () => {
+      const { attempts } = await readWebhookStats(deps.redis, deps.prefix);
+      return [
+        ...attempts.buckets.map((b) => ({ metricName: 'defect_webhook_delivery_attempts_bucket', labels: { le: b.le }, value: b.count })),
+        { metricName: 'defect_webhook_delivery_attempts_sum', value: attempts.sum },
+        { metricName: 'defect_webhook_delivery_attempts_count', value: attempts.count },
+      ];
+    }, deps.timeoutMs),
+  );
+  registry.registerMetric(
+    externalMetric('defect_webhook_deliveries_pending', 'Webhook deliveries not yet ended (jobs waiting, delayed until their next attempt, or running).', 'gauge', async () => {
+      const queue = queues.find((q) => q.name === WEBHOOKS_QUEUE);
+      if (!queue) return [];
+      const counts = await queue.getJobCounts(...PENDING_DELIVERY_STATES);
+      return [{ value: PENDING_DELIVERY_STATES.reduce((sum, state) => sum + (counts[state] ?? 0), 0) }];
+    }, deps.timeoutMs),
+  );
+  registry.registerMetric(
+    externalMetric('defect_webhook_deliveries_failed', 'Webhook deliveries failed for good and not retried since (GET /webhooks/failed lists them).', 'gauge', async () => [
+      { value: await deps.redis.zcard(failedIndexKey(deps.prefix)) },
+    ], deps.timeoutMs),
+  );
+
   const httpMiddleware: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
@@ -96,5 +134,14 @@ export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefi
     next();
   };
 
-  return { registry, httpMiddleware, submissions };
+  return {
+    registry,
+    httpMiddleware,
+    submissions,
+    watchQueue(queue) {
+      // Plugins may each hold a handle on the same queue (webhooks and batches both deliver on
+      // `webhooks`): one handle per name, or its series would be counted twice.
+      if (!queues.some((q) => q.name === queue.name)) queues.push(queue);
+    },
+  };
 }

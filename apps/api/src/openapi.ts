@@ -72,9 +72,10 @@ const errors = (...codes: number[]) => {
     404: 'No such action (or not yours).',
     409: 'The action is not in a state that allows this.',
     413: 'The body is larger than BODY_LIMIT.',
-    415: 'The body is not JSON.',
+    415: 'The body is not JSON, or not in UTF-8.',
     422: 'Invalid fields, an unreadable structure, or a supercell over the atom limit; `issues` lists each field.',
-    503: 'Redis is unavailable; retry shortly.',
+    429: 'Over a per-key limit (`rate_limited`: requests per window; `too_many_queued`: actions queued); retry after `Retry-After` seconds. `RateLimit-*` headers describe the request limit.',
+    503: 'Redis is unavailable or full; retry after `Retry-After` seconds.',
   };
   return Object.fromEntries(codes.map((c) => [String(c), json(ErrorSchema, text[c])]));
 };
@@ -131,7 +132,11 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
             headerParam('Idempotency-Key', 'Makes retries safe: the same key and body within 24 h return the same action; the same key with another body is refused (422).', { type: 'string', maxLength: 255 }),
           ],
           requestBody: { required: true, content: { 'application/json': { schema: requestBodySchema() } } },
-          responses: { '202': json(AcceptedSchema, 'Accepted and queued (or the same action again, for a repeated id or key).'), ...errors(400, 401, 403, 409, 413, 415, 422, 503) },
+          responses: {
+            '202': json(AcceptedSchema, 'Accepted and queued (or the same action again, for a repeated id or key).'),
+            ...errors(400, 401, 403, 409, 413, 415, 422, 429, 503),
+            '409': json(ErrorSchema, 'An `ouro-action-id` already used with another body (`action_id_reused`), or by another caller (`conflict`).'),
+          },
         },
       },
       '/actions': {
@@ -145,7 +150,7 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
             { name: 'limit', in: 'query', required: false, description: 'Page size, 1 to 100 (default 20).', schema: { type: 'integer', minimum: 1, maximum: 100 } },
             { name: 'cursor', in: 'query', required: false, description: '`next_cursor` from the previous page.', schema: { type: 'string' } },
           ],
-          responses: { '200': json(ActionListSchema, 'A page of actions.'), ...errors(401, 422, 503) },
+          responses: { '200': json(ActionListSchema, 'A page of actions.'), ...errors(401, 422, 429, 503) },
         },
       },
       '/actions/{id}': {
@@ -155,7 +160,7 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
           description: 'Status, progress and, on success, the answer.',
           security,
           parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
-          responses: { '200': json(ActionSchema, 'The action.'), ...errors(401, 404, 503) },
+          responses: { '200': json(ActionSchema, 'The action.'), ...errors(401, 404, 429, 503) },
         },
       },
       '/actions/{id}/archive.zip': {
@@ -170,16 +175,21 @@ export function buildOpenApi(options: OpenApiOptions): Record<string, unknown> {
           parameters: [{ name: 'id', in: 'path', required: true, description: 'The action id.', schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The archive.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } },
-            ...errors(401, 404, 409, 503),
+            ...errors(401, 404, 409, 429, 503),
           },
         },
       },
       ...viewPaths(),
       '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', description: 'The process is up.', responses: { '200': { description: 'Alive.' } } } },
       '/readyz': {
-        get: { operationId: 'readyz', summary: 'Readiness', description: 'Redis answers.', responses: { '200': { description: 'Ready.' }, '503': json(ErrorSchema, 'Redis does not answer.') } },
+        get: {
+          operationId: 'readyz',
+          summary: 'Readiness',
+          description: 'The structure-check threads are warm and Redis accepts writes.',
+          responses: { '200': { description: 'Ready.' }, '503': json(ErrorSchema, 'Not ready: `warming_up`, `redis_out_of_memory` or `redis_unavailable`.') },
+        },
       },
-      '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'HTTP, queue depth per state, job durations and outcomes.', responses: { '200': { description: 'Prometheus text format.' } } } },
+      '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'HTTP, queue depth per queue and state, job durations and outcomes, webhook deliveries.', responses: { '200': { description: 'Prometheus text format.' } } } },
       ...(options.extraPaths ?? {}),
     },
   };
@@ -192,7 +202,11 @@ function viewPaths(): Record<string, unknown> {
     { name: 'expires', in: 'query', required: true, description: 'Unix seconds after which the link is refused, as `links.view` gives it.', schema: { type: 'string' } },
     { name: 'signature', in: 'query', required: true, description: 'The link\'s HMAC-SHA256, as `links.view` gives it.', schema: { type: 'string' } },
   ];
-  const refused = { '403': json(ErrorSchema, 'The link has expired (`link_expired`) or is not this action\'s (`invalid_signature`).'), ...errors(404, 503) };
+  const refused = {
+    '403': json(ErrorSchema, 'The link has expired (`link_expired`) or is not this action\'s (`invalid_signature`).'),
+    '429': json(ErrorSchema, 'More than RATE_LIMIT_VIEW requests in the window from this address (`rate_limited`); retry after `Retry-After` seconds. `RateLimit-*` headers describe the limit.'),
+    ...errors(404, 503),
+  };
   return {
     '/view/{id}': {
       get: {

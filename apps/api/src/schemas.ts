@@ -156,7 +156,11 @@ export const ActionSchema = z
     response: z.record(z.string(), z.unknown()).optional().meta({ title: 'Response', description: 'The answer (host, supercell, parameters, candidates, groups, warnings), on success.' }),
     error: ActionErrorSchema.optional(),
     webhook: z.record(z.string(), z.unknown()).optional().meta({ title: 'Webhook', description: 'Delivery state of the completion webhook, when there is one.' }),
-    runs: z.number().int().meta({ title: 'Runs', description: 'How many times a worker started it (more than one after a worker was lost mid-job).' }),
+    runs: z.number().int().meta({ title: 'Runs', description: 'How many times a worker started it (more than one after a worker was lost mid-job, or after it was moved to generate-heavy).' }),
+    queue: z
+      .enum(['generate', 'generate-heavy'])
+      .optional()
+      .meta({ title: 'Queue', description: 'The generation queue its job is on: generate, or generate-heavy for jobs estimated (or found) long.' }),
     batch_id: z.string().optional().meta({ title: 'Batch id', description: 'The batch this action is an item of, when it came from POST /batches.' }),
     links: LinksSchema,
   })

@@ -3,7 +3,18 @@ import type { Logger } from 'pino';
 import type { Config } from '@defect-candidates/service/config';
 import type { RedisClient } from '@defect-candidates/service/redis';
 import type { ActionError, ActionStore } from '@defect-candidates/service/store/actions';
-import { GENERATE_QUEUE, actionIdFromJobId, queuePrefix, type GenerateJobData, type GenerateJobResult } from '@defect-candidates/service/queues';
+import {
+  GENERATE_QUEUE,
+  HEAVY_QUEUE,
+  actionIdFromJobId,
+  createGenerateQueue,
+  queuePrefix,
+  enqueueGeneration,
+  type GenerateJobData,
+  type GenerateJobResult,
+  type GenerationQueueName,
+} from '@defect-candidates/service/queues';
+import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { OuroProgressReporter, type ActionProgressLog } from '@defect-candidates/service/webhooks/ouro-progress';
 import { failureCode } from '@defect-candidates/service/threads/failure';
 import { DownloadError, downloadStructure } from './download.ts';
@@ -15,9 +26,12 @@ export interface GenerationWorkerOptions {
   store: ActionStore;
   /** `worker`-role connection (maxRetriesPerRequest: null). */
   connection: RedisClient;
+  /** The queue this worker takes jobs from (default `generate`). */
+  queue?: GenerationQueueName;
 }
 
 export interface GenerationWorker {
+  queue: GenerationQueueName;
   worker: Worker<GenerateJobData, GenerateJobResult>;
   pool: GeneratorPool;
   /** Stops taking jobs; running ones get `graceMs` to finish, then go back to the queue. */
@@ -36,16 +50,29 @@ function timeoutError(limitMs: number): ActionError {
 }
 
 /**
- * The `generate` queue's worker: each job takes its action up, fetches the structure (inline
- * from the record, or downloaded), runs the core in a generation thread, and records the end.
- * Ends are recorded through the store's check-and-set, so however many workers run a job (a
- * worker presumed dead may still be alive), the action completes once.
+ * A generation queue's worker (`generate` or `generate-heavy`): each job takes its action up,
+ * fetches the structure (inline from the record, or downloaded), runs the core in a generation
+ * thread, and records the end. Ends are recorded through the store's check-and-set, so however
+ * many workers run a job (a worker presumed dead may still be alive), the action completes once.
+ *
+ * On `generate`, a generation still running after LIGHT_JOB_BUDGET_MS is stopped and its action
+ * moved to `generate-heavy` (a structure by URL has no cost estimate before it is downloaded), so
+ * a light worker slot is never held longer than that. Each job that starts gives its owner's next
+ * queued job the front of the line (FairShare).
  */
 export function startGenerationWorker(options: GenerationWorkerOptions): GenerationWorker {
   const { config, store } = options;
-  const logger = options.logger.child({ component: 'generate' });
-  const pool = new GeneratorPool({ size: config.workerConcurrency, memoryMb: config.workerMemoryMb });
+  const queueName = options.queue ?? GENERATE_QUEUE;
+  const light = queueName === GENERATE_QUEUE;
+  const logger = options.logger.child({ component: queueName });
+  const concurrency = light ? config.workerConcurrency : config.heavyWorkerConcurrency;
+  const pool = new GeneratorPool({ size: concurrency, memoryMb: config.workerMemoryMb });
   pool.warm();
+  const fairShare = new FairShare(options.connection, { prefix: config.keyPrefix, ttlSeconds: config.actionTtlSeconds });
+  // Queue handles for FairShare's priority changes and for adding jobs moved to generate-heavy.
+  const ownQueue = createGenerateQueue(config, options.connection, queueName);
+  const heavyQueue = light ? createGenerateQueue(config, options.connection, HEAVY_QUEUE) : ownQueue;
+  for (const q of new Set([ownQueue, heavyQueue])) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   // Progress logs on the Ouro platform for platform actions (when OURO_API_KEY and OURO_BACKEND_URL are set).
   const platformLogs = OuroProgressReporter.fromConfig(config, logger);
   const runningLogs = new Map<string, ActionProgressLog>();
@@ -67,7 +94,8 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       return { action_id: id, status: taken.action.status as 'success' | 'error' };
     }
     const action = taken.action;
-    log.info({ runs: action.runs, input: action.input.kind }, 'generation started');
+    await fairShare.started(action.owner, ownQueue, id).catch((err: Error) => log.warn({ err: err.message }, 'could not move the owner\'s next job to the front'));
+    log.info({ runs: action.runs, input: action.input.kind, queue: queueName }, 'generation started');
     const platformLog = platformLogs?.track(action) ?? null;
     if (platformLog) runningLogs.set(String(job.id), platformLog);
     platformLog?.stage('started', 0);
@@ -90,12 +118,14 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       throw new UnrecoverableError(`${error.code}: ${error.message}`);
     };
 
-    // Where the structure comes from.
-    let content: string | null;
+    // Where the structure comes from: the record (inline, or downloaded before the job moved queues,
+    // with what unpacking it assumed), else the URL.
+    let content: string | null = await store.getInput(id);
     let fileWarnings: string[] = [];
     if (action.input.kind === 'inline') {
-      content = await store.getInput(id);
       if (content === null) return finishWith(actionError('internal', 'InternalError', 'the submitted structure is missing from the action record', true), null);
+    } else if (content !== null) {
+      fileWarnings = await store.getInputWarnings(id);
     } else {
       progress('downloading', 2);
       try {
@@ -119,8 +149,9 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       }
     }
 
-    // The core, in a thread, within what is left of the time limit.
+    // The core, in a thread, within what is left of the time limit (and, on `generate`, the light budget).
     const remaining = config.jobTimeoutMs - (Date.now() - startedAt);
+    const budgeted = light && config.lightJobBudgetMs < remaining;
     let result;
     try {
       if (remaining <= 0) throw new GenerationTimeout(config.jobTimeoutMs);
@@ -135,10 +166,20 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           maxAtoms: config.maxAtoms,
           maxInputAtoms: config.maxInputAtoms,
         },
-        { timeoutMs: remaining, ...(signal ? { signal } : {}), onProgress: progress },
+        { timeoutMs: budgeted ? config.lightJobBudgetMs : remaining, ...(signal ? { signal } : {}), onProgress: progress },
       );
     } catch (err) {
       if (err instanceof GenerationCancelled) return handBack(store, job, token, id, log, err.message);
+      if (err instanceof GenerationTimeout && budgeted) {
+        // Too long for a light slot: the heavy workers start it over, with the full time limit.
+        if (action.input.kind === 'url') await store.saveInput(id, content, fileWarnings);
+        await store.requeue(id, HEAVY_QUEUE);
+        const { priority } = await fairShare.admit(action.owner, HEAVY_QUEUE, id);
+        await enqueueGeneration(heavyQueue, config, id, priority);
+        void platformLog?.stage('moved to the heavy queue', 10);
+        log.warn({ budget_ms: config.lightJobBudgetMs }, `still running after LIGHT_JOB_BUDGET_MS: moved to ${HEAVY_QUEUE}`);
+        return { action_id: id, status: 'moved' };
+      }
       if (err instanceof GenerationTimeout) {
         return finishWith(timeoutError(config.jobTimeoutMs), err);
       }
@@ -166,22 +207,22 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     }
   };
 
-  const worker = new Worker<GenerateJobData, GenerateJobResult>(GENERATE_QUEUE, tracked, {
+  const worker = new Worker<GenerateJobData, GenerateJobResult>(queueName, tracked, {
     connection: options.connection,
     prefix: queuePrefix(config),
-    concurrency: config.workerConcurrency,
+    concurrency,
     lockDuration: config.jobLockDurationMs,
     stalledInterval: config.jobStalledIntervalMs,
     maxStalledCount: config.jobMaxStalledCount,
     autorun: true,
   });
   const logError = throttledErrorLog(logger);
-  worker.on('error', (err) => logError(err, 'generate worker error'));
+  worker.on('error', (err) => logError(err, `${queueName} worker error`));
   worker.on('stalled', (jobId) => logger.warn({ job_id: jobId, action_id: actionIdFromJobId(jobId) }, 'job lost its worker; back in the queue'));
 
   // A job can fail without its processor recording why: its worker died too often (stalled
   // limit), or the last retry hit an error. Every worker hears of it; the first one records it.
-  const events = new QueueEvents(GENERATE_QUEUE, { connection: options.connection, prefix: queuePrefix(config) });
+  const events = new QueueEvents(queueName, { connection: options.connection, prefix: queuePrefix(config) });
   events.on('error', (err) => logError(err, 'queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
     const id = actionIdFromJobId(jobId);
@@ -204,10 +245,11 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
       await done;
       clearTimeout(timer);
       await events.close().catch(() => undefined);
+      for (const q of new Set([ownQueue, heavyQueue])) await q.close().catch(() => undefined);
       await pool.close();
     })());
 
-  return { worker, pool, close };
+  return { queue: queueName, worker, pool, close };
 }
 
 /** While Redis is away every blocked call fails the same way: log each distinct error once per 10 s. */

@@ -34,8 +34,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/at least 1/);
     expect(() => loadConfig({ KEY_PREFIX: 'a:b' })).toThrow(/KEY_PREFIX/);
     expect(() => loadConfig({ WEBHOOK_RETRY_DELAYS_MS: '0,soon' })).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
+    expect(() => loadConfig({ WORKER_QUEUES: 'generate,urgent' })).toThrow(/WORKER_QUEUES/);
     expect(() => loadConfig({ VIEW_LINK_SECRET: 'too-short-to-sign' })).toThrow(/VIEW_LINK_SECRET: 17 characters/);
     expect(() => loadConfig({ VIEW_LINK_TTL_SECONDS: '10' })).toThrow(/VIEW_LINK_TTL_SECONDS/);
+  });
+
+  it('reads the queues a worker takes and the per-key limits', () => {
+    expect(loadConfig({}).workerQueues).toEqual(['generate', 'generate-heavy']);
+    expect(loadConfig({ WORKER_QUEUES: ' generate-heavy ' }).workerQueues).toEqual(['generate-heavy']);
+    expect(loadConfig({})).toMatchObject({ rateLimitClient: 50, rateLimitPlatform: 1000, queuedLimitClient: 1000, queuedLimitPlatform: 100000, heavyJobMs: 1000 });
   });
 
   it('parses sizes and hides passwords', () => {

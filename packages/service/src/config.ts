@@ -21,10 +21,22 @@ export interface Config {
   maxInputAtoms: number;
   hostCheckThreads: number;
   hostCheckTimeoutMs: number;
+  heavyJobMs: number;
+  lightJobBudgetMs: number;
+  rateLimitWindowSeconds: number;
+  rateLimitClient: number;
+  rateLimitPlatform: number;
+  rateLimitView: number;
+  queuedLimitClient: number;
+  queuedLimitPlatform: number;
+  archiveThreads: number;
   actionTtlSeconds: number;
   idempotencyTtlSeconds: number;
   redisTimeoutMs: number;
   workerConcurrency: number;
+  workerQueues: string[];
+  heavyWorkerConcurrency: number;
+  heavyWorkerNice: number;
   workerMemoryMb: number;
   jobTimeoutMs: number;
   jobLockDurationMs: number;
@@ -45,7 +57,7 @@ export interface Config {
   viewLinkTtlSeconds: number;
 }
 
-type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList';
+type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList' | 'stringList';
 
 export interface ConfigVariable {
   env: string;
@@ -73,10 +85,22 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'MAX_INPUT_ATOMS', key: 'maxInputAtoms', kind: 'int', default: '5000', min: 1, description: 'Most atoms in the input cell; a larger structure is refused (`invalid_structure`) before its symmetry is analysed.' },
   { env: 'HOST_CHECK_THREADS', key: 'hostCheckThreads', kind: 'int', default: '2', min: 1, description: 'Threads in which the API reads and sizes inline structures at submission, off its event loop.' },
   { env: 'HOST_CHECK_TIMEOUT_MS', key: 'hostCheckTimeoutMs', kind: 'int', default: '5000', min: 100, description: 'Longest the API spends checking an inline structure at submission (waiting for a thread included); a structure it could not check in time is accepted and checked by the worker.' },
+  { env: 'HEAVY_JOB_MS', key: 'heavyJobMs', kind: 'int', default: '1000', min: 1, description: 'A job whose estimated run time is above this (ms; see [Fair scheduling](#fair-scheduling-and-limits)) goes to the `generate-heavy` queue, which only heavy workers take.' },
+  { env: 'LIGHT_JOB_BUDGET_MS', key: 'lightJobBudgetMs', kind: 'int', default: '10000', min: 100, description: 'A job on the `generate` queue still running after this long is stopped and moved to `generate-heavy` (structures given by URL, whose cost is unknown until downloaded, and estimates that were wrong).' },
+  { env: 'RATE_LIMIT_WINDOW_SECONDS', key: 'rateLimitWindowSeconds', kind: 'int', default: '1', min: 1, description: 'Window of the request limits below (per API key, and per address on the result pages).' },
+  { env: 'RATE_LIMIT_CLIENT', key: 'rateLimitClient', kind: 'int', default: '50', min: 0, description: 'Requests per window per `client` API key, across all API processes (counted in Redis); above it, 429 with `Retry-After`. 0: no limit.' },
+  { env: 'RATE_LIMIT_PLATFORM', key: 'rateLimitPlatform', kind: 'int', default: '1000', min: 0, description: 'The same for the Ouro platform and `operator` keys. 0: no limit.' },
+  { env: 'RATE_LIMIT_VIEW', key: 'rateLimitView', kind: 'int', default: '60', min: 0, description: 'Requests per window to the result pages (`/view/*`, which take no API key) per client address, across all API processes; above it, 429 with `Retry-After`. 0: no limit.' },
+  { env: 'QUEUED_LIMIT_CLIENT', key: 'queuedLimitClient', kind: 'int', default: '1000', min: 0, description: 'Most actions a `client` key may have queued (not yet started); a submission above it gets 429. 0: no limit.' },
+  { env: 'QUEUED_LIMIT_PLATFORM', key: 'queuedLimitPlatform', kind: 'int', default: '100000', min: 0, description: 'The same for the Ouro platform and `operator` keys. 0: no limit.' },
+  { env: 'ARCHIVE_THREADS', key: 'archiveThreads', kind: 'int', default: '1', min: 1, description: 'Threads in which the API builds `archive.zip` downloads (of actions and of batches), off its event loop.' },
   { env: 'ACTION_TTL_SECONDS', key: 'actionTtlSeconds', kind: 'int', default: '604800', min: 60, description: 'How long an action (status, parameters, response) is kept, from its creation: 7 days.' },
   { env: 'IDEMPOTENCY_TTL_SECONDS', key: 'idempotencyTtlSeconds', kind: 'int', default: '86400', min: 1, description: 'How long an `Idempotency-Key` is remembered: 24 hours.' },
   { env: 'REDIS_TIMEOUT_MS', key: 'redisTimeoutMs', kind: 'int', default: '2000', min: 50, description: 'Longest the API waits for Redis before answering 503.' },
   { env: 'WORKER_CONCURRENCY', key: 'workerConcurrency', kind: 'int', default: () => String(availableParallelism()), min: 1, description: 'Jobs one worker process runs at once, each in its own thread (default: the number of cores).' },
+  { env: 'WORKER_QUEUES', key: 'workerQueues', kind: 'stringList', default: 'generate,generate-heavy', description: 'Generation queues a worker process takes jobs from: `generate` (light jobs), `generate-heavy`, or both (comma-separated).' },
+  { env: 'HEAVY_WORKER_CONCURRENCY', key: 'heavyWorkerConcurrency', kind: 'int', default: '1', min: 1, description: 'Heavy jobs one worker process runs at once (when it takes `generate-heavy`), each in its own thread, beside its WORKER_CONCURRENCY light ones.' },
+  { env: 'HEAVY_WORKER_NICE', key: 'heavyWorkerNice', kind: 'int', default: '10', min: 0, description: 'Scheduling priority (`nice`, 0–19) a worker process taking only `generate-heavy` gives itself, so that light workers on the same machine get the CPU first. 0 leaves it alone.' },
   { env: 'WORKER_MEMORY_MB', key: 'workerMemoryMb', kind: 'int', default: '2048', min: 64, description: 'Heap limit of each generation thread; a job above it ends `internal` without taking the process down.' },
   { env: 'JOB_TIMEOUT_MS', key: 'jobTimeoutMs', kind: 'int', default: '600000', min: 100, description: 'A job running longer (download plus generation) is stopped and its action errored with code `timeout`.' },
   { env: 'JOB_LOCK_DURATION_MS', key: 'jobLockDurationMs', kind: 'int', default: '30000', min: 100, description: 'BullMQ lock of a running job; a worker that dies loses its jobs to others after about this long.' },
@@ -141,6 +165,8 @@ function parseValue(v: ConfigVariable, raw: string): Config[keyof Config] {
       if (v.min !== undefined && n < v.min) fail(`must be at least ${v.min} bytes`);
       return n;
     }
+    case 'stringList':
+      return raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
     case 'intList': {
       const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
       if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return fail('expected comma-separated milliseconds, e.g. 0,300,300');
@@ -166,6 +192,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const result = { ...(config as unknown as Config), ...overrides };
   if (!/^[A-Za-z0-9_.-]+$/.test(result.keyPrefix)) {
     throw new ConfigError(`KEY_PREFIX=${JSON.stringify(result.keyPrefix)}: use letters, digits, '.', '_' or '-'`);
+  }
+  const queues = ['generate', 'generate-heavy'];
+  if (result.workerQueues.length === 0 || result.workerQueues.some((q) => !queues.includes(q))) {
+    throw new ConfigError(`WORKER_QUEUES=${JSON.stringify(result.workerQueues.join(','))}: use generate, generate-heavy or both, comma-separated`);
   }
   if (result.redisClusterNodes !== '') parseClusterNodes(result.redisClusterNodes);
   if (result.viewLinkSecret !== '' && result.viewLinkSecret.length < MIN_VIEW_LINK_SECRET) {

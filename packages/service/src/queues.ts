@@ -2,7 +2,16 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Config } from './config.ts';
 
 export const GENERATE_QUEUE = 'generate';
+/** Jobs estimated (or found) too long for the `generate` queue; only heavy workers take them. */
+export const HEAVY_QUEUE = 'generate-heavy';
 export const WEBHOOKS_QUEUE = 'webhooks';
+
+/** The two generation queues: light jobs, and heavy ones kept apart so small jobs never wait behind them. */
+export type GenerationQueueName = typeof GENERATE_QUEUE | typeof HEAVY_QUEUE;
+export const GENERATION_QUEUES: readonly GenerationQueueName[] = [GENERATE_QUEUE, HEAVY_QUEUE];
+
+/** BullMQ's lowest priority (numbers above it are refused). */
+export const PRIORITY_LIMIT = 2 ** 21;
 
 /** What a generation job carries: only a pointer, the action record holds the rest. */
 export interface GenerateJobData {
@@ -12,7 +21,8 @@ export interface GenerateJobData {
 /** What a generation job returns: again a pointer, never the answer. */
 export interface GenerateJobResult {
   action_id: string;
-  status: 'success' | 'error';
+  /** `moved`: over the light budget on `generate`, handed to `generate-heavy`. */
+  status: 'success' | 'error' | 'moved';
 }
 
 /**
@@ -39,6 +49,8 @@ export function generateJobOptions(config: Pick<Config, 'downloadAttempts' | 'do
   };
 }
 
+export type GenerateQueue = Queue<GenerateJobData, GenerateJobResult>;
+
 /**
  * The BullMQ prefix: KEY_PREFIX on one Redis; on a Redis Cluster `{KEY_PREFIX}`, a hash tag, because
  * BullMQ's scripts touch several keys of a queue at once and a cluster runs a script only on keys
@@ -48,28 +60,43 @@ export function queuePrefix(config: Pick<Config, 'keyPrefix'> & Partial<Pick<Con
   return config.redisClusterNodes ? `{${config.keyPrefix}}` : config.keyPrefix;
 }
 
-export function createGenerateQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions): Queue<GenerateJobData, GenerateJobResult> {
-  return new Queue<GenerateJobData, GenerateJobResult>(GENERATE_QUEUE, { connection, prefix: queuePrefix(config) });
+export function createGenerateQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions, name: GenerationQueueName = GENERATE_QUEUE): GenerateQueue {
+  return new Queue<GenerateJobData, GenerateJobResult>(name, { connection, prefix: queuePrefix(config) });
 }
 
-export async function enqueueGeneration(
-  queue: Queue<GenerateJobData, GenerateJobResult>,
-  config: Parameters<typeof generateJobOptions>[0],
-  actionId: string,
-): Promise<void> {
-  await queue.add('generate', { action_id: actionId }, generateJobOptions(config, actionId));
+/** A job's priority as BullMQ takes it: 1 (first) to PRIORITY_LIMIT. */
+function clampPriority(priority: number): number {
+  return Math.min(Math.max(1, priority), PRIORITY_LIMIT);
 }
 
 /**
- * One job per action for many actions (a batch), in one `addBulk` (one pipelined round trip).
- * An action whose job exists already keeps it: the job ids are derived from the action ids, so
- * adding again after a failure part-way adds only what is missing.
+ * Adds the action's job. `priority` is its place among its owner's queued jobs (1 = the owner's
+ * next; see FairShare), clamped to BullMQ's range.
  */
-export async function enqueueGenerations(
-  queue: Queue<GenerateJobData, GenerateJobResult>,
-  config: Parameters<typeof generateJobOptions>[0],
-  actionIds: string[],
-): Promise<void> {
-  if (actionIds.length === 0) return;
-  await queue.addBulk(actionIds.map((id) => ({ name: 'generate', data: { action_id: id }, opts: generateJobOptions(config, id) })));
+export async function enqueueGeneration(queue: GenerateQueue, config: Parameters<typeof generateJobOptions>[0], actionId: string, priority = 1): Promise<void> {
+  await queue.add('generate', { action_id: actionId }, { ...generateJobOptions(config, actionId), priority: clampPriority(priority) });
+}
+
+/** One action's job for `enqueueGenerations`: its queue and its priority (FairShare's admission). */
+export interface GenerationJob {
+  actionId: string;
+  queue: GenerationQueueName;
+  priority: number;
+}
+
+/**
+ * One job per action for many actions (a batch): one `addBulk` (one pipelined round trip) per
+ * generation queue. An action whose job exists already keeps it: the job ids are derived from the
+ * action ids, so adding again after a failure part-way adds only what is missing.
+ */
+export async function enqueueGenerations(queues: Record<GenerationQueueName, GenerateQueue>, config: Parameters<typeof generateJobOptions>[0], jobs: GenerationJob[]): Promise<void> {
+  await Promise.all(
+    GENERATION_QUEUES.map(async (name) => {
+      const mine = jobs.filter((job) => job.queue === name);
+      if (mine.length === 0) return;
+      await queues[name].addBulk(
+        mine.map((job) => ({ name: 'generate', data: { action_id: job.actionId }, opts: { ...generateJobOptions(config, job.actionId), priority: clampPriority(job.priority) } })),
+      );
+    }),
+  );
 }

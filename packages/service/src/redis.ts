@@ -180,9 +180,17 @@ export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): P
   }
 }
 
-/** Errors that mean "Redis is not there right now" rather than a bug: the API answers 503 for these. */
+/** Redis refusing a write because it reached `maxmemory` under `noeviction` ("OOM command not allowed ..."). */
+export function isRedisOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && /\bOOM command not allowed/.test(err.message);
+}
+
+/**
+ * Errors that mean "Redis cannot serve this right now" rather than a bug: the API answers 503 for
+ * these. A full Redis (OOM) is one: it takes writes again once memory is freed or raised.
+ */
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const text = `${err.name} ${err.message}`;
-  return /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|MaxRetriesPerRequest|did not answer within|LOADING|Stream isn't writeable|READONLY|MISCONF|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available/i.test(text);
+  return isRedisOutOfMemory(err) || /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|MaxRetriesPerRequest|did not answer within|LOADING|Stream isn't writeable|READONLY|MISCONF|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available/i.test(text);
 }

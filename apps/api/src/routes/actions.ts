@@ -1,8 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { Router, type Response } from 'express';
-import type { DefectAnswer } from '@defect-candidates/core';
-import { archiveFilename, buildArchive } from '@defect-candidates/service/archive';
 import { InvalidCursorError, type Action } from '@defect-candidates/service/store/actions';
 import { canSee, principalOf } from '../auth.ts';
 import { HttpError, invalidRequest, notFound } from '../errors.ts';
@@ -14,7 +12,7 @@ const gunzip = promisify(gunzipCb);
 
 /** The action as clients see it: no platform webhook token, no stored input text; `viewLink` is its signed result-page link. */
 export function publicAction(action: Action, publicUrl: string, viewLink: string): Record<string, unknown> {
-  const { platform, webhook_url, ...rest } = action;
+  const { platform, webhook_url, request_fingerprint: _fingerprint, ...rest } = action;
   const view: Record<string, unknown> = { ...rest };
   if (platform) {
     const { webhook_token: _token, ...visible } = platform;
@@ -86,11 +84,12 @@ export async function sendArchive(ctx: ApiContext, res: Response, action: Action
     const why = action.status === 'error' ? 'it ended in error' : `it is ${action.status}`;
     throw new HttpError(409, 'not_ready', `The action has no archive: ${why}`);
   }
-  const answer = (await ctx.store.getResponse(action.id)) as DefectAnswer | null;
-  if (!answer) throw notFound('archive');
-  const zip = buildArchive(answer);
+  // Built in a thread: decompressing, parsing and zipping a large answer would stall the event loop.
+  const built = await ctx.archives.build(action.id, () => ctx.store.getResponseGzip(action.id));
+  if (!built) throw notFound('archive');
+  const { zip, filename } = built;
   res.setHeader('content-type', 'application/zip');
-  res.setHeader('content-disposition', `attachment; filename="${archiveFilename(answer as never)}"`);
+  res.setHeader('content-disposition', `attachment; filename="${filename}"`);
   res.setHeader('content-length', String(zip.byteLength));
   res.end(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength));
 }

@@ -2,7 +2,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { InvalidItem } from '@defect-candidates/service/store/batches';
 import { HttpError, invalidRequest, type FieldIssue } from '../errors.ts';
-import type { HostChecker } from '../host-check.ts';
+import type { HostChecker, HostVerdict } from '../host-check.ts';
+import { fingerprint } from '@defect-candidates/service/store/idempotency';
 import { validate } from './generate.ts';
 import type { SubmissionEnvelope } from '../schemas.ts';
 
@@ -11,6 +12,8 @@ export interface ValidItem {
   index: number;
   envelope: SubmissionEnvelope;
   parameters: Record<string, unknown>;
+  /** The fingerprint of the body a single request for this item would have sent (its fields over `defaults`). */
+  fingerprint: string;
 }
 
 /**
@@ -35,8 +38,9 @@ export function validateItems(items: unknown[], defaults: Record<string, unknown
     const { webhook_url, ...fields } = item as Record<string, unknown>;
     const issues: FieldIssue[] = webhook_url === undefined ? [] : [{ path: 'webhook_url', message: 'give webhook_url once, on the batch' }];
     try {
-      const checked = validate({ ...defaults, ...fields }, allowPrivate);
-      if (issues.length === 0) valid.push({ index, ...checked });
+      const body = { ...defaults, ...fields };
+      const checked = validate(body, allowPrivate);
+      if (issues.length === 0) valid.push({ index, ...checked, fingerprint: fingerprint(body) });
     } catch (err) {
       if (!(err instanceof HttpError) || !err.issues) throw err;
       issues.push(...err.issues);
@@ -56,7 +60,8 @@ export function validateItems(items: unknown[], defaults: Record<string, unknown
  * - a batch spends at most `budgetMs` (HOST_CHECK_TIMEOUT_MS) on them; the items not checked by
  *   then are accepted and checked by the worker, as structures given by URL always are.
  * Identical structures are checked once (the checker remembers verdicts), so a batch that varies
- * only the request fields costs one check.
+ * only the request fields costs one check. The checks run in the batch owner's turn, as its single
+ * requests' do (one check per API key at a time).
  */
 export class BatchStructureChecks {
   private readonly limit: LimitFunction;
@@ -69,10 +74,15 @@ export class BatchStructureChecks {
     this.limit = pLimit(Math.max(1, slots));
   }
 
-  /** The refused items (422 issues of the structure, paths relative to the item) and how many went unchecked. */
-  async check(items: ValidItem[]): Promise<{ refused: InvalidItem[]; unchecked: number }> {
+  /**
+   * The refused items (422 issues of the structure, paths relative to the item), how many went
+   * unchecked, and the verdict of each item checked or tried (by item index; the cost estimate and
+   * the choice of queue read it). `owner` is the API key whose turn the checks take.
+   */
+  async check(items: ValidItem[], owner: string): Promise<{ refused: InvalidItem[]; unchecked: number; verdicts: Map<number, HostVerdict> }> {
     const inline = items.filter((item) => item.envelope.structure);
     const refused: InvalidItem[] = [];
+    const verdicts = new Map<number, HostVerdict>();
     let unchecked = inline.length;
     const deadline = Date.now() + this.budgetMs;
     let timer: NodeJS.Timeout | undefined;
@@ -83,21 +93,25 @@ export class BatchStructureChecks {
       for (const item of inline) {
         // A check still queued when the budget is spent is dropped; one already running finishes
         // in the background (its verdict is remembered) and keeps its slot until then.
-        const outcome = await Promise.race([this.limit(async () => (Date.now() >= deadline ? ('expired' as const) : this.checkOne(item))), expired]);
+        const outcome = await Promise.race([this.limit(async () => (Date.now() >= deadline ? ('expired' as const) : this.checkOne(item, owner))), expired]);
         if (outcome === 'expired') break;
-        if (outcome !== 'unchecked') unchecked -= 1;
-        if (outcome instanceof HttpError) refused.push({ index: item.index, issues: outcome.issues ?? [{ path: 'structure', message: outcome.message }] });
+        if (outcome instanceof HttpError) {
+          unchecked -= 1;
+          refused.push({ index: item.index, issues: outcome.issues ?? [{ path: 'structure', message: outcome.message }] });
+          continue;
+        }
+        verdicts.set(item.index, outcome);
+        if (outcome.checked) unchecked -= 1;
       }
     } finally {
       clearTimeout(timer);
     }
-    return { refused, unchecked };
+    return { refused, unchecked, verdicts };
   }
 
-  private async checkOne(item: ValidItem): Promise<'passed' | 'unchecked' | HttpError> {
+  private async checkOne(item: ValidItem, owner: string): Promise<HostVerdict | HttpError> {
     try {
-      const verdict = await this.checker.check(item.envelope.structure!, item.parameters);
-      return verdict.checked ? 'passed' : 'unchecked';
+      return await this.checker.check(item.envelope.structure!, item.parameters, owner);
     } catch (err) {
       if (err instanceof HttpError && err.status === 422) return err;
       throw err;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { deflateFile, streamArchive, type DeflatedFile } from '@defect-candidates/service/archive';
-import { enqueueGenerations } from '@defect-candidates/service/queues';
+import { GENERATE_QUEUE, HEAVY_QUEUE, enqueueGenerations, type GenerationJob, type GenerationQueueName } from '@defect-candidates/service/queues';
+import { QueuedLimitError } from '@defect-candidates/service/scheduling/fair-share';
+import type { CostRequest } from '@defect-candidates/service/scheduling/cost';
 import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/index';
 import { BatchStore, MAX_BATCH_ITEMS, type Batch, type BatchMember, type BatchMeta, type InvalidItem } from '@defect-candidates/service/store/batches';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
@@ -12,12 +14,12 @@ import { authenticate, canSee, principalOf, requireRole } from '../auth.ts';
 import { HttpError, invalidRequest, notFound } from '../errors.ts';
 import { requestBodySchema, toJson } from '../openapi.ts';
 import { BATCH_ID_PATTERN, BatchAcceptedSchema, BatchQuerySchema, BatchRequestSchema, BatchSchema, fieldIssues } from '../schemas.ts';
-import type { ApiPlugin } from '../app.ts';
+import { jsonBody, type ApiPlugin } from '../app.ts';
 import type { ApiContext } from '../context.ts';
-import { BatchArchiveThreads } from '../batch-archive.ts';
 import { publicAction } from './actions.ts';
 import { BatchStructureChecks, validateItems, type ValidItem } from './batch-items.ts';
-import { PLATFORM_ONLY_HEADERS, header, inputOf } from './generate.ts';
+import { PLATFORM_ONLY_HEADERS, QUEUED_LIMIT_RETRY_AFTER_S, chooseQueue, header, inputOf } from './generate.ts';
+import { queuedLimit } from '../limits.ts';
 import { RetryQuerySchema, retriedState } from './webhooks.ts';
 
 /** Where batches are submitted; a batch lives at `/batches/:id`. */
@@ -58,13 +60,19 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
+/** A valid item with the generation queue its job goes to and its priority there (FairShare). */
+interface PlannedItem {
+  item: ValidItem;
+  queue: GenerationQueueName;
+  priority: number;
+}
+
 /** What the batch routes need beside the API context, built once by `batchesPlugin`. */
 export interface BatchRouteDeps {
   batches: BatchStore;
   checks: BatchStructureChecks;
   /** The `webhooks` queue, for operators' retries of `batch.completed`. */
   deliveryQueue: DeliveryQueue;
-  archives: BatchArchiveThreads;
 }
 
 /**
@@ -84,11 +92,16 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     return batch;
   }
 
-  /** Creates the batch, its actions and their jobs; on failure takes back what it wrote and throws. */
-  async function create(meta: BatchMeta, items: ValidItem[], members: BatchMember[]): Promise<boolean> {
+  const queues = { [GENERATE_QUEUE]: ctx.queue, [HEAVY_QUEUE]: ctx.heavyQueue };
+
+  /**
+   * Creates the batch, its actions and their jobs, each job on its item's queue with the priority
+   * its admission gave it; on failure takes back what it wrote and throws.
+   */
+  async function create(meta: BatchMeta, items: PlannedItem[], members: BatchMember[]): Promise<boolean> {
     if (!(await batches.create(meta, members))) return false;
     const actionWebhook = meta.action_webhooks ? meta.webhook_url : undefined;
-    const inits = items.map((item, i) => ({
+    const inits = items.map(({ item, queue }, i) => ({
       init: {
         id: members[i].id,
         owner: meta.owner,
@@ -96,13 +109,15 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
         input: inputOf(item.envelope),
         batch_id: meta.id,
         created_at: meta.created_at,
+        queue,
+        request_fingerprint: item.fingerprint,
         ...(actionWebhook ? { webhook_url: actionWebhook } : {}),
       },
       ...(item.envelope.structure ? { inputContent: item.envelope.structure.content } : {}),
     }));
     try {
       await ctx.store.createMany(inits);
-      await enqueueGenerations(ctx.queue, ctx.config, members.map((m) => m.id));
+      await enqueueGenerations(queues, ctx.config, items.map(({ queue, priority }, i) => ({ actionId: members[i].id, queue, priority })));
     } catch (err) {
       // Without their jobs the actions would wait forever: take everything back, let the client retry.
       await ctx.store.removeMany(members.map((m) => ({ id: m.id, owner: meta.owner, created_at: meta.created_at }))).catch(() => undefined);
@@ -112,11 +127,19 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     return true;
   }
 
-  /** A batch asked for again (same Idempotency-Key and body): queue any job that was lost, answer as before. */
+  /**
+   * A batch asked for again (same Idempotency-Key and body): queue any job that was lost, on its
+   * action's queue and in its owner's line (no limit: they were counted when first admitted), and
+   * answer as before.
+   */
   async function replay(res: Response, batch: Batch): Promise<void> {
     const members = await batches.members(batch.id);
     const statuses = await batches.statuses(members);
-    await enqueueGenerations(ctx.queue, ctx.config, members.filter((_, i) => statuses[i] === 'queued').map((m) => m.id));
+    const waiting = members.filter((_, i) => statuses[i] === 'queued');
+    const actions = await ctx.store.getMany(waiting.map((m) => m.id));
+    const lines = waiting.flatMap((m, i) => (actions[i] ? [{ actionId: m.id, queue: actions[i].queue ?? GENERATE_QUEUE }] : []));
+    const admissions = await ctx.fairShare.admitMany(batch.owner, lines);
+    await enqueueGenerations(queues, ctx.config, lines.map((line, i): GenerationJob => ({ ...line, priority: admissions[i].priority })));
     ctx.metrics.submissions.inc({ outcome: 'replayed' }, members.length);
     accepted(res, ctx, batch, members, true);
   }
@@ -149,7 +172,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     }
 
     const { valid: fieldsValid, invalid } = validateItems(request.items, request.defaults ?? {}, ctx.config.allowPrivateUrls);
-    const { refused, unchecked } = await deps.checks.check(fieldsValid);
+    const { refused, unchecked, verdicts } = await deps.checks.check(fieldsValid, principal.name);
     if (unchecked > 0) req.log.warn({ unchecked }, 'inline items accepted unchecked; the workers will check them');
     const refusedAt = new Set(refused.map((r) => r.index));
     const valid = fieldsValid.filter((item) => !refusedAt.has(item.index));
@@ -192,15 +215,36 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
       action_webhooks: request.action_webhooks,
     };
     const members = valid.map((item) => ({ index: item.index, id: batchActionId(id, item.index) }));
+    const releaseKey = async () => {
+      if (claimed) await ctx.idempotency.release(principal.name, `batch:${idempotencyKey}`, id).catch(() => undefined);
+    };
+    // Each item's queue from its check, as a single request's; all take their places in their
+    // owner's line together, or none when they would take the key over its queued-job limit.
+    const routes = valid.map((item) => chooseQueue(verdicts.get(item.index) ?? null, item.parameters as unknown as CostRequest, ctx.config.heavyJobMs).queue);
+    let admissions;
+    try {
+      admissions = await ctx.fairShare.admitMany(principal.name, routes.map((queue, i) => ({ queue, actionId: members[i].id })), queuedLimit(ctx.config, principal));
+    } catch (err) {
+      await releaseKey();
+      if (!(err instanceof QueuedLimitError)) throw err;
+      ctx.metrics.submissions.inc({ outcome: 'rejected' }, request.items.length);
+      throw new HttpError(429, 'too_many_queued', err.message, undefined, { 'retry-after': String(QUEUED_LIMIT_RETRY_AFTER_S) });
+    }
+    const planned: PlannedItem[] = valid.map((item, i) => ({ item, queue: routes[i], priority: admissions[i].priority }));
+    const leaveLine = async () => {
+      await Promise.all(planned.map((p, i) => (admissions[i].added ? ctx.fairShare.forget(principal.name, p.queue, members[i].id) : null))).catch(() => undefined);
+    };
     let created: boolean;
     try {
-      created = await create(meta, valid, members);
+      created = await create(meta, planned, members);
     } catch (err) {
-      if (claimed) await ctx.idempotency.release(principal.name, `batch:${idempotencyKey}`, id).catch(() => undefined);
+      await leaveLine();
+      await releaseKey();
       throw err;
     }
     if (!created) {
-      // Another request with the same key created it meanwhile.
+      // Another request with the same key created it meanwhile (its items are in line already).
+      await leaveLine();
       const existing = await batches.get(id);
       if (!existing) throw new HttpError(409, 'conflict', 'This batch is being created by another request; retry shortly', undefined, { 'retry-after': '1' });
       return replay(res, existing);
@@ -249,7 +293,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
         if (res.destroyed) return;
         const gzip = await ctx.store.getResponseGzip(member.id);
         if (!gzip) continue;
-        const item = await deps.archives.item({ gzip, label: String(member.index).padStart(width, '0') });
+        const item = await ctx.archives.batchItem({ gzip, label: String(member.index).padStart(width, '0') });
         folders.set(member.id, item.folder);
         yield item.files;
       }
@@ -347,6 +391,7 @@ export function batchOpenApiPaths(): Record<string, unknown> {
           '413': errorRef('The body is larger than BODY_LIMIT.'),
           '415': errorRef('The body is not JSON.'),
           '422': errorRef('Invalid batch fields or defaults, no valid item, or an invalid item in an atomic batch; `issues` lists each (`items.<index>.<field>`).'),
+          '429': errorRef('Over the per-key request rate (`rate_limited`), or the valid items would take the key over its queued-action limit (`too_many_queued`; none is queued); see `Retry-After`.'),
           '503': errorRef('Redis is unavailable; retry shortly.'),
         },
       },
@@ -402,22 +447,20 @@ export function batchOpenApiPaths(): Record<string, unknown> {
 /** Mounts the batch endpoints on the API. */
 export function batchesPlugin(): ApiPlugin {
   let queue: DeliveryQueue | null = null;
-  let archives: BatchArchiveThreads | null = null;
   return {
     name: 'batches',
     openapiPaths: batchOpenApiPaths(),
     register(app, ctx) {
       queue = createDeliveryQueue(ctx.config, ctx.redis);
       queue.on('error', (err) => ctx.logger.warn({ err: err.message }, 'webhooks queue error'));
+      ctx.metrics.watchQueue(queue);
       const batches = new BatchStore(ctx.redis, { prefix: ctx.config.keyPrefix, ttlSeconds: ctx.config.actionTtlSeconds });
       // One check thread is always left to single requests (when there are two or more).
       const checks = new BatchStructureChecks(ctx.hostChecker, ctx.config.hostCheckThreads - 1, ctx.config.hostCheckTimeoutMs);
-      app.use(BATCHES_PATH, authenticate(ctx.keyring), express.json({ limit: ctx.config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-      archives = new BatchArchiveThreads();
-      app.use(batchRoutes(ctx, { batches, checks, deliveryQueue: queue, archives }));
+      app.use(BATCHES_PATH, authenticate(ctx.keyring), ctx.rateLimit, jsonBody(ctx.config.bodyLimitBytes));
+      app.use(batchRoutes(ctx, { batches, checks, deliveryQueue: queue }));
     },
     async close() {
-      await archives?.close();
       await queue?.close();
     },
   };

@@ -3,11 +3,15 @@ import { Router, type Request, type Response } from 'express';
 import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { Action, ActionInput, PlatformContext } from '@defect-candidates/service/store/actions';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
-import { enqueueGeneration } from '@defect-candidates/service/queues';
+import { GENERATE_QUEUE, HEAVY_QUEUE, enqueueGeneration, type GenerationQueueName } from '@defect-candidates/service/queues';
+import { estimateJobMs, type CostRequest } from '@defect-candidates/service/scheduling/cost';
+import { QueuedLimitError } from '@defect-candidates/service/scheduling/fair-share';
 import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/index';
 import type { Principal } from '@defect-candidates/service/auth/keys';
 import { principalOf } from '../auth.ts';
 import { HttpError, invalidRequest, type FieldIssue } from '../errors.ts';
+import type { HostVerdict } from '../host-check.ts';
+import { queuedLimit } from '../limits.ts';
 import { ACTION_ID_PATTERN, SubmissionEnvelopeSchema, fieldIssues, type SubmissionEnvelope } from '../schemas.ts';
 import { actionLinks } from './links.ts';
 import type { ApiContext } from '../context.ts';
@@ -16,6 +20,24 @@ export const GENERATE_PATH = '/generate-point-defect-candidates';
 
 /** Headers only the Ouro platform may send (batches take none of them). */
 export const PLATFORM_ONLY_HEADERS = ['ouro-action-id', 'ouro-webhook-url', 'ouro-webhook-token'];
+
+/** Seconds a caller over its queued-job limit is told to wait: about how long a few jobs take to start. */
+export const QUEUED_LIMIT_RETRY_AFTER_S = 5;
+
+/**
+ * Which generation queue a job goes to. An inline structure was checked at submission: its cost is
+ * estimated from what the check learnt, and a job above HEAVY_JOB_MS goes to `generate-heavy`, as
+ * does one whose analysis alone outran the check's time limit. A structure given by URL (or one not
+ * checked only because the check had to wait) has no estimate: it goes to `generate`, where a job
+ * still running after LIGHT_JOB_BUDGET_MS is stopped and moved to `generate-heavy` by its worker.
+ */
+export function chooseQueue(verdict: HostVerdict | null, parameters: CostRequest, heavyJobMs: number): { queue: GenerationQueueName; estimateMs: number | null } {
+  if (verdict?.checked) {
+    const estimateMs = Math.round(estimateJobMs(verdict.host, parameters));
+    return { queue: estimateMs > heavyJobMs ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs };
+  }
+  return { queue: verdict?.slow ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs: null };
+}
 
 /** A request header's first value; undefined when absent or empty. */
 export function header(req: Request, name: string): string | undefined {
@@ -142,17 +164,20 @@ export function generateRoutes(ctx: ApiContext): Router {
     }
 
     const { envelope, parameters } = validate(body as Record<string, unknown>, ctx.config.allowPrivateUrls);
+    let verdict: HostVerdict | null = null;
     if (envelope.structure) {
-      const verdict = await ctx.hostChecker.check(envelope.structure, parameters);
+      verdict = await ctx.hostChecker.check(envelope.structure, parameters, principal.name);
       if (!verdict.checked) req.log.warn({ reason: verdict.reason }, 'inline structure accepted unchecked; the worker will check it');
     }
+    const { queue, estimateMs } = chooseQueue(verdict, parameters as unknown as CostRequest, ctx.config.heavyJobMs);
+    const bodyFingerprint = fingerprint(body);
 
     // Before anything is stored: a link that cannot be signed (Redis away) must not follow a queued job.
     const viewLink = await ctx.viewLinks.signer();
     let id = platform?.action_id ?? randomUUID();
     let claimed = false;
     if (idempotencyKey !== undefined && !platform) {
-      const outcome = await ctx.idempotency.claim(principal.name, idempotencyKey, fingerprint(body), id);
+      const outcome = await ctx.idempotency.claim(principal.name, idempotencyKey, bodyFingerprint, id);
       if (outcome.kind === 'mismatch') {
         ctx.metrics.submissions.inc({ outcome: 'rejected' });
         throw new HttpError(422, 'idempotency_key_reused', `This Idempotency-Key was already used with a different body (action ${outcome.actionId}); use a new key for a new request`);
@@ -171,9 +196,25 @@ export function generateRoutes(ctx: ApiContext): Router {
         claimed = true;
       }
     }
+    const releaseKey = async () => {
+      if (claimed) await ctx.idempotency.release(principal.name, idempotencyKey!, id).catch(() => undefined);
+    };
 
     req.log = req.log.child({ action_id: id });
     res.locals.action_id = id;
+    // The action takes its place in its owner's line (and the queued-job limit) before it exists.
+    let admission;
+    try {
+      admission = await ctx.fairShare.admit(principal.name, queue, id, queuedLimit(ctx.config, principal));
+    } catch (err) {
+      await releaseKey();
+      if (!(err instanceof QueuedLimitError)) throw err;
+      ctx.metrics.submissions.inc({ outcome: 'rejected' });
+      throw new HttpError(429, 'too_many_queued', err.message, undefined, { 'retry-after': String(QUEUED_LIMIT_RETRY_AFTER_S) });
+    }
+    const leaveLine = async () => {
+      if (admission.added) await ctx.fairShare.forget(principal.name, queue, id).catch(() => undefined);
+    };
     const { created, action } = await ctx.store
       .create(
         {
@@ -181,35 +222,47 @@ export function generateRoutes(ctx: ApiContext): Router {
           owner: principal.name,
           parameters,
           input: inputOf(envelope),
+          queue,
+          request_fingerprint: bodyFingerprint,
           ...(platform ? { platform } : {}),
           ...(envelope.webhook_url ? { webhook_url: envelope.webhook_url } : {}),
         },
         envelope.structure?.content,
       )
       .catch(async (err: unknown) => {
-        if (claimed) await ctx.idempotency.release(principal.name, idempotencyKey!, id).catch(() => undefined);
+        await leaveLine();
+        await releaseKey();
         throw err;
       });
 
     if (!created) {
+      await leaveLine();
       if (action.owner !== principal.name) throw new HttpError(409, 'conflict', 'An action with this id already exists');
+      if (action.request_fingerprint !== undefined && action.request_fingerprint !== bodyFingerprint) {
+        throw new HttpError(409, 'action_id_reused', `Action ${id} already exists with a different request body; a new request needs a new ouro-action-id`);
+      }
       // A repeat of a platform call: the same action, and no new job unless the first one was lost.
-      if (action.status === 'queued') await enqueueGeneration(ctx.queue, ctx.config, id);
+      if (action.status === 'queued') {
+        const onQueue = action.queue ?? GENERATE_QUEUE;
+        const again = await ctx.fairShare.admit(principal.name, onQueue, id);
+        await enqueueGeneration(onQueue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, id, again.priority);
+      }
       ctx.metrics.submissions.inc({ outcome: 'replayed' });
       req.log.info({ status: action.status }, 'repeated submission, same action');
       return accepted(res, ctx, action, true, viewLink);
     }
 
     try {
-      await enqueueGeneration(ctx.queue, ctx.config, id);
+      await enqueueGeneration(queue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, id, admission.priority);
     } catch (err) {
       // Without its job the action would wait forever: take it back, let the client retry.
       await ctx.store.remove(id, principal.name).catch(() => undefined);
-      if (claimed) await ctx.idempotency.release(principal.name, idempotencyKey!, id).catch(() => undefined);
+      await leaveLine();
+      await releaseKey();
       throw err;
     }
     ctx.metrics.submissions.inc({ outcome: 'accepted' });
-    req.log.info({ input: action.input.kind }, 'action accepted');
+    req.log.info({ input: action.input.kind, queue, estimate_ms: estimateMs, priority: admission.priority }, 'action accepted');
     accepted(res, ctx, action, false, viewLink);
   });
 

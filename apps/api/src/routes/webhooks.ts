@@ -130,12 +130,16 @@ export function operatorDashboardAuth(ctx: ApiContext): RequestHandler {
   };
 }
 
-/** bull-board at `basePath`, operators only; the `generate` queue is shown read-only. */
-export function queueDashboard(ctx: ApiContext, queues: { generate: Queue; webhooks: Queue }, basePath = '/admin/queues'): Router {
+/**
+ * bull-board at `basePath`, operators only; every queue is shown read-only (no clean, retry,
+ * promote or delete): generation jobs carry only a pointer to the action, and delivery retries go
+ * through the endpoints above, which keep the delivery state on the action in step.
+ */
+export function queueDashboard(ctx: ApiContext, queues: Queue[], basePath = '/admin/queues'): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
   createBullBoard({
-    queues: [new BullMQAdapter(queues.generate, { readOnlyMode: true }), new BullMQAdapter(queues.webhooks)],
+    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
     // @bull-board/express pins its own copy of @bull-board/api; the two differ only in private members.
     serverAdapter: serverAdapter as unknown as BoardOptions['serverAdapter'],
     options: { uiConfig: { boardTitle: 'defect-candidates' } },
@@ -204,9 +208,10 @@ export function webhooksPlugin(): ApiPlugin {
     register(app, ctx) {
       queue = createDeliveryQueue(ctx.config, ctx.redis);
       queue.on('error', (err) => ctx.logger.warn({ err: err.message }, 'webhooks queue error'));
-      app.use('/webhooks', authenticate(ctx.keyring));
+      ctx.metrics.watchQueue(queue);
+      app.use('/webhooks', authenticate(ctx.keyring), ctx.rateLimit);
       app.use(webhookRoutes(ctx, queue));
-      app.use(queueDashboard(ctx, { generate: ctx.queue, webhooks: queue }));
+      app.use(queueDashboard(ctx, [ctx.queue, ctx.heavyQueue, queue]));
     },
     async close() {
       await queue?.close();

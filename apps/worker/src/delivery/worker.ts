@@ -13,6 +13,7 @@ import { DELIVERY_BACKOFF, type BatchDeliveryJobData, type DeliveryJobData } fro
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import { ViewLinks } from '@defect-candidates/service/view-links';
 import { DeliveryLedger, type DeliveryState } from '@defect-candidates/service/webhooks/state';
+import { recordDeliveryOutcome } from '@defect-candidates/service/store/stats';
 
 /** Thrown to let BullMQ schedule the next attempt; carries the wait already recorded on the action. */
 export class DeliveryRetry extends Error {
@@ -92,6 +93,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
     if (report.nextDelayMs !== undefined) {
       logger.warn({ ...fields, error: report.verdict.reason, retry_in_ms: report.nextDelayMs }, 'webhook attempt failed; will retry');
+      // What the dashboard shows: the action's own schedule (BullMQ's delay does not show the
+      // custom backoff), so an operator sees when the next attempt really is.
+      await job.updateData({ ...job.data, next_attempt_at: report.state.next_attempt_at, attempts_made: attempt }).catch(() => undefined);
       throw new DeliveryRetry(report.verdict.reason, report.nextDelayMs);
     }
     logger.error({ ...fields, error: report.verdict.reason }, 'webhook delivery failed for good');
@@ -124,8 +128,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       const state = ('batch_id' in data ? await batches.getWebhook(data.batch_id) : await ledger.get(data.action_id)) as DeliveryState | null;
       if (state?.state !== 'pending' || (await job.getState()) !== 'failed') return;
       const failed: DeliveryState = { ...state, state: 'failed', failed_at: new Date().toISOString(), next_attempt_at: null, last_error: err.message };
-      if ('batch_id' in data) await batches.setWebhook(data.batch_id, failed);
-      else await ledger.put(data.action_id, failed);
+      const written = 'batch_id' in data ? await batches.setWebhook(data.batch_id, failed) : await ledger.put(data.action_id, failed);
+      if (written) await recordDeliveryOutcome(connection, config.keyPrefix, 'failed', job.attemptsMade);
     })().catch((e: unknown) => logger.error({ err: (e as Error).message, ...subjectOf(data).fields }, 'could not record a failed delivery'));
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));

@@ -88,6 +88,10 @@ export interface ActionMeta {
   batch_id?: string;
   /** How many times a worker started on it (more than one after a worker died mid-job). */
   runs: number;
+  /** The generation queue its job is on: `generate`, or `generate-heavy` for jobs estimated (or found) long. */
+  queue?: 'generate' | 'generate-heavy';
+  /** SHA-256 of the request body (canonical JSON): a repeated action id must come with the same body. */
+  request_fingerprint?: string;
 }
 
 export interface Action extends ActionMeta {
@@ -95,7 +99,7 @@ export interface Action extends ActionMeta {
 }
 
 export type NewAction = Pick<ActionMeta, 'id' | 'owner' | 'parameters' | 'input'> &
-  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'batch_id' | 'created_at'>>;
+  Partial<Pick<ActionMeta, 'platform' | 'webhook_url' | 'batch_id' | 'created_at' | 'queue' | 'request_fingerprint'>>;
 
 export interface ListOptions {
   status?: ActionStatus;
@@ -166,7 +170,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     dcCreateAction(key: string, meta: string, input: Buffer | string, ttl: number): Result<number | string, Context>;
     dcTransition(key: string, allowed: string, status: string, meta: string, response: Buffer | string, ends: '0' | '1'): Result<number, Context>;
-    dcSetField(k1: string, field: string, value: string): Result<number, Context>;
+    dcSetField(k1: string, field: string, value: string | Buffer): Result<number, Context>;
   }
 }
 
@@ -333,6 +337,23 @@ export class ActionStore {
     return isGzip(buf) ? (await gunzip(buf)).toString('utf8') : buf.toString('utf8');
   }
 
+  /**
+   * Keeps a downloaded structure with the action (stored as inline ones are), and the warnings of
+   * unpacking it, so that a job moved to another queue does not download it again and its answer
+   * still says what was assumed. False when the action is gone.
+   */
+  async saveInput(id: string, content: string, warnings: string[] = []): Promise<boolean> {
+    const key = this.keys.action(id);
+    if (warnings.length > 0 && (await this.redis.dcSetField(key, 'input_warnings', JSON.stringify(warnings))) !== 1) return false;
+    return (await this.redis.dcSetField(key, 'input', await encodeInput(content))) === 1;
+  }
+
+  /** The warnings `saveInput` kept with a downloaded structure; none when there were none. */
+  async getInputWarnings(id: string): Promise<string[]> {
+    const raw = await this.redis.hget(this.keys.action(id), 'input_warnings');
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+
   /** The answer of a successful action, decompressed and parsed. */
   async getResponse(id: string): Promise<unknown | null> {
     const buf = await this.getResponseGzip(id);
@@ -367,11 +388,14 @@ export class ActionStore {
     return after ? { action: after, started: false } : null;
   }
 
-  /** A running action handed back to the queue (worker shutting down): `queued` again. */
-  async requeue(id: string): Promise<boolean> {
+  /**
+   * A running action handed back to a queue (worker shutting down, or moved to `generate-heavy`):
+   * `queued` again, on `queue` when given.
+   */
+  async requeue(id: string, queue?: ActionMeta['queue']): Promise<boolean> {
     const current = await this.get(id);
     if (!current || current.status !== 'in-progress') return false;
-    const next: ActionMeta = { ...stripWebhook(current), status: 'queued', progress: { stage: 'queued', percent: 0 } };
+    const next: ActionMeta = { ...stripWebhook(current), status: 'queued', progress: { stage: 'queued', percent: 0 }, ...(queue ? { queue } : {}) };
     return (await this.transition(id, ['in-progress'], next)) === 1;
   }
 
@@ -535,6 +559,8 @@ function newMeta(init: NewAction): ActionMeta {
     ...(init.webhook_url ? { webhook_url: init.webhook_url } : {}),
     ...(init.batch_id ? { batch_id: init.batch_id } : {}),
     runs: 0,
+    ...(init.queue ? { queue: init.queue } : {}),
+    ...(init.request_fingerprint ? { request_fingerprint: init.request_fingerprint } : {}),
   };
 }
 

@@ -7,17 +7,46 @@ export type IdempotencyOutcome =
   | { kind: 'replay'; actionId: string }
   | { kind: 'mismatch'; actionId: string };
 
-/** A JSON value with object keys sorted, so `{a,b}` and `{b,a}` count as the same body. */
+/**
+ * A JSON value with object keys sorted, so `{a,b}` and `{b,a}` count as the same body. Iterative,
+ * not recursive: a body nested tens of thousands of levels deep (which JSON.parse accepts) must
+ * not overflow the stack. Members whose value is `undefined` are left out and array holes written
+ * as `null`, as JSON.stringify does.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
+  const out: string[] = [];
+  // Popped last-in first-out: what is written next is pushed last.
+  const work: { text?: string; value?: unknown }[] = [{ value }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if (item.text !== undefined) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    if (Array.isArray(v)) {
+      work.push({ text: ']' });
+      for (let i = v.length - 1; i >= 0; i--) {
+        work.push({ value: v[i] });
+        if (i > 0) work.push({ text: ',' });
+      }
+      work.push({ text: '[' });
+    } else if (v !== null && typeof v === 'object') {
+      const record = v as Record<string, unknown>;
+      const names = Object.keys(record)
+        .filter((k) => record[k] !== undefined)
+        .sort();
+      work.push({ text: '}' });
+      for (let i = names.length - 1; i >= 0; i--) {
+        work.push({ value: record[names[i]] });
+        work.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(names[i])}:` });
+      }
+      work.push({ text: '{' });
+    } else {
+      out.push(JSON.stringify(v) ?? 'null');
+    }
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
 }
 
 export function fingerprint(body: unknown): string {

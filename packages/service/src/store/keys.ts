@@ -7,6 +7,16 @@ export function keys(prefix: string) {
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,
+    /** Actions whose webhook delivery failed for good, scored by when (GET /webhooks/failed). */
+    failedDeliveries: `${prefix}:deliveries:failed`,
+    /** Webhook deliveries that ended, by outcome, and their attempt counts (a histogram). */
+    statsWebhooks: `${prefix}:stats:webhooks`,
+    /** An owner's actions waiting on one generation queue, scored by when they were queued (fair share). */
+    fairQueued: (queue: string, owner: string) => `${prefix}:fair:{${owner}}:${queue}`,
+    /** rate-limiter-flexible's key prefix for one tier of keys: it appends `:<API key name>`. */
+    rateLimit: (tier: string) => `${prefix}:ratelimit:${tier}`,
+    /** Written by /readyz to learn whether Redis accepts writes (it refuses them when out of memory). */
+    readyProbe: `${prefix}:readyz`,
     // A batch's keys share the hash tag `{<id>}`: its scripts touch several of them at once, which
     // a Redis Cluster allows only within one slot.
     batch: (id: string) => `${prefix}:batch:{${id}}`,

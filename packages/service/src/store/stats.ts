@@ -29,3 +29,43 @@ export async function readJobStats(redis: RedisClient, prefix: string): Promise<
     durations: { buckets, count: Number(durations.count ?? 0), sum: Number(durations.sum ?? 0) },
   };
 }
+
+/** Upper bounds of the attempts-per-delivery histogram (the default schedule makes at most 10). */
+export const DELIVERY_ATTEMPT_BUCKETS = [1, 2, 3, 5, 10, 20];
+
+export type DeliveryOutcome = 'delivered' | 'failed';
+
+/**
+ * Records a webhook delivery that ended (`delivered`, or `failed` for good) after `attempts`
+ * attempts, in Redis, so that /metrics shows every worker's deliveries. One hash, one MULTI.
+ */
+export async function recordDeliveryOutcome(redis: RedisClient, prefix: string, outcome: DeliveryOutcome, attempts: number): Promise<void> {
+  const le = DELIVERY_ATTEMPT_BUCKETS.find((b) => attempts <= b);
+  const key = keys(prefix).statsWebhooks;
+  await redis
+    .multi()
+    .hincrby(key, outcome, 1)
+    .hincrby(key, `attempts_le:${le ?? '+Inf'}`, 1)
+    .hincrby(key, 'attempts_count', 1)
+    .hincrby(key, 'attempts_sum', attempts)
+    .exec();
+}
+
+export interface WebhookStats {
+  outcomes: Record<DeliveryOutcome, number>;
+  /** Cumulative counts per upper bound, as Prometheus histograms want them. */
+  attempts: { buckets: { le: string; count: number }[]; count: number; sum: number };
+}
+
+export async function readWebhookStats(redis: RedisClient, prefix: string): Promise<WebhookStats> {
+  const raw = await redis.hgetall(keys(prefix).statsWebhooks);
+  let running = 0;
+  const buckets = [...DELIVERY_ATTEMPT_BUCKETS.map(String), '+Inf'].map((le) => {
+    running += Number(raw[`attempts_le:${le}`] ?? 0);
+    return { le, count: running };
+  });
+  return {
+    outcomes: { delivered: Number(raw.delivered ?? 0), failed: Number(raw.failed ?? 0) },
+    attempts: { buckets, count: Number(raw.attempts_count ?? 0), sum: Number(raw.attempts_sum ?? 0) },
+  };
+}

@@ -1,6 +1,6 @@
 import type { Action, ActionStatus, ActionStore } from '../store/actions.ts';
 import type { Batch, BatchMember, BatchStore } from '../store/batches.ts';
-import { directRequest, displayTarget, newMessageId, runAttempt, type AttemptReport, type Deliverer } from './deliver.ts';
+import { countEnded, directRequest, displayTarget, newMessageId, runAttempt, type AttemptReport, type Deliverer } from './deliver.ts';
 import { clearDeliveryJob, type RetryOutcome } from './operator.ts';
 import type { DirectPayload } from './payloads.ts';
 import { BATCH_DELIVERY_JOB, batchDeliveryJobId, batchDeliveryJobOptions, type DeliveryQueue } from './queue.ts';
@@ -75,7 +75,7 @@ export async function attemptBatchDelivery(d: BatchDeliverer, batchId: string, a
   const url = batch.webhook_url;
   const report = await runAttempt(d, state, (nowMs) => directRequest(d.keyring, batch.owner, url, batchPayload(batch, members, statuses, d.publicUrl), state.message_id, nowMs), attemptsMade, maxAttempts);
   report.state.attempts = report.state.attempts.slice(-MAX_RECORDED_ATTEMPTS);
-  await d.batches.setWebhook(batchId, report.state);
+  if (await d.batches.setWebhook(batchId, report.state)) await countEnded(d, report.state, attemptsMade + 1);
   return report;
 }
 
@@ -98,7 +98,7 @@ export function registerBatchCompletion(store: ActionStore, batches: BatchStore,
     const begun = await batches.beginWebhook(batch.id, fresh);
     const state = begun === 'created' ? fresh : ((await batches.getWebhook(batch.id)) as DeliveryState | null);
     if (state?.state !== 'pending') return;
-    await queue.add(BATCH_DELIVERY_JOB, { batch_id: batch.id }, batchDeliveryJobOptions(schedule, batch.id));
+    await queue.add(BATCH_DELIVERY_JOB, { batch_id: batch.id, next_attempt_at: state.next_attempt_at, attempts_made: 0 }, batchDeliveryJobOptions(schedule, batch.id));
   });
 }
 
@@ -123,6 +123,6 @@ export async function retryBatchDelivery(
     : fresh;
   delete state.failed_at;
   if (!(await ctx.batches.setWebhook(batchId, state))) return { result: 'not_found' };
-  await ctx.queue.add(BATCH_DELIVERY_JOB, { batch_id: batchId }, batchDeliveryJobOptions(ctx.schedule, batchId, { immediate: true }));
+  await ctx.queue.add(BATCH_DELIVERY_JOB, { batch_id: batchId, next_attempt_at: state.next_attempt_at, attempts_made: 0 }, batchDeliveryJobOptions(ctx.schedule, batchId, { immediate: true }));
   return { result: 'queued', state };
 }

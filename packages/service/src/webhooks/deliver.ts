@@ -3,6 +3,7 @@ import type { Got } from 'got';
 import type { DefectAnswer } from '@defect-candidates/core';
 import type { ApiKeyring } from '../auth/keys.ts';
 import type { Action, ActionStore } from '../store/actions.ts';
+import { recordDeliveryOutcome } from '../store/stats.ts';
 import { isUnsafeUrlError } from '../net/errors.ts';
 import { judgeAttempt, type AttemptResult, type AttemptVerdict } from './outcome.ts';
 import { deliveryEvent, deliveryTarget, directPayload, platformPayload } from './payloads.ts';
@@ -120,8 +121,18 @@ export async function attemptDelivery(d: Deliverer, actionId: string, attemptsMa
   // Valid for the link's lifetime from the action's end, not from this attempt: every retry of the message carries the same bytes.
   const viewLink = d.viewLinks ? await d.viewLinks.link(actionId, Date.parse(action.finished_at ?? '') || Date.now()) : undefined;
   const report = await runAttempt(d, state, (nowMs) => buildRequest(d, action, answer, state, nowMs, viewLink), attemptsMade, maxAttempts);
-  await d.ledger.put(actionId, report.state);
+  if (await d.ledger.put(actionId, report.state)) await countEnded(d, report.state, attemptsMade + 1);
   return report;
+}
+
+/**
+ * Counts a delivery that has just ended (`delivered`, or `failed` for good) after `attempts`
+ * attempts in the webhook metrics; a pending one is not counted. A failure to count is not the
+ * delivery's: it is left out of the metrics rather than retried.
+ */
+export async function countEnded(d: Pick<Deliverer, 'store'>, state: DeliveryState, attempts: number): Promise<void> {
+  if (state.state === 'pending') return;
+  await recordDeliveryOutcome(d.store.redis, d.store.options.prefix, state.state, attempts).catch(() => undefined);
 }
 
 /**

@@ -38,7 +38,7 @@ export async function retryDelivery(ctx: OperatorContext, actionId: string, opti
     : fresh;
   delete state.failed_at;
   if (!(await ledger.put(actionId, state))) return { result: 'not_found' };
-  await ctx.queue.add('deliver', { action_id: actionId }, deliveryJobOptions(ctx.schedule, actionId, { immediate: true }));
+  await ctx.queue.add('deliver', { action_id: actionId, next_attempt_at: state.next_attempt_at, attempts_made: 0 }, deliveryJobOptions(ctx.schedule, actionId, { immediate: true }));
   return { result: 'queued', state };
 }
 

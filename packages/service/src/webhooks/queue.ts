@@ -2,12 +2,21 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { WEBHOOKS_QUEUE, queuePrefix } from '../queues.ts';
 import type { RetrySchedule } from './schedule.ts';
 
-export interface DeliveryJobData {
+/** What the dashboard shows of a delivery job, updated after each failed attempt. */
+export interface DeliveryProgress {
+  /** The delivery state's `next_attempt_at` (BullMQ's delay does not show the custom backoff). */
+  next_attempt_at?: string | null;
+  /** Attempts made so far, as recorded on the action or batch. */
+  attempts_made?: number;
+}
+
+/** An action's completion message (job name `deliver`). */
+export interface DeliveryJobData extends DeliveryProgress {
   action_id: string;
 }
 
 /** The `batch.completed` message of a batch (job name BATCH_DELIVERY_JOB). */
-export interface BatchDeliveryJobData {
+export interface BatchDeliveryJobData extends DeliveryProgress {
   batch_id: string;
 }
 

@@ -1,4 +1,5 @@
 import type { ActionStore, WebhookAttempt, WebhookState } from '../store/actions.ts';
+import { keys } from '../store/keys.ts';
 
 export type DeliveryKind = 'platform' | 'direct';
 export type DeliveryEvent = 'action.completed' | 'action.failed' | 'batch.completed';
@@ -27,8 +28,12 @@ export interface DeliveryState extends WebhookState {
 /** Attempts kept on the record; older ones are dropped first (the counts stay exact). */
 export const MAX_RECORDED_ATTEMPTS = 50;
 
+/**
+ * The index of failed deliveries (action ids, scored by failure time). Not `<prefix>:webhooks:failed`:
+ * that is BullMQ's own set of failed jobs of the `webhooks` queue, which holds job ids.
+ */
 export function failedIndexKey(prefix: string): string {
-  return `${prefix}:webhooks:failed`;
+  return keys(prefix).failedDeliveries;
 }
 
 // Sets the webhook field only when the action exists and has none yet: the single place that
@@ -50,11 +55,6 @@ export class DeliveryLedger {
   async begin(actionId: string, state: DeliveryState): Promise<'created' | 'exists' | 'missing'> {
     const r = await this.store.redis.eval(BEGIN_SCRIPT, 1, this.store.keys.action(actionId), JSON.stringify(state));
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
-  }
-
-  /** Undo `begin` when the job could not be queued, so the next notification tries again. */
-  async abandon(actionId: string): Promise<void> {
-    await this.store.redis.hdel(this.store.keys.action(actionId), 'webhook');
   }
 
   async get(actionId: string): Promise<DeliveryState | null> {
