@@ -25,8 +25,17 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where the served page finds its assets, relative to `/view/<id>`: they live at `/viewer/<name>`. */
+/**
+ * Where the served page finds its assets, relative to `/view/<id>`: they live at `/viewer/<name>`.
+ * Relative, so the page works behind a proxy that serves the API under a path prefix (PUBLIC_URL's)
+ * without the API knowing it; the API redirects `/view/<id>/` (where it would not resolve) to `/view/<id>`.
+ */
 const ASSET_BASE = '../viewer/';
+
+/** How to get a fresh link, for people who opened one that expired or was cut short (HTML). */
+const LINK_HELP =
+  'Result-page links are valid for a limited time (24 hours unless the service is set otherwise) and only as given, whole. ' +
+  'Ask whoever sent you this one for a fresh link, or, with an API key, read <code>links.view</code> in <code>GET /actions/&lt;id&gt;</code>, which always holds a current one.';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -54,7 +63,7 @@ function body(title: string): string {
   <progress id="progress" max="100"></progress>
 </section>
 <section id="failure" role="alert" hidden>
-  <h2>The action failed</h2>
+  <h2 id="failure-title">The action failed</h2>
   <p id="error-message"></p>
   <p>Code: <code id="error-code"></code></p>
 </section>
@@ -159,4 +168,33 @@ export function reportHtml(answer: DefectAnswer, assets: ViewerAssets): string {
     `${answer.host.formula} defect candidates`,
     `<script type="application/json" id="dc-answer">${data}</script>\n<script>${viewerJs}</script>\n<script>${pageJs}</script>`,
   );
+}
+
+/**
+ * What a browser gets instead of the JSON error when it opens a result-page link (the page or its
+ * archive) that is expired or wrong: a small page saying so and how to get a fresh link. No
+ * script; its style is the page's own, `assetBase` being the relative path from the URL asked for
+ * to `/viewer/` (`../viewer/` from `/view/<id>`). Send it with `PAGE_CSP`.
+ */
+export function linkErrorHtml(error: { code: string; message: string }, assetBase: string): string {
+  const title = error.code === 'link_expired' ? 'This link has expired' : 'This link is not valid';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="${escapeHtml(assetBase)}page.css">
+</head>
+<body data-state="link-error">
+<section id="failure" role="alert">
+  <h2 id="failure-title">${escapeHtml(title)}</h2>
+  <p id="error-message">${escapeHtml(error.message)}</p>
+  <p>${LINK_HELP}</p>
+  <p>Code: <code id="error-code">${escapeHtml(error.code)}</code></p>
+</section>
+</body>
+</html>
+`;
 }
