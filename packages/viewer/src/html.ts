@@ -65,6 +65,7 @@ function body(title: string): string {
 <section id="failure" role="alert" hidden>
   <h2 id="failure-title">The action failed</h2>
   <p id="error-message"></p>
+  <p id="failure-help" hidden>${LINK_HELP}</p>
   <p>Code: <code id="error-code"></code></p>
 </section>
 <main id="result" hidden>
@@ -110,7 +111,7 @@ function body(title: string): string {
       <p id="downloads"></p>
     </section>
     <figure id="overview-panel">
-      <figcaption>Host unit cell with every interstitial site, coloured by Wyckoff label</figcaption>
+      <figcaption>Host unit cell with every interstitial site, coloured by Wyckoff label (sites sharing a label in shades of its colour)</figcaption>
       <div id="overview-view" class="viewport"></div>
       <ul id="legend"></ul>
     </figure>
