@@ -26,7 +26,7 @@
    * colour (ELEMENT_CLASH) are skipped for that host: the first two would pass for O and N.
    */
   const SITE_HUES = ['#4363d8', '#3cb44b', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#e6194b', '#469990', '#9a6324', '#000075', '#808000', '#800000'];
-  /** CIE76 ΔE below which a site's colour reads as an element's (the old first hue, #e6194b, is 37 from oxygen's #ff0d0d; distinct hues are 50 and more apart). */
+  /** CIE76 ΔE below which a site's colour reads as an element's: #e6194b is 37 from oxygen's #ff0d0d, #4363d8 31 from nitrogen's #3050f8. */
   const ELEMENT_CLASH = 45;
   /** HSL lightness steps giving each site that shares a Wyckoff label with another a shade of the label's hue, in order. */
   const SHADES = [0, -0.17, 0.15, -0.3, 0.27];
@@ -41,7 +41,7 @@
   const SELECTED_SITE_RADIUS = 0.52;
 
   const $ = (id) => document.getElementById(id);
-  const state = { answer: null, selected: null, sort: { key: 'index', dir: 1 }, defectViewer: null, overviewViewer: null, defect: null, sites: null, hostCell: null };
+  const state = { answer: null, selected: null, sort: { key: 'index', dir: 1 }, defectViewer: null, overviewViewer: null, defect: null, sites: null, hostCell: null, overviewDirection: null };
 
   // ---------------------------------------------------------------- small vector helpers
 
@@ -155,7 +155,6 @@
 
   // ---------------------------------------------------------------- text helpers
 
-  const fmt = (x, digits = 3) => (typeof x === 'number' ? String(Math.round(x * 10 ** digits) / 10 ** digits) : '—');
   /**
    * Distances (Å) with 3 decimals everywhere (table, caption, labels): the answer's neighbour
    * distances carry 3, and 2 (doped's, in names such as Cd_i_Td_Te2.81) would make 1.873 and
