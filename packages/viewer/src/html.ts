@@ -120,7 +120,8 @@ function body(title: string): string {
 <footer class="muted">defect-candidates · 3D views by 3Dmol.js (3dmol.org, BSD-3-Clause, David Koes and contributors) · drag to rotate, scroll to zoom, right-drag or ctrl-drag to move</footer>`;
 }
 
-function page(head: string, title: string, scripts: string): string {
+/** An HTML document: `head` after the common meta tags and title, `body` with its `data-state`. */
+function htmlDocument(title: string, head: string, state: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -130,13 +131,14 @@ function page(head: string, title: string, scripts: string): string {
 <title>${escapeHtml(title)}</title>
 ${head}
 </head>
-<body data-state="loading">
-${body(title)}
-${scripts}
+<body data-state="${state}">
+${body}
 </body>
 </html>
 `;
 }
+
+const page = (head: string, title: string, scripts: string) => htmlDocument(title, head, 'loading', `${body(title)}\n${scripts}`);
 
 /**
  * The page the API serves at `/view/<id>`: the same for every action. Its script reads the action
@@ -179,23 +181,15 @@ export function reportHtml(answer: DefectAnswer, assets: ViewerAssets): string {
  */
 export function linkErrorHtml(error: { code: string; message: string }, assetBase: string): string {
   const title = error.code === 'link_expired' ? 'This link has expired' : 'This link is not valid';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="${escapeHtml(assetBase)}page.css">
-</head>
-<body data-state="link-error">
-<section id="failure" role="alert">
+  return htmlDocument(
+    title,
+    `<link rel="stylesheet" href="${escapeHtml(assetBase)}page.css">`,
+    'link-error',
+    `<section id="failure" role="alert">
   <h2 id="failure-title">${escapeHtml(title)}</h2>
   <p id="error-message">${escapeHtml(error.message)}</p>
   <p>${LINK_HELP}</p>
   <p>Code: <code id="error-code">${escapeHtml(error.code)}</code></p>
-</section>
-</body>
-</html>
-`;
+</section>`,
+  );
 }
