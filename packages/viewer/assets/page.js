@@ -456,7 +456,7 @@
    * distance across the screen between two neighbours, where their labels go. The score is the
    * smaller of clearance and spread / 2; among the directions scoring within 0.05 Å of the best
    * (or GOOD_ENOUGH), the one nearest `prefer`, so that candidates are seen from about one side.
-   * About 720 × |drawn| steps: a few ms for a thousand atoms.
+   * 720 × |drawn| steps: 5–25 ms for 50–120 atoms in Chromium on the shared 2-core test VM.
    */
   function defectViewDirection(drawn, radius, seeThrough, prefer) {
     const shell = drawn.filter((a) => a.shell);
