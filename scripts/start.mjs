@@ -5,6 +5,13 @@
 //   3. else a private `redis-server` from PATH, started here in a temporary folder and stopped on exit;
 //   4. else a message saying how to get one.
 // Without API_KEYS (and without OURO_SERVICE_SECRET) a development operator key is made up and printed.
+//
+// Signals: the children run in process groups of their own, so a Ctrl-C in the terminal or a SIGTERM
+// to this script's group reaches this script alone, which gives the API and the worker exactly one
+// SIGTERM each (their shutdown grace), waits for them, and stops the private Redis last (the worker
+// still writes its results while it finishes). A second Ctrl-C passes a second SIGTERM on: the
+// worker then exits at once. Should this script die without passing anything on (SIGKILL), the
+// children see its IPC channel close and stop as on SIGTERM (scripts/exit-with-parent.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +21,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** A process group of its own for each child (see above); Windows has no process groups, and detaching there opens a console. */
+const ownGroup = process.platform !== 'win32';
 const say = (text) => process.stderr.write(`start: ${text}\n`);
 
 /** True when something at host:port answers PING like a Redis (any RESP reply counts). */
@@ -65,7 +74,7 @@ async function startPrivateRedis(binary) {
   const child = spawn(
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], detached: ownGroup },
   );
   privateRedis = { child, dir };
   for (let i = 0; i < 100; i++) {
@@ -119,10 +128,16 @@ async function resolveRedis() {
 }
 
 function run(name, entry, env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', join(root, 'scripts', 'exit-with-parent.mjs'), '--import', 'tsx', join(root, entry)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: ownGroup,
+  });
   children.push({ name, child });
   child.on('exit', (code, signal) => {
-    if (!shuttingDown) {
+    if (shuttingDown) say(`${name} stopped (${code ?? signal})`);
+    else {
       say(`${name} exited (${code ?? signal}); stopping`);
       void shutdown(code ?? 1);
     }
@@ -130,15 +145,21 @@ function run(name, entry, env) {
   return child;
 }
 
+const running = (child) => child.exitCode === null && child.signalCode === null;
+
 let shuttingDown = false;
 async function shutdown(code) {
-  if (shuttingDown) return;
+  if (shuttingDown) {
+    // Asked again while the children finish: pass it on, the worker then stops at once.
+    for (const { child } of children) if (running(child)) child.kill('SIGTERM');
+    return;
+  }
   shuttingDown = true;
   await Promise.all(
     children.map(
       ({ child }) =>
         new Promise((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
+          if (!running(child)) return done();
           child.once('exit', done);
           child.kill('SIGTERM');
         }),
@@ -148,9 +169,9 @@ async function shutdown(code) {
   process.exit(code);
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-// Last resort when the script dies another way: never leave the private Redis running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(0));
+// Last resort when the script dies another way: never leave the private Redis running (the
+// children stop by themselves when its IPC channel closes).
 process.on('exit', () => {
   if (!privateRedis) return;
   privateRedis.child.kill('SIGKILL');

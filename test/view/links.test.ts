@@ -100,7 +100,8 @@ describe('a signed view link', () => {
     const expired = `?expires=${past}&signature=${viewSignature(Buffer.from(VIEW_KEY), a.id, past)}`;
     const query = a.view.slice(a.view.indexOf('?'));
     const sig = new URL(a.view, api.url).searchParams.get('signature')!;
-    const tampered = query.replace(sig, `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`);
+    // The first character: the last one of 43 base64url characters holds 2 padding bits, and changing only those changes nothing.
+    const tampered = query.replace(sig, `${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`);
     const later = query.replace(/expires=(\d+)/, (_m, e) => `expires=${Number(e) + 3600}`);
     for (const suffix of ['', '/data', '/archive.zip']) {
       const cases: [string, string][] = [
@@ -116,6 +117,52 @@ describe('a signed view link', () => {
         expect(((await res.json()) as { error: { code: string } }).error.code, path).toBe(code);
       }
     }
+  });
+
+  it('answers a browser opening an expired or wrong link with a page saying so and how to get a fresh one, API clients and the page’s data with JSON', async () => {
+    const { id, view } = await submit();
+    const past = Math.floor(Date.now() / 1000) - 1;
+    const expired = `?expires=${past}&signature=${viewSignature(Buffer.from(VIEW_KEY), id, past)}`;
+    const wrong = view.slice(view.indexOf('?')).replace(/signature=./, 'signature=_');
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8' };
+    for (const [suffix, css] of [['', '../viewer/page.css'], ['/archive.zip', '../../viewer/page.css']]) {
+      for (const [query, title, code] of [[expired, 'This link has expired', 'link_expired'], [wrong, 'This link is not valid', 'invalid_signature']]) {
+        const path = `/view/${id}${suffix}${query}`;
+        const res = await get(path, browser);
+        expect(res.status, path).toBe(403);
+        expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+        expect(res.headers.get('content-security-policy'), path).toBe(PAGE_CSP);
+        expect(res.headers.get('cache-control'), path).toBe('no-store');
+        const html = await res.text();
+        expect(html, path).toContain(`<h2 id="failure-title">${title}</h2>`);
+        expect(html, path).toContain(`<code id="error-code">${code}</code>`);
+        expect(html, path).toContain('<code>links.view</code>');
+        expect(html, path).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
+        // Its stylesheet resolves to the page's own, from where it was asked for.
+        expect(new URL(/href="([^"]+)"/.exec(html)![1], `${api.url}${path}`).pathname).toBe('/viewer/page.css');
+        expect(css).toBe(/href="([^"]+)"/.exec(html)![1]);
+      }
+      expect((await get(`/view/${id}${suffix}${expired}`)).headers.get('content-type')).toMatch(/^application\/json/);
+    }
+    const data = await get(`/view/${id}/data${expired}`, browser);
+    expect(data.status).toBe(403);
+    expect(((await data.json()) as { error: { code: string } }).error.code).toBe('link_expired');
+  });
+
+  it('sends /view/<id>/ (a slash added) to the page, whose assets then resolve', async () => {
+    const { id, view } = await submit();
+    const query = view.slice(view.indexOf('?'));
+    const res = await fetch(`${api.url}/view/${id}/${query}`, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const target = new URL(res.headers.get('location')!, `${api.url}/view/${id}/${query}`);
+    expect(`${target.pathname}${target.search}`).toBe(view);
+    const page = await fetch(`${api.url}/view/${id}/${query}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => new URL(m[1], page.url));
+    expect(assets.map((u) => u.pathname).sort()).toEqual(['/viewer/3Dmol-min.js', '/viewer/page.css', '/viewer/page.js']);
+    for (const u of assets) expect((await fetch(u)).status, u.pathname).toBe(200);
   });
 
   it('opens nothing else: not the API, not another action; an action gone is 404', async () => {
@@ -152,6 +199,12 @@ describe('the viewer assets', () => {
     const zipped = await fetch(`${api.url}/viewer/3Dmol-min.js`, { headers: { 'accept-encoding': 'gzip' } });
     expect(zipped.headers.get('content-encoding')).toBe('gzip');
     expect(await zipped.text()).toBe(text);
+    // Negotiated as HTTP says: q=0 refuses gzip, `*` accepts it.
+    for (const [header, encoding] of [['gzip;q=0', null], ['gzip;q=0, identity', null], ['br, deflate', null], ['*', 'gzip'], ['identity;q=0.5, gzip;q=1', 'gzip']]) {
+      const res = await get('/viewer/page.js', { 'accept-encoding': header! });
+      expect(res.headers.get('content-encoding'), header!).toBe(encoding);
+      expect(res.headers.get('vary'), header!).toBe('accept-encoding');
+    }
     const etag = plain.headers.get('etag')!;
     expect((await get('/viewer/3Dmol-min.js', { 'if-none-match': etag })).status).toBe(304);
     for (const name of ['page.js', 'page.css']) expect((await get(`/viewer/${name}`)).status, name).toBe(200);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StructureError, SupercellError, RequestError } from './base/errors.ts';
 import { periodicDistance } from './base/lattice.ts';
@@ -194,6 +195,27 @@ describe('a host whose oxidation states cannot be found', () => {
     expect(answer.warnings.some((w) => w.includes('no charge-balanced oxidation states found for Os-O'))).toBe(true);
     expect(answer.candidates.length).toBeGreaterThan(4);
     for (const c of answer.candidates) expect(c.charge_states, c.name).toEqual([1, 0, -1]);
+  });
+});
+
+describe('host.sites', () => {
+  // An input may write a site of the cell at 1, 2 or -1e-12 instead of 0: the answer gives every
+  // site within [0, 1), the same whichever image the file names (YTOS wrote O 2a at 1, 1, 0).
+  const poscar = (shifts: number[][]) =>
+    ['OsO', '1.0', '0 2.2 2.2', '2.2 0 2.2', '2.2 2.2 0', 'Os O', '1 1', 'Direct', ...[[0, 0, 0], [0.5, 0.5, 0.5]].map((p, i) => p.map((x, k) => String(x + shifts[i][k])).join(' '))].join('\n');
+  const image = fc.oneof(fc.integer({ min: -2, max: 2 }), fc.constantFrom(-1e-12, 1e-12, 1 - 1e-12, -1 + 1e-12));
+
+  it('wraps their coordinates into [0, 1)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(image, { minLength: 3, maxLength: 3 }), { minLength: 2, maxLength: 2 }), (shifts) => {
+        const answer = generate({ content: poscar(shifts), filename: 'POSCAR' }, { defect_types: ['vacancy'] });
+        expect(answer.host.sites.map((s) => [s.element, s.frac_coords])).toEqual([
+          ['Os', [0, 0, 0]],
+          ['O', [0.5, 0.5, 0.5]],
+        ]);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 

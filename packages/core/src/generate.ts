@@ -4,6 +4,7 @@ import { cellFormula, formula } from './base/structure.ts';
 import { elementOrder, hostOxidationStates } from './charges/oxidation.ts';
 import { interstitialCandidates } from './defects/interstitial.ts';
 import { defectEntries } from './defects/entries.ts';
+import { wrapFrac } from './defects/geometry.ts';
 import { bulkSupercell, candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from './defects/pipeline.ts';
 import { substitutionDrafts } from './defects/substitution.ts';
 import type { DefectAnswer, DefectCandidate, DefectDraft, DefectEntry, HostContext } from './defects/types.ts';
@@ -236,7 +237,8 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
           site_symmetry: analysis.sites[i].siteSymmetry,
           point_group: analysis.sites[i].pointGroup,
           multiplicity: analysis.sites[i].multiplicity,
-          frac_coords: roundVec(structure.fracCoords[i]),
+          // Wrapped like the candidates' unit_cell_frac_coords: an input may place a site at 1 or -1e-9 for 0.
+          frac_coords: roundVec(wrapFrac(structure.fracCoords[i])),
           oxidation_state: oxidation.perSite?.[i] ?? null,
         })),
       symmetry_operations: symmetryOperationsReport(analysis),

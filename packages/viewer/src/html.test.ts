@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '@defect-candidates/core';
-import { PAGE_CSP, reportHtml, servedPageHtml } from './html.ts';
+import { PAGE_CSP, linkErrorHtml, reportHtml, servedPageHtml } from './html.ts';
 import { pageAnswer } from './page-data.ts';
 
 const answer = generate(
@@ -59,5 +59,17 @@ describe('servedPageHtml', () => {
     expect(html).toContain('<link rel="stylesheet" href="../viewer/page.css">');
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
     expect(PAGE_CSP).toBe("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  });
+});
+
+describe('linkErrorHtml', () => {
+  it('says what happened to the link and how to get a fresh one, escaped, with nothing the CSP would refuse', () => {
+    const html = linkErrorHtml({ code: 'link_expired', message: 'expired <b>"now"</b> & gone' }, '../viewer/');
+    expect(elements(html, 'h2')[0].text).toBe('This link has expired');
+    expect(html).toContain('<p id="error-message">expired &lt;b&gt;&quot;now&quot;&lt;/b&gt; &amp; gone</p>');
+    expect(html).toContain('<link rel="stylesheet" href="../viewer/page.css">');
+    expect(html).toMatch(/fresh link.*<code>links\.view<\/code>/s);
+    expect(html).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=/i);
+    expect(elements(linkErrorHtml({ code: 'invalid_signature', message: 'no' }, '../../viewer/'), 'h2')[0].text).toBe('This link is not valid');
   });
 });

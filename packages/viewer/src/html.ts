@@ -25,8 +25,17 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where the served page finds its assets, relative to `/view/<id>`: they live at `/viewer/<name>`. */
+/**
+ * Where the served page finds its assets, relative to `/view/<id>`: they live at `/viewer/<name>`.
+ * Relative, so the page works behind a proxy that serves the API under a path prefix (PUBLIC_URL's)
+ * without the API knowing it; the API redirects `/view/<id>/` (where it would not resolve) to `/view/<id>`.
+ */
 const ASSET_BASE = '../viewer/';
+
+/** How to get a fresh link, for people who opened one that expired or was cut short (HTML). */
+const LINK_HELP =
+  'Result-page links are valid for a limited time (24 hours unless the service is set otherwise) and only as given, whole. ' +
+  'Ask whoever sent you this one for a fresh link, or, with an API key, read <code>links.view</code> in <code>GET /actions/&lt;id&gt;</code>, which always holds a current one.';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -54,8 +63,9 @@ function body(title: string): string {
   <progress id="progress" max="100"></progress>
 </section>
 <section id="failure" role="alert" hidden>
-  <h2>The action failed</h2>
+  <h2 id="failure-title">The action failed</h2>
   <p id="error-message"></p>
+  <p id="failure-help" hidden>${LINK_HELP}</p>
   <p>Code: <code id="error-code"></code></p>
 </section>
 <main id="result" hidden>
@@ -101,7 +111,7 @@ function body(title: string): string {
       <p id="downloads"></p>
     </section>
     <figure id="overview-panel">
-      <figcaption>Host unit cell with every interstitial site, coloured by Wyckoff label</figcaption>
+      <figcaption>Host unit cell with every interstitial site, coloured by Wyckoff label (sites sharing a label in shades of its colour)</figcaption>
       <div id="overview-view" class="viewport"></div>
       <ul id="legend"></ul>
     </figure>
@@ -110,7 +120,8 @@ function body(title: string): string {
 <footer class="muted">defect-candidates · 3D views by 3Dmol.js (3dmol.org, BSD-3-Clause, David Koes and contributors) · drag to rotate, scroll to zoom, right-drag or ctrl-drag to move</footer>`;
 }
 
-function page(head: string, title: string, scripts: string): string {
+/** An HTML document: `head` after the common meta tags and title, `body` with its `data-state`. */
+function htmlDocument(title: string, head: string, state: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -120,13 +131,14 @@ function page(head: string, title: string, scripts: string): string {
 <title>${escapeHtml(title)}</title>
 ${head}
 </head>
-<body data-state="loading">
-${body(title)}
-${scripts}
+<body data-state="${state}">
+${body}
 </body>
 </html>
 `;
 }
+
+const page = (head: string, title: string, scripts: string) => htmlDocument(title, head, 'loading', `${body(title)}\n${scripts}`);
 
 /**
  * The page the API serves at `/view/<id>`: the same for every action. Its script reads the action
@@ -158,5 +170,26 @@ export function reportHtml(answer: DefectAnswer, assets: ViewerAssets): string {
     `<meta http-equiv="Content-Security-Policy" content="${csp}">\n<style>${css}</style>`,
     `${answer.host.formula} defect candidates`,
     `<script type="application/json" id="dc-answer">${data}</script>\n<script>${viewerJs}</script>\n<script>${pageJs}</script>`,
+  );
+}
+
+/**
+ * What a browser gets instead of the JSON error when it opens a result-page link (the page or its
+ * archive) that is expired or wrong: a small page saying so and how to get a fresh link. No
+ * script; its style is the page's own, `assetBase` being the relative path from the URL asked for
+ * to `/viewer/` (`../viewer/` from `/view/<id>`). Send it with `PAGE_CSP`.
+ */
+export function linkErrorHtml(error: { code: string; message: string }, assetBase: string): string {
+  const title = error.code === 'link_expired' ? 'This link has expired' : 'This link is not valid';
+  return htmlDocument(
+    title,
+    `<link rel="stylesheet" href="${escapeHtml(assetBase)}page.css">`,
+    'link-error',
+    `<section id="failure" role="alert">
+  <h2 id="failure-title">${escapeHtml(title)}</h2>
+  <p id="error-message">${escapeHtml(error.message)}</p>
+  <p>${LINK_HELP}</p>
+  <p>Code: <code id="error-code">${escapeHtml(error.code)}</code></p>
+</section>`,
   );
 }

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { DefectAnswer } from '@defect-candidates/core';
 import type { Action } from '@defect-candidates/service/store/actions';
-import { ASSET_FILES, PAGE_CSP, pageAnswer, readViewerAssets, servedPageHtml, type AssetName } from '@defect-candidates/viewer';
+import { ASSET_FILES, PAGE_CSP, linkErrorHtml, pageAnswer, readViewerAssets, servedPageHtml, type AssetName } from '@defect-candidates/viewer';
 import { HttpError, notFound } from '../errors.ts';
 import { ACTION_ID_PATTERN } from '../schemas.ts';
 import { sendArchive } from './actions.ts';
@@ -16,7 +16,8 @@ import type { ApiContext } from '../context.ts';
  * - `GET /view/:id/data?…`: the action's state, and the answer shaped for the page on success;
  * - `GET /view/:id/archive.zip?…`: the archive, as `/actions/:id/archive.zip` gives it;
  * - `GET /viewer/<asset>`: the page's script, style and 3Dmol.js, public (no action data in them).
- * A wrong signature, another action's, or one past its expiry gets 403.
+ * A wrong signature, another action's, or one past its expiry gets 403: JSON, or a small HTML
+ * page saying how to get a fresh link when a browser opens the page or the archive.
  */
 
 interface AssetResponse {
@@ -75,7 +76,8 @@ export function viewRoutes(ctx: ApiContext): Router {
       assets = new Map(
         (Object.keys(ASSET_FILES) as AssetName[]).map((n) => {
           const body = Buffer.from(bodies[n], 'utf8');
-          return [n, { type: ASSET_TYPES[n], body, gzip: gzipSync(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` }];
+          // Weak: the plain and the gzipped body are one content in two encodings, and share it.
+          return [n, { type: ASSET_TYPES[n], body, gzip: gzipSync(body), etag: `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` }];
         }),
       );
     }
@@ -94,7 +96,8 @@ export function viewRoutes(ctx: ApiContext): Router {
       res.status(304).end();
       return;
     }
-    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    // Express's negotiation (q-values, `*`, `identity;q=0`); a request without Accept-Encoding gets the plain body, as curl expects.
+    const gzip = req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
     if (gzip) res.setHeader('content-encoding', 'gzip');
     res.end(gzip ? found.gzip : found.body);
   });
@@ -112,11 +115,39 @@ export function viewRoutes(ctx: ApiContext): Router {
     return action;
   }
 
-  router.get('/view/:id', async (req, res) => {
-    await signedAction(req, res);
-    res.setHeader('content-security-policy', PAGE_CSP);
-    res.type('html').send(page);
-  });
+  /**
+   * Runs a signed route whose URL a person opens in a browser (the page, the archive): a bad link
+   * answers them with a page saying what happened and how to get a fresh link, API clients
+   * (anything not preferring HTML) with the JSON error. `assetBase`: from that URL to `/viewer/`.
+   */
+  const forBrowsers =
+    (assetBase: string, handler: (req: Request<{ id: string }>, res: Response) => Promise<void>) =>
+    async (req: Request<{ id: string }>, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        if (!(err instanceof HttpError && err.status === 403 && req.accepts(['json', 'html']) === 'html')) throw err;
+        res.setHeader('content-security-policy', PAGE_CSP);
+        res.status(403).type('html').send(linkErrorHtml(err, assetBase));
+      }
+    };
+
+  router.get(
+    '/view/:id',
+    forBrowsers('../viewer/', async (req, res) => {
+      // `/view/<id>/` would resolve the page's relative asset paths under /view/: send it to the
+      // form without the slash, relatively, so a path prefix in front of the API stays.
+      if (req.path.endsWith('/')) {
+        privateHeaders(res);
+        const query = req.originalUrl.indexOf('?');
+        res.redirect(301, `../${encodeURIComponent(req.params.id)}${query >= 0 ? req.originalUrl.slice(query) : ''}`);
+        return;
+      }
+      await signedAction(req, res);
+      res.setHeader('content-security-policy', PAGE_CSP);
+      res.type('html').send(page);
+    }),
+  );
 
   router.get('/view/:id/data', async (req, res) => {
     const action = await signedAction(req, res);
@@ -125,9 +156,12 @@ export function viewRoutes(ctx: ApiContext): Router {
     res.json(pageAction(action, answer));
   });
 
-  router.get('/view/:id/archive.zip', async (req, res) => {
-    await sendArchive(ctx, res, await signedAction(req, res));
-  });
+  router.get(
+    '/view/:id/archive.zip',
+    forBrowsers('../../viewer/', async (req, res) => {
+      await sendArchive(ctx, res, await signedAction(req, res));
+    }),
+  );
 
   return router;
 }

@@ -132,7 +132,7 @@ export interface DefectAnswer {
     symmetry_sensitivity: { symprec: number; number: number | null; symbol: string | null }[];
     n_sites: number;
     lattice: number[][];
-    /** Symmetry-distinct sites of the input cell. */
+    /** Symmetry-distinct sites of the input cell; `frac_coords` in the input cell, wrapped into [0, 1). */
     sites: { element: string; wyckoff: string; site_symmetry: string; point_group: string; multiplicity: number; frac_coords: Vec3; oxidation_state: number | null }[];
     /**
      * The space group in the input cell, factored: x' = rotations[i]·x + translations[i] +

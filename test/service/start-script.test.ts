@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/fixtures.ts';
+import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
+import { serviceEnv } from '../support/service.ts';
+
+// `npm start` (scripts/start.mjs): the API and a worker under one script. One Ctrl-C or SIGTERM to
+// its process group must give each child one signal and its shutdown grace, not two (a worker's
+// second signal means "exit at once"); killed outright, the script must not leave its children running.
+
+interface StartRun {
+  proc: ChildProcess;
+  /** Parsed pino lines of both children (their stdout), in order. */
+  logs: Record<string, unknown>[];
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const prefixes: string[] = [];
+
+/** `npm start` as `npm` runs it (`node scripts/start.mjs`), leading a process group of its own as a terminal's job does; resolves once the API listens and the worker started. */
+async function start(): Promise<StartRun> {
+  const prefix = uniquePrefix('start-script');
+  prefixes.push(prefix);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v;
+  Object.assign(env, serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { SHUTDOWN_GRACE_MS: '5000' } }), { NODE_ENV: 'production' });
+  const proc = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  let buffered = '';
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + 60_000;
+  while (!(/^api: listening on /m.test(stderr) && logs.some((l) => l.msg === 'worker started'))) {
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up: ${stderr.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, logs, stderr: () => stderr, exited };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+afterAll(async () => {
+  const redis = await testRedis();
+  for (const prefix of prefixes) await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('npm start', () => {
+  it('gives the API and the worker one SIGTERM each when its process group gets one, and both stop gracefully', async () => {
+    const run = await start();
+    process.kill(-run.proc.pid!, 'SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const messages = run.logs.map((l) => String(l.msg));
+    expect(messages.filter((m) => m.startsWith('worker shutting down'))).toHaveLength(1);
+    expect(messages.filter((m) => m === 'api shutting down')).toHaveLength(1);
+    expect(messages.filter((m) => m.startsWith('second signal'))).toEqual([]);
+    // Each stopped by its own handler (exit code 0), not by a second signal's default action.
+    expect(run.stderr()).toMatch(/^start: api stopped \(0\)$/m);
+    expect(run.stderr()).toMatch(/^start: worker stopped \(0\)$/m);
+  }, 90_000);
+
+  it('leaves no child running when the script itself is killed outright', async () => {
+    const run = await start();
+    const pids = [...new Set(run.logs.map((l) => l.pid).filter((p): p is number => typeof p === 'number'))];
+    expect(pids).toHaveLength(2);
+    run.proc.kill('SIGKILL');
+    await run.exited;
+    const deadline = Date.now() + 30_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
+    expect(run.logs.some((l) => String(l.msg).startsWith('worker shutting down'))).toBe(true);
+  }, 90_000);
+});
