@@ -1,11 +1,10 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { fixedWyckoffPositions, toPrimitiveFrac } from '../symmetry/label.ts';
-import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
-import { SYMMETRY_PREFERENCE } from './cluster.ts';
+import { SYMMETRY_PREFERENCE } from './preference.ts';
 import type { HostEnvironment } from './environment.ts';
-import { type SiteCandidate, findEquivalent, placeOnSymmetry, reduceToOrbits } from './reduce.ts';
+import { type SiteCandidate, findEquivalent, placeOnSymmetry } from './reduce.ts';
 import type { VoronoiVertex } from './voronoi.ts';
 
 /** Points of two sources closer than this (Å), up to symmetry, are the same site. */
@@ -21,23 +20,6 @@ const facetTolerance = (analysis: SymmetryAnalysis) => Math.max(0.02, 3 * analys
  * interstitial: far enough from the host and not out in a vacuum.
  */
 export type Admissible = (frac: Vec3, radius: number) => boolean;
-
-/** The Voronoi vertices that pass the filter, reduced to one candidate per orbit. */
-export function voronoiCandidates(
-  vertices: VoronoiVertex[],
-  analysis: SymmetryAnalysis,
-  env: HostEnvironment,
-  admissible: Admissible,
-): SiteCandidate[] {
-  // Roomiest first (then by coordinates): nearly coincident vertices merge into the first one met,
-  // which must not depend on the order of the host's atoms.
-  const kept = vertices
-    .filter((v) => admissible(v.fracCoords, v.radius))
-    .sort((a, b) => b.radius - a.radius || compareCoordinates(a.fracCoords, b.fracCoords))
-    .map((v) => v.fracCoords);
-  // Moving a vertex onto its special position changes its clearance by a hair: filter again.
-  return reduceToOrbits(kept, analysis, env, 'voronoi').filter((c) => admissible(c.fracCoords, c.radius));
-}
 
 /**
  * The space group's Wyckoff positions without a free parameter (in the primitive cell of

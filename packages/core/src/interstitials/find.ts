@@ -3,12 +3,14 @@ import type { Structure } from '../base/structure.ts';
 import { labelPrimitivePoint, toInputFrac } from '../symmetry/label.ts';
 import { fromConventional } from '../symmetry/setting.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
-import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates, voronoiCandidates, wyckoffCandidates } from './candidates.ts';
-import { CLUSTER_TOLERANCE, attachSpecialPositions, clusterCandidates } from './cluster.ts';
+import { type Admissible, userCandidates } from './candidates.ts';
+import { CLUSTER_TOLERANCE } from './cluster.ts';
 import { type HostNeighbor, HostEnvironment } from './environment.ts';
 import { coordinationOf } from './coordination.ts';
 import { compareLabelledSites } from './rank.ts';
-import { type SiteSource, findEquivalent } from './reduce.ts';
+import type { SiteSource } from './reduce.ts';
+import { orbitDistance } from './group.ts';
+import { selectSites } from './select.ts';
 import { idealizedStructure } from './ideal.ts';
 import { describeVacuum, findVacuum, inVacuum } from './vacuum.ts';
 import { type VoronoiVertex, voronoiVertices } from './voronoi.ts';
@@ -84,20 +86,15 @@ export function findInterstitialSites(
   const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, toInputFrac(analysis, frac)));
 
   const tol = options.clusterTolerance ?? CLUSTER_TOLERANCE;
-  const found = attachSpecialPositions(
-    clusterCandidates(voronoiCandidates(vertices, analysis, env, admissible), env, tol),
-    wyckoffCandidates(host, analysis, env, vertices, admissible),
-    env,
-    tol,
-  );
+  const found = selectSites(host, analysis, env, vertices, admissible, tol);
 
   const user = userCandidates(options.userSites ?? [], analysis, env, minDistance);
   warnings.push(...user.warnings);
   for (const candidate of user.candidates) {
-    // A user site that is one already found replaces it: same place, and the caller asked for it.
-    const same = findEquivalent(found, env, candidate.fracCoords, COINCIDENCE_TOLERANCE);
-    if (same >= 0) found[same] = candidate;
-    else found.push(candidate);
+    // The caller's site replaces the found ones closer to it than the cluster tolerance: it is the
+    // place the caller asked for, and the found ones would relax to the same minimum.
+    const kept = found.filter((f) => f.source === 'user' || orbitDistance(env, candidate.fracCoords, f) >= tol);
+    found.splice(0, found.length, ...kept, candidate);
   }
 
   const sites = found.map((c): InterstitialSite => {

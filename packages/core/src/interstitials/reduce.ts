@@ -26,13 +26,6 @@ export interface SiteCandidate {
   userIndex?: number;
 }
 
-/**
- * A Voronoi vertex whose images under some operation lie within this distance (Å) of it is moved
- * onto the special position between them: a vertex 0.05 Å off a mirror and its mirror image are one
- * cavity, which the clustering would merge anyway, and the point on the mirror represents both.
- */
-export const SNAP_TOLERANCE = 0.1;
-
 /** Operations closer than this (Å) to fixing a point fix it exactly: the point is already on its special position. */
 const EXACT = 1e-4;
 
@@ -40,7 +33,7 @@ const EXACT = 1e-4;
  * A point of the primitive cell on its exact special position, with its site-symmetry order and
  * its orbit in the primitive cell (at most 48 points, whatever supercell the input was).
  */
-export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = SNAP_TOLERANCE): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
+export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap: number = analysis.symprec): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
   const { operations } = analysis.primitive;
   const lattice = analysis.primitive.structure.lattice;
   const tol = Math.max(snap, analysis.symprec);
@@ -56,34 +49,6 @@ export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = S
   const orbit = images.items.map((i) => i.frac);
   const first = orbit.reduce((best, p) => (compareCoordinates(p, best) < 0 ? p : best), orbit[0]);
   return { fracCoords: first, order: Math.max(1, order), orbit: [first, ...orbit.filter((p) => p !== first)] };
-}
-
-/**
- * Groups points of the primitive cell into symmetry orbits, one candidate per orbit, in the order
- * the orbits are first met. Points closer than `tol` Å to a member of an orbit already seen belong to it.
- */
-export function reduceToOrbits(
-  points: Vec3[],
-  analysis: SymmetryAnalysis,
-  env: HostEnvironment,
-  source: SiteSource,
-  tol = Math.max(analysis.symprec, 0.01),
-): SiteCandidate[] {
-  const seen = new PeriodicPointSet<number>(env.matrix, tol);
-  const out: SiteCandidate[] = [];
-  for (const p of points) {
-    if (seen.find(p)) continue;
-    const placed = placeOnSymmetry(analysis, p);
-    let index = seen.find(placed.fracCoords)?.value;
-    if (index === undefined) {
-      index = out.length;
-      out.push({ ...placed, radius: env.nearestDistance(placed.fracCoords), source });
-      for (const member of placed.orbit) seen.add(member, index);
-    }
-    // The point's own images mark its equivalents among the points still to come, even when placing it moved it.
-    for (const op of analysis.primitive.operations) seen.add(applyOperation(op, p), index);
-  }
-  return out;
 }
 
 /** Index of the candidate whose orbit passes within `tol` Å of `frac`, or -1. */

@@ -1,0 +1,70 @@
+import type { Vec3 } from '../base/linalg.ts';
+import { volume } from '../base/lattice.ts';
+import type { Structure } from '../base/structure.ts';
+import { fixedWyckoffPositions } from '../symmetry/label.ts';
+import { EXACT, orbitOf } from '../symmetry/orbit.ts';
+import type { SymmetryAnalysis } from '../symmetry/types.ts';
+import { type Admissible, COINCIDENCE_TOLERANCE, wyckoffCandidates } from './candidates.ts';
+import { CLUSTER_TOLERANCE, type ClusterPoint, clusterPoints } from './cluster.ts';
+import type { HostEnvironment } from './environment.ts';
+import { LOOSE_STOL, TIGHT_STOL, groupByOrbit, separate, stolDistance } from './group.ts';
+import { PeriodicPointSet } from './point-set.ts';
+import type { SiteCandidate } from './reduce.ts';
+import type { VoronoiVertex } from './voronoi.ts';
+
+/**
+ * The interstitial sites of a host, selected as doped's `get_interstitial_sites` does
+ * (doped/generation.py), one candidate per symmetry-distinct site:
+ * 1. the points: every Voronoi vertex of the primitive cell (`host`, the idealized
+ *    analysis.primitive, with its `vertices`) that `admissible` accepts (far enough from the
+ *    atoms, not in a vacuum), plus the orbits of the fixed-coordinate Wyckoff positions that
+ *    candidates.ts keeps (doped only offers these with `include_unique_wyckoffs=True`);
+ * 2. centroid-linkage clustering within `tol` Å (cluster.ts, doped's `_doped_cluster_frac_coords`);
+ * 3. one site per orbit, grouped within doped's `stol` distance (group.ts);
+ * 4. no two sites closer than `tol` (group.ts `separate`), which doped does not guarantee.
+ * At every stage, two fixed-coordinate Wyckoff positions of different letters stay apart.
+ *
+ * Returns candidates in the primitive cell's fractional coordinates, each with its orbit there.
+ * `tol` in Å (the request's `interstitial_cluster_tolerance`, 0–2, default 0.8).
+ */
+export function selectSites(
+  host: Structure,
+  analysis: SymmetryAnalysis,
+  env: HostEnvironment,
+  vertices: VoronoiVertex[],
+  admissible: Admissible,
+  tol: number = CLUSTER_TOLERANCE,
+): SiteCandidate[] {
+  const { operations, structure } = analysis.primitive;
+  const nearFixed = new PeriodicPointSet<string>(env.matrix, COINCIDENCE_TOLERANCE);
+  const onFixed = new PeriodicPointSet<string>(env.matrix, Math.max(analysis.symprec, 1e-3));
+  for (const position of fixedWyckoffPositions(host, analysis)) {
+    for (const p of orbitOf(operations, structure.lattice, position.primitiveFracCoords, EXACT)) {
+      nearFixed.add(p, position.label.wyckoff);
+      onFixed.add(p, position.label.wyckoff);
+    }
+  }
+
+  const points: ClusterPoint[] = [];
+  for (const v of vertices) {
+    if (admissible(v.fracCoords, v.radius)) points.push({ fracCoords: v.fracCoords, radius: v.radius, source: 'voronoi', fixed: nearFixed.find(v.fracCoords)?.value ?? null });
+  }
+  for (const w of wyckoffCandidates(host, analysis, env, vertices, admissible)) {
+    const fixed = onFixed.find(w.fracCoords)?.value ?? null;
+    for (const p of w.orbit) points.push({ fracCoords: p, radius: w.radius, source: 'wyckoff', fixed });
+  }
+
+  const choices = clusterPoints(points, env, analysis, tol);
+  const atoms = host.fracCoords.length;
+  const cellVolume = volume(host.lattice);
+  const sites = groupByOrbit(
+    choices,
+    analysis,
+    env,
+    admissible,
+    (frac: Vec3) => onFixed.find(frac)?.value ?? null,
+    stolDistance(TIGHT_STOL, cellVolume, atoms),
+    stolDistance(LOOSE_STOL, cellVolume, atoms),
+  );
+  return separate(sites, env, tol).map(({ fixed: _fixed, ...site }) => site);
+}
