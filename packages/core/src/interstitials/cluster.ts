@@ -1,9 +1,9 @@
 import { type Vec3, wrapVec } from '../base/linalg.ts';
-import { stabilizer } from '../symmetry/orbit.ts';
 import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { centroidClusters } from './linkage.ts';
+import { distanceMatrix, nearestImage } from './min-image.ts';
 import { preferred } from './preference.ts';
 import type { SiteSource } from './reduce.ts';
 
@@ -56,34 +56,28 @@ export function clusterPoints(points: ClusterPoint[], env: HostEnvironment, anal
     (a, b) => (Math.abs(a.radius - b.radius) > DISTANCE_TIE ? b.radius - a.radius : 0) || compareCoordinates(a.fracCoords, b.fracCoords),
   );
   const n = sorted.length;
-  const cart = sorted.map((p) => env.toCart(p.fracCoords));
-  const distances = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const d = Math.sqrt(nearestImage(env, sorted[i].fracCoords, sorted[j].fracCoords).d2);
-      distances[i * n + j] = d;
-      distances[j * n + i] = d;
-    }
-  const canLink = (i: number, j: number) => sorted[i].fixed === null || sorted[j].fixed === null || sorted[i].fixed === sorted[j].fixed;
-  const { operations, structure } = analysis.primitive;
-  const orderOf = (frac: Vec3) => Math.max(1, stabilizer(operations, structure.lattice, frac, analysis.symprec).length);
+  const distances = distanceMatrix(env, sorted.map((p) => p.fracCoords));
+  const scratch = new Float64Array(3);
+  const letters = [...new Set(sorted.map((p) => p.fixed).filter((f): f is string => f !== null))];
+  const exclusive = sorted.map((p) => (p.fixed === null ? -1 : letters.indexOf(p.fixed)));
+  const orderOf = (frac: Vec3) => siteSymmetryOrder(analysis, env, frac);
 
-  return centroidClusters(n, distances, tol, canLink).map((members): ClusterChoice => {
+  return centroidClusters(n, distances, tol, exclusive).map((members): ClusterChoice => {
     if (members.length === 1) return { ...sorted[members[0]], order: 1 };
     const first = sorted[members[0]];
-    const origin = cart[members[0]];
+    const origin = env.toCart(first.fracCoords);
     const sum: Vec3 = [0, 0, 0];
     const contenders: ClusterChoice[] = members.map((m) => {
-      const { x, y, z } = nearestImage(env, first.fracCoords, sorted[m].fracCoords);
-      sum[0] += origin[0] + x;
-      sum[1] += origin[1] + y;
-      sum[2] += origin[2] + z;
+      nearestImage(env, first.fracCoords, sorted[m].fracCoords, scratch);
+      sum[0] += origin[0] + scratch[0];
+      sum[1] += origin[1] + scratch[1];
+      sum[2] += origin[2] + scratch[2];
       return { ...sorted[m], order: orderOf(sorted[m].fracCoords) };
     });
     const centreCart: Vec3 = [sum[0] / members.length, sum[1] / members.length, sum[2] / members.length];
     const centre = wrapVec(env.toFrac(centreCart));
     // doped scores the centroid alongside the members; a centroid on a member is that member.
-    if (!contenders.some((c) => nearestImage(env, c.fracCoords, centre).d2 < 1e-12)) {
+    if (!contenders.some((c) => nearestImage(env, c.fracCoords, centre, scratch) < 1e-12)) {
       contenders.push({ fracCoords: centre, radius: env.nearestDistance(centre), source: 'voronoi', fixed: null, order: orderOf(centre) });
     }
     const choice = preferred(contenders);
@@ -91,12 +85,26 @@ export function clusterPoints(points: ClusterPoint[], env: HostEnvironment, anal
   });
 }
 
-/** Cartesian displacement (Å) from fractional point `from` to the nearest image of `to`, and its squared length. */
-export function nearestImage(env: HostEnvironment, from: Vec3, to: Vec3): { x: number; y: number; z: number; d2: number } {
-  let best = { x: 0, y: 0, z: 0, d2: Infinity };
-  env.eachNearImage(from, to, (x, y, z) => {
-    const d2 = x * x + y * y + z * z;
-    if (d2 < best.d2) best = { x, y, z, d2 };
-  });
-  return best;
+/**
+ * Order of the site-symmetry group of a point (fractional coordinates of analysis.primitive): how
+ * many of the primitive cell's operations map it to within analysis.symprec Å of itself, as
+ * symmetry/orbit.ts `stabilizer` counts them, without building the images.
+ */
+function siteSymmetryOrder(analysis: SymmetryAnalysis, env: HostEnvironment, x: Vec3): number {
+  const m = env.matrix;
+  const tol2 = analysis.symprec * analysis.symprec;
+  let count = 0;
+  for (const { rotation: r, translation: t } of analysis.primitive.operations) {
+    let d0 = r[0][0] * x[0] + r[0][1] * x[1] + r[0][2] * x[2] + t[0] - x[0];
+    let d1 = r[1][0] * x[0] + r[1][1] * x[1] + r[1][2] * x[2] + t[1] - x[1];
+    let d2 = r[2][0] * x[0] + r[2][1] * x[1] + r[2][2] * x[2] + t[2] - x[2];
+    d0 -= Math.round(d0);
+    d1 -= Math.round(d1);
+    d2 -= Math.round(d2);
+    const cx = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
+    const cy = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
+    const cz = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
+    if (cx * cx + cy * cy + cz * cz <= tol2) count++;
+  }
+  return Math.max(1, count);
 }

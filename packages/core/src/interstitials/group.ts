@@ -2,7 +2,7 @@ import type { Vec3 } from '../base/linalg.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { Admissible } from './candidates.ts';
 import type { ClusterChoice } from './cluster.ts';
-import { nearestImage } from './cluster.ts';
+import { nearestImage } from './min-image.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
 import { preferred } from './preference.ts';
@@ -110,7 +110,8 @@ export function separate(sites: GroupedSite[], env: HostEnvironment, tol: number
  * periodic images: by symmetry, the shortest distance between the point's orbit and the site's.
  */
 export function orbitDistance(env: HostEnvironment, frac: Vec3, site: { orbit: Vec3[] }): number {
+  const scratch = new Float64Array(3);
   let best = Infinity;
-  for (const p of site.orbit) best = Math.min(best, nearestImage(env, frac, p).d2);
+  for (const p of site.orbit) best = Math.min(best, nearestImage(env, frac, p, scratch));
   return Math.sqrt(best);
 }

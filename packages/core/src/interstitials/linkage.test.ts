@@ -54,8 +54,9 @@ describe('centroidClusters (scipy linkage "centroid", fcluster "distance")', () 
 
   it('never merges points the caller forbids, nor clusters holding them', () => {
     // 0 and 2 may not share a cluster: 1 joins 0 (the nearer), and 2 stays alone although 1 is 0.3 Å from it.
-    const canLink = (i: number, j: number) => !((i === 0 && j === 2) || (i === 2 && j === 0));
-    expect(centroidClusters(3, matrix([[0], [0.25], [0.55]]), 0.8, canLink)).toEqual([[0, 1], [2]]);
+    expect(centroidClusters(3, matrix([[0], [0.25], [0.55]]), 0.8, [0, -1, 1])).toEqual([[0, 1], [2]]);
+    // The same label never blocks.
+    expect(centroidClusters(3, matrix([[0], [0.25], [0.55]]), 0.8, [0, -1, 0])).toEqual([[0, 1, 2]]);
   });
 
   it('agrees with centroids recomputed from the points, on random points in space', () => {

@@ -12,9 +12,9 @@ const TIE = 1e-9;
  *
  * - `distances`: the n×n matrix of point-to-point distances (Å), row-major, symmetric (doped:
  *   the periodic minimum-image distances of the fractional coordinates).
- * - `canLink(i, j)`: whether clusters holding points i and j may ever be merged; a cluster is
- *   blocked from another when any of its points is blocked from any of the other's (our exception
- *   for fixed-coordinate Wyckoff positions, see cluster.ts). doped has no such constraint.
+ * - `exclusive[i]`: a label ≥ 0, or −1 (the default) for none: points of different labels never
+ *   share a cluster, so neither do clusters holding them (our exception for fixed-coordinate
+ *   Wyckoff positions of different letters, see cluster.ts). doped has no such constraint.
  *
  * Agglomeration merges the two closest clusters, the distance from the merged cluster to a third
  * following Lance–Williams' centroid update (as scipy's `_centroid`). `fcluster` keeps the largest
@@ -24,37 +24,30 @@ const TIE = 1e-9;
  * smaller indices; scipy breaks them by its own traversal order, which follows the order of the
  * Voronoi nodes, itself the order of the host's atoms.
  *
- * Returns the clusters as ascending index lists, ordered by their first index. Cost: O(n²) memory,
- * O(n²) time plus O(n) per merge and per stale nearest neighbour.
+ * Returns the clusters as ascending index lists, ordered by their first index. `distances` is
+ * overwritten (it holds the merged clusters' distances afterwards). Cost: O(n²) memory, O(n²) time
+ * plus O(n) per merge and per stale nearest neighbour.
  */
-export function centroidClusters(
-  n: number,
-  distances: Float64Array,
-  tol: number,
-  canLink: (i: number, j: number) => boolean = () => true,
-): number[][] {
-  const d = distances.slice();
+export function centroidClusters(n: number, distances: Float64Array, tol: number, exclusive: readonly number[] = []): number[][] {
+  const d = distances;
   const size = new Array<number>(n).fill(1);
   const members: number[][] = Array.from({ length: n }, (_, i) => [i]);
-  const active = new Array<boolean>(n).fill(true);
-  // blocked[i]: clusters i may not merge with (by cluster slot), updated as slots merge.
-  const allowed = (i: number, j: number): boolean => {
-    for (const p of members[i]) for (const q of members[j]) if (!canLink(p, q)) return false;
-    return true;
-  };
-  const blocked = new Set<number>();
-  const key = (i: number, j: number) => (i < j ? i * n + j : j * n + i);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (d[i * n + j] <= tol + TIE && !canLink(i, j)) blocked.add(key(i, j));
+  const active = new Uint8Array(n).fill(1);
+  // A cluster's exclusive label: its members' one label, or −1 (they never hold two).
+  const label = Int32Array.from({ length: n }, (_, i) => exclusive[i] ?? -1);
+  const labelled = label.some((l) => l >= 0);
+  const blocked = (i: number, j: number) => labelled && label[i] >= 0 && label[j] >= 0 && label[i] !== label[j];
 
   const nearest = new Int32Array(n).fill(-1);
   const nearestD = new Float64Array(n).fill(Infinity);
   const rescan = (i: number) => {
     let best = -1;
     let bestD = Infinity;
+    const row = i * n;
     for (let j = 0; j < n; j++) {
-      if (j === i || !active[j] || blocked.has(key(i, j))) continue;
-      const x = d[i * n + j];
-      if (x < bestD - TIE) {
+      if (j === i || !active[j]) continue;
+      const x = d[row + j];
+      if (x < bestD - TIE && !blocked(i, j)) {
         best = j;
         bestD = x;
       }
@@ -76,9 +69,10 @@ export function centroidClusters(
     const dij = d[i * n + j];
     const si = size[i];
     const sj = size[j];
-    active[j] = false;
+    active[j] = 0;
     members[i] = [...members[i], ...members[j]].sort((x, y) => x - y);
     size[i] = si + sj;
+    if (label[i] < 0) label[i] = label[j];
     for (let k = 0; k < n; k++) {
       if (!active[k] || k === i) continue;
       const dik = d[i * n + k];
@@ -86,16 +80,15 @@ export function centroidClusters(
       const merged = Math.sqrt(Math.max(0, (si * dik * dik + sj * djk * djk - (si * sj * dij * dij) / (si + sj)) / (si + sj)));
       d[i * n + k] = merged;
       d[k * n + i] = merged;
-      if (blocked.has(key(j, k))) blocked.add(key(i, k));
-      else if (!blocked.has(key(i, k)) && merged <= tol + TIE && !allowed(i, k)) blocked.add(key(i, k));
     }
     rescan(i);
     for (let k = 0; k < n; k++) {
       if (!active[k] || k === i) continue;
+      const x = d[k * n + i];
       if (nearest[k] === i || nearest[k] === j) rescan(k);
-      else if (!blocked.has(key(i, k)) && (d[k * n + i] < nearestD[k] - TIE || (d[k * n + i] <= nearestD[k] + TIE && i < nearest[k]))) {
+      else if (!blocked(k, i) && (x < nearestD[k] - TIE || (x <= nearestD[k] + TIE && i < nearest[k]))) {
         nearest[k] = i;
-        nearestD[k] = d[k * n + i];
+        nearestD[k] = x;
       }
     }
   }
