@@ -42,7 +42,11 @@ export interface InterstitialSite {
 export interface InterstitialSearchOptions {
   /** Sites closer than this (Å) to a host atom are dropped. */
   minDistance: number;
-  /** Candidates closer than this (Å) are one site; default 0.8. */
+  /**
+   * doped's `clustering_tol` (Å, the request's `interstitial_cluster_tolerance`, 0–2, default 0.8):
+   * candidate points are clustered within it, and no two sites returned are closer than it unless
+   * both are fixed-coordinate Wyckoff positions (select.ts).
+   */
   clusterTolerance?: number;
   /** Extra sites from the caller, fractional coordinates of the input cell (the request's `interstitial_sites`). */
   userSites?: Vec3[];
@@ -53,7 +57,9 @@ const tessellations = new WeakMap<SymmetryAnalysis, { host: Structure; vertices:
 
 /**
  * Symmetry-distinct interstitial sites of a host, ranked: Voronoi vertices and free-of-parameter
- * Wyckoff positions far enough from the atoms, clustered, one per orbit, plus the caller's sites.
+ * Wyckoff positions far enough from the atoms, clustered and chosen as doped chooses them
+ * (select.ts), one per orbit, plus the caller's sites, each replacing the found ones closer to it
+ * than the cluster tolerance.
  * Warnings cover dropped user sites and vacuum (slab) hosts, whose adsorption sites are not generated.
  *
  * The search runs on the crystal's primitive cell (ideal.ts), with the group's at most 48

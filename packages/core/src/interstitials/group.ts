@@ -20,11 +20,12 @@ export function stolDistance(stol: number, volume: number, atoms: number): numbe
   return stol * Math.cbrt(volume / Math.max(1, atoms));
 }
 
-/** doped's `stol` and `tight_stol` defaults in `get_interstitial_sites`. */
+/** doped's `stol` default in `get_interstitial_sites`: sites grouped within this × (V / N)^(1/3) Å are one site. */
 export const LOOSE_STOL = 0.32;
+/** doped's `tight_stol` default: a site within this × (V / N)^(1/3) Å of an orbit already kept is that orbit. */
 export const TIGHT_STOL = 0.02;
 
-/** Two sites may share a group unless both are fixed-coordinate Wyckoff positions of different letters. */
+/** Whether two sites may share a group: not when both are fixed-coordinate Wyckoff positions of different letters (`fixed`, e.g. '6b'). */
 export function mayMerge(a: { fixed: string | null }, b: { fixed: string | null }): boolean {
   return a.fixed === null || b.fixed === null || a.fixed === b.fixed;
 }
