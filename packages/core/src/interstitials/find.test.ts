@@ -228,6 +228,17 @@ describe('user sites (the request’s interstitial_sites)', () => {
     expect(warnings).toEqual([expect.stringMatching(/^interstitial_sites\[2\] \(0\.75, 0, 0\.25\) dropped: .*equivalent to interstitial_sites\[0\]/)]);
   });
 
+  it('replaces the found sites closer to a user site than the cluster tolerance, and only those', () => {
+    // CdTe (a = 6.5 Å): (0.53, 0.5, 0.5) is 0.2 Å from the 4b site (1/2, 1/2, 1/2), 1.2 Å and more from the others.
+    const structure = load('CdTe.cif');
+    const analysis = analyzeSymmetry(structure);
+    const { sites } = findInterstitialSites(structure, analysis, { minDistance: 0.9, userSites: [[0.53, 0.5, 0.5]] });
+    expect(sites.map((s) => `${s.source} ${s.label.wyckoff}`).sort()).toEqual(['user 24f', 'voronoi 16e', 'voronoi 4d']);
+    // With a tolerance of 0, a user site on a found one still replaces it.
+    const same = findInterstitialSites(structure, analysis, { minDistance: 0.9, clusterTolerance: 0, userSites: [[0.5, 0.5, 0.5]] }).sites;
+    expect(same.filter((s) => s.label.wyckoff === '4b').map((s) => s.source)).toEqual(['user']);
+  });
+
   it('drops a site too close to the host with a warning naming it, its distance and the nearest element', () => {
     const { sites, warnings } = sitesOf(load('CdTe.cif'), 0.9, [[0.26, 0.25, 0.25]]);
     expect(sites).toHaveLength(3);

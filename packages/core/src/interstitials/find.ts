@@ -3,7 +3,7 @@ import type { Structure } from '../base/structure.ts';
 import { labelPrimitivePoint, toInputFrac } from '../symmetry/label.ts';
 import { fromConventional } from '../symmetry/setting.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
-import { type Admissible, userCandidates } from './candidates.ts';
+import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates } from './candidates.ts';
 import { CLUSTER_TOLERANCE } from './cluster.ts';
 import { type HostNeighbor, HostEnvironment } from './environment.ts';
 import { coordinationOf } from './coordination.ts';
@@ -99,7 +99,8 @@ export function findInterstitialSites(
   for (const candidate of user.candidates) {
     // The caller's site replaces the found ones closer to it than the cluster tolerance: it is the
     // place the caller asked for, and the found ones would relax to the same minimum.
-    const kept = found.filter((f) => f.source === 'user' || orbitDistance(env, candidate.fracCoords, f) >= tol);
+    // (At least the coincidence tolerance, so that with a tolerance of 0 the same place is still one site.)
+    const kept = found.filter((f) => f.source === 'user' || orbitDistance(env, candidate.fracCoords, f) >= Math.max(tol, COINCIDENCE_TOLERANCE));
     found.splice(0, found.length, ...kept, candidate);
   }
 
