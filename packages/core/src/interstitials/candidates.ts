@@ -4,6 +4,7 @@ import { fixedWyckoffPositions, toPrimitiveFrac } from '../symmetry/label.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { SYMMETRY_PREFERENCE } from './preference.ts';
 import type { HostEnvironment } from './environment.ts';
+import { nearestImage } from './min-image.ts';
 import { type SiteCandidate, findEquivalent, placeOnSymmetry } from './reduce.ts';
 import type { VoronoiVertex } from './voronoi.ts';
 
@@ -33,6 +34,7 @@ export type Admissible = (frac: Vec3, radius: number) => boolean;
  * preference rule, applied to the cavities the point connects. Kept points are separate sites
  * even when a vertex lies within the clustering distance: they are exact special positions, not
  * numerical near-duplicates (BCC's octahedral and tetrahedral sites are only 0.72 Å apart).
+ * `positions` are the fixed positions to try (fixedWyckoffPositions' by default, to share one call).
  */
 export function wyckoffCandidates(
   structure: Structure,
@@ -40,16 +42,30 @@ export function wyckoffCandidates(
   env: HostEnvironment,
   vertices: VoronoiVertex[],
   admissible: Admissible,
+  positions: { primitiveFracCoords: Vec3 }[] = fixedWyckoffPositions(structure, analysis),
 ): SiteCandidate[] {
   const out: SiteCandidate[] = [];
-  for (const { primitiveFracCoords: fracCoords } of fixedWyckoffPositions(structure, analysis)) {
+  const tol = facetTolerance(analysis);
+  const scratch = new Float64Array(3);
+  for (const { primitiveFracCoords: fracCoords } of positions) {
     const radius = env.nearestDistance(fracCoords);
     if (!admissible(fracCoords, radius)) continue;
     const centre = env.toCart(fracCoords);
-    const nearby = vertices.map((v) => ({ vertex: v, cart: nearestImage(env, centre, fracCoords, v.fracCoords) }));
-    // A vertex here already took part in the clustering, whatever became of it.
-    if (nearby.some((n) => distance(n.cart, centre) <= COINCIDENCE_TOLERANCE)) continue;
-    const facet = facetVertices(env, centre, radius, nearby, facetTolerance(analysis));
+    // Only vertices within the sum of the two clearances can share a facet with the point.
+    const nearby: { vertex: VoronoiVertex; cart: Vec3 }[] = [];
+    let covered = false;
+    for (const v of vertices) {
+      const d2 = nearestImage(env, fracCoords, v.fracCoords, scratch);
+      // A vertex here already took part in the clustering, whatever became of it.
+      if (d2 <= COINCIDENCE_TOLERANCE * COINCIDENCE_TOLERANCE) {
+        covered = true;
+        break;
+      }
+      const reach = radius + v.radius + tol;
+      if (d2 <= reach * reach) nearby.push({ vertex: v, cart: [centre[0] + scratch[0], centre[1] + scratch[1], centre[2] + scratch[2]] });
+    }
+    if (covered) continue;
+    const facet = facetVertices(env, centre, radius, nearby, tol);
     const roomiest = Math.max(0, ...facet.map((v) => v.radius));
     if (radius < SYMMETRY_PREFERENCE * roomiest - 1e-9) continue;
     const placed = placeOnSymmetry(analysis, fracCoords, analysis.symprec);
@@ -78,20 +94,6 @@ function facetVertices(
         nearest.every((atom) => Math.abs(distance(cart, atom.cart) - vertex.radius) <= tol),
     )
     .map(({ vertex }) => vertex);
-}
-
-/** Cartesian position of the image of `frac` nearest to the point `centre` (fractional `from`). */
-function nearestImage(env: HostEnvironment, centre: Vec3, from: Vec3, frac: Vec3): Vec3 {
-  let best: Vec3 = [0, 0, 0];
-  let bestD = Infinity;
-  env.eachNearImage(from, frac, (x, y, z) => {
-    const dd = x * x + y * y + z * z;
-    if (dd < bestD) {
-      bestD = dd;
-      best = [centre[0] + x, centre[1] + y, centre[2] + z];
-    }
-  });
-  return best;
 }
 
 function distance(a: Vec3, b: Vec3): number {

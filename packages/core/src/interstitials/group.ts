@@ -4,7 +4,6 @@ import type { Admissible } from './candidates.ts';
 import type { ClusterChoice } from './cluster.ts';
 import { nearestImage } from './min-image.ts';
 import type { HostEnvironment } from './environment.ts';
-import { PeriodicPointSet } from './point-set.ts';
 import { preferred } from './preference.ts';
 import { compareSites } from './rank.ts';
 import { type SiteCandidate, placeOnSymmetry } from './reduce.ts';
@@ -58,15 +57,15 @@ export function groupByOrbit(
   looseDistance: number,
 ): GroupedSite[] {
   const ordered = [...choices].sort((a, b) => compareSites(a, b));
-  const seen = new PeriodicPointSet<number>(env.matrix, Math.max(tightDistance, 1e-6));
   const distinct: GroupedSite[] = [];
+  // Clearance changes by at most the distance moved: only sites of about the same clearance can be within tightDistance.
+  const known = (frac: Vec3, radius: number) =>
+    distinct.some((d) => Math.abs(d.radius - radius) <= tightDistance + 1e-9 && orbitDistance(env, frac, d) <= tightDistance);
   for (const choice of ordered) {
-    if (seen.find(choice.fracCoords)) continue;
+    if (known(choice.fracCoords, choice.radius)) continue;
     const placed = placeOnSymmetry(analysis, choice.fracCoords, analysis.symprec);
     const radius = env.nearestDistance(placed.fracCoords);
-    if (!admissible(placed.fracCoords, radius)) continue;
-    if (seen.find(placed.fracCoords)) continue;
-    for (const p of placed.orbit) seen.add(p, distinct.length);
+    if (!admissible(placed.fracCoords, radius) || known(placed.fracCoords, radius)) continue;
     distinct.push({ ...placed, radius, source: choice.source, fixed: fixedLetter(placed.fracCoords) });
   }
 

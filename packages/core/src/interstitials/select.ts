@@ -2,12 +2,13 @@ import type { Vec3 } from '../base/linalg.ts';
 import { volume } from '../base/lattice.ts';
 import type { Structure } from '../base/structure.ts';
 import { fixedWyckoffPositions } from '../symmetry/label.ts';
-import { EXACT, orbitOf } from '../symmetry/orbit.ts';
+import { applyOperation } from '../symmetry/orbit.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { type Admissible, COINCIDENCE_TOLERANCE, wyckoffCandidates } from './candidates.ts';
 import { CLUSTER_TOLERANCE, type ClusterPoint, clusterPoints } from './cluster.ts';
 import type { HostEnvironment } from './environment.ts';
 import { LOOSE_STOL, TIGHT_STOL, groupByOrbit, separate, stolDistance } from './group.ts';
+import { nearestImage } from './min-image.ts';
 import { PeriodicPointSet } from './point-set.ts';
 import type { SiteCandidate } from './reduce.ts';
 import type { VoronoiVertex } from './voronoi.ts';
@@ -35,22 +36,29 @@ export function selectSites(
   admissible: Admissible,
   tol: number = CLUSTER_TOLERANCE,
 ): SiteCandidate[] {
-  const { operations, structure } = analysis.primitive;
-  const nearFixed = new PeriodicPointSet<string>(env.matrix, COINCIDENCE_TOLERANCE);
-  const onFixed = new PeriodicPointSet<string>(env.matrix, Math.max(analysis.symprec, 1e-3));
-  for (const position of fixedWyckoffPositions(host, analysis)) {
-    for (const p of orbitOf(operations, structure.lattice, position.primitiveFracCoords, EXACT)) {
-      nearFixed.add(p, position.label.wyckoff);
-      onFixed.add(p, position.label.wyckoff);
-    }
+  const { operations } = analysis.primitive;
+  // Points of the fixed-coordinate positions that a candidate could sit on (within the coincidence
+  // tolerance: a position that far inside the minimum distance cannot hold one), by Wyckoff label.
+  const fixedPoints = new PeriodicPointSet<string>(env.matrix, COINCIDENCE_TOLERANCE);
+  const positions = fixedWyckoffPositions(host, analysis);
+  for (const position of positions) {
+    const at = position.primitiveFracCoords;
+    if (!admissible(at, env.nearestDistance(at) + COINCIDENCE_TOLERANCE)) continue;
+    // Every image, repeats included: the set keeps one point per place.
+    for (const op of operations) fixedPoints.add(applyOperation(op, at), position.label.wyckoff);
   }
+  const exactTol = Math.max(analysis.symprec, 1e-3);
+  const onFixed = (frac: Vec3): string | null => {
+    const hit = fixedPoints.find(frac);
+    return hit && Math.sqrt(nearestImage(env, frac, hit.frac)) <= exactTol ? hit.value : null;
+  };
 
   const points: ClusterPoint[] = [];
   for (const v of vertices) {
-    if (admissible(v.fracCoords, v.radius)) points.push({ fracCoords: v.fracCoords, radius: v.radius, source: 'voronoi', fixed: nearFixed.find(v.fracCoords)?.value ?? null });
+    if (admissible(v.fracCoords, v.radius)) points.push({ fracCoords: v.fracCoords, radius: v.radius, source: 'voronoi', fixed: fixedPoints.find(v.fracCoords)?.value ?? null });
   }
-  for (const w of wyckoffCandidates(host, analysis, env, vertices, admissible)) {
-    const fixed = onFixed.find(w.fracCoords)?.value ?? null;
+  for (const w of wyckoffCandidates(host, analysis, env, vertices, admissible, positions)) {
+    const fixed = onFixed(w.fracCoords);
     for (const p of w.orbit) points.push({ fracCoords: p, radius: w.radius, source: 'wyckoff', fixed });
   }
 
@@ -62,7 +70,7 @@ export function selectSites(
     analysis,
     env,
     admissible,
-    (frac: Vec3) => onFixed.find(frac)?.value ?? null,
+    onFixed,
     stolDistance(TIGHT_STOL, cellVolume, atoms),
     stolDistance(LOOSE_STOL, cellVolume, atoms),
   );
