@@ -74,7 +74,7 @@ export function findInterstitialSites(
   let tessellation = tessellations.get(analysis);
   if (!tessellation) {
     const host = idealizedStructure(analysis);
-    tessellation = { host, vertices: voronoiVertices(host) };
+    tessellation = { host, vertices: voronoiVertices(host, new HostEnvironment(host), analysis.primitive) };
     tessellations.set(analysis, tessellation);
   }
   const { host, vertices } = tessellation;
