@@ -17,8 +17,10 @@ export interface ClusterPoint {
   /** Distance to the nearest host atom, Å. */
   radius: number;
   source: SiteSource;
-  /** Wyckoff letter when the point is a fixed-coordinate Wyckoff position (no free parameter), else null. */
+  /** Wyckoff label ('6b') when the point is a fixed-coordinate Wyckoff position (no free parameter), else null. */
   fixed: string | null;
+  /** The point's exact orbit when already known (a fixed position's), so that it is not worked out again. */
+  placed?: { fracCoords: Vec3; order: number; orbit: Vec3[] };
 }
 
 /** The point a cluster settled on (fractional coordinates of the primitive cell, wrapped). */

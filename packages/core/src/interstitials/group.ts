@@ -63,10 +63,18 @@ export function groupByOrbit(
     distinct.some((d) => Math.abs(d.radius - radius) <= tightDistance + 1e-9 && orbitDistance(env, frac, d) <= tightDistance);
   for (const choice of ordered) {
     if (known(choice.fracCoords, choice.radius)) continue;
-    const placed = placeOnSymmetry(analysis, choice.fracCoords, analysis.symprec);
-    const radius = env.nearestDistance(placed.fracCoords);
+    // A fixed position kept as it was offered is already placed.
+    const placed = choice.placed ?? placeOnSymmetry(analysis, choice.fracCoords, analysis.symprec);
+    const radius = choice.placed ? choice.radius : env.nearestDistance(placed.fracCoords);
     if (!admissible(placed.fracCoords, radius) || known(placed.fracCoords, radius)) continue;
-    distinct.push({ ...placed, radius, source: choice.source, fixed: fixedLetter(placed.fracCoords) });
+    distinct.push({
+      fracCoords: placed.fracCoords,
+      order: placed.order,
+      orbit: placed.orbit,
+      radius,
+      source: choice.source,
+      fixed: choice.placed ? choice.fixed : fixedLetter(placed.fracCoords),
+    });
   }
 
   // Most symmetric first: a group's first site is then the one doped's preference favours.

@@ -9,7 +9,6 @@ import { CLUSTER_TOLERANCE, type ClusterPoint, clusterPoints } from './cluster.t
 import type { HostEnvironment } from './environment.ts';
 import { LOOSE_STOL, TIGHT_STOL, groupByOrbit, separate, stolDistance } from './group.ts';
 import { nearestImage } from './min-image.ts';
-import { PeriodicPointSet } from './point-set.ts';
 import type { SiteCandidate } from './reduce.ts';
 import type { VoronoiVertex } from './voronoi.ts';
 
@@ -38,28 +37,37 @@ export function selectSites(
 ): SiteCandidate[] {
   const { operations } = analysis.primitive;
   // Points of the fixed-coordinate positions that a candidate could sit on (within the coincidence
-  // tolerance: a position that far inside the minimum distance cannot hold one), by Wyckoff label.
-  const fixedPoints = new PeriodicPointSet<string>(env.matrix, COINCIDENCE_TOLERANCE);
+  // tolerance: a position that far inside the minimum distance cannot hold one), by Wyckoff label:
+  // every image, repeats included, scanned linearly (a few hundred at most, most rejected on one
+  // fractional coordinate: |Δx_i| > tol·|b*_i| puts the points more than tol apart).
+  const fixedPoints: { frac: Vec3; label: string }[] = [];
   const positions = fixedWyckoffPositions(host, analysis);
   for (const position of positions) {
     const at = position.primitiveFracCoords;
     if (!admissible(at, env.nearestDistance(at) + COINCIDENCE_TOLERANCE)) continue;
-    // Every image, repeats included: the set keeps one point per place.
-    for (const op of operations) fixedPoints.add(applyOperation(op, at), position.label.wyckoff);
+    for (const op of operations) fixedPoints.push({ frac: applyOperation(op, at), label: position.label.wyckoff });
   }
-  const exactTol = Math.max(analysis.symprec, 1e-3);
-  const onFixed = (frac: Vec3): string | null => {
-    const hit = fixedPoints.find(frac);
-    return hit && Math.sqrt(nearestImage(env, frac, hit.frac)) <= exactTol ? hit.value : null;
+  const [r0, r1, r2] = env.reciprocalLengths;
+  const fixedWithin = (frac: Vec3, tolerance: number): string | null => {
+    for (const { frac: q, label } of fixedPoints) {
+      const d0 = q[0] - frac[0];
+      const d1 = q[1] - frac[1];
+      const d2 = q[2] - frac[2];
+      if (Math.abs(d0 - Math.round(d0)) > tolerance * r0 || Math.abs(d1 - Math.round(d1)) > tolerance * r1 || Math.abs(d2 - Math.round(d2)) > tolerance * r2) continue;
+      if (nearestImage(env, frac, q) <= tolerance * tolerance) return label;
+    }
+    return null;
   };
+  const exactTol = Math.max(analysis.symprec, 1e-3);
+  const onFixed = (frac: Vec3): string | null => fixedWithin(frac, exactTol);
 
   const points: ClusterPoint[] = [];
   for (const v of vertices) {
-    if (admissible(v.fracCoords, v.radius)) points.push({ fracCoords: v.fracCoords, radius: v.radius, source: 'voronoi', fixed: fixedPoints.find(v.fracCoords)?.value ?? null });
+    if (admissible(v.fracCoords, v.radius)) points.push({ fracCoords: v.fracCoords, radius: v.radius, source: 'voronoi', fixed: fixedWithin(v.fracCoords, COINCIDENCE_TOLERANCE) });
   }
   for (const w of wyckoffCandidates(host, analysis, env, vertices, admissible, positions)) {
     const fixed = onFixed(w.fracCoords);
-    for (const p of w.orbit) points.push({ fracCoords: p, radius: w.radius, source: 'wyckoff', fixed });
+    for (const p of w.orbit) points.push({ fracCoords: p, radius: w.radius, source: 'wyckoff', fixed, placed: w });
   }
 
   const choices = clusterPoints(points, env, analysis, tol);
