@@ -15,13 +15,14 @@ import { type InterstitialSite, findInterstitialSites } from './find.ts';
  * The near-duplicate rule (issue 12): no two interstitial sites of an answer are closer than the
  * cluster tolerance (the shortest distance between any points of their orbits, over periodic
  * images), unless both are fixed-coordinate Wyckoff positions. Checked on every fixture that
- * reads (structures/, including 2H-MoS2, LiCoO2 and β-Ga2O3 where near-duplicates were measured,
- * the readable cases/, doped/), at the default tolerance and, with the atoms shuffled, at random
+ * reads (structures/, near-duplicates/ with 2H-MoS2, LiCoO2 and β-Ga2O3 where near-duplicates were
+ * measured, the readable cases/, doped/), at the default tolerance and, with the atoms shuffled, at random
  * tolerances, where the sites found must not depend on the order of the atoms either.
  */
 const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const files = [
   ...readdirSync(new URL('structures/', FIXTURES)).map((f) => `structures/${f}`),
+  ...readdirSync(new URL('near-duplicates/', FIXTURES)).map((f) => `near-duplicates/${f}`),
   ...readdirSync(new URL('cases/', FIXTURES))
     .filter((f) => !f.endsWith('.json') && !f.endsWith('.md'))
     .map((f) => `cases/${f}`),
@@ -83,7 +84,7 @@ function shuffled(structure: Structure, order: number[]): Structure {
 describe('no two interstitial sites closer than the cluster tolerance', () => {
   it('reads the fixtures where near-duplicates were measured', () => {
     const names = readable.map(([path]) => path);
-    for (const path of ['structures/MoS2-2H.vasp', 'structures/LiCoO2.vasp', 'structures/Ga2O3-beta.vasp', 'structures/Fe-bcc.vasp', 'doped/Ag2Se.vasp']) {
+    for (const path of ['near-duplicates/MoS2-2H.vasp', 'near-duplicates/LiCoO2.vasp', 'near-duplicates/Ga2O3-beta.vasp', 'structures/Fe-bcc.vasp', 'doped/Ag2Se.vasp']) {
       expect(names).toContain(path);
     }
   });
@@ -102,9 +103,9 @@ describe('no two interstitial sites closer than the cluster tolerance', () => {
   });
 
   it('merges the near-duplicates measured in issue 12: 2H-MoS2’s C3v site 0.79 Å from D3h, β-Ga2O3’s C2 site 0.42 Å from C2h', () => {
-    const mos2 = sitesOf(readable.find(([path]) => path === 'structures/MoS2-2H.vasp')![1]).sites;
+    const mos2 = sitesOf(readable.find(([path]) => path === 'near-duplicates/MoS2-2H.vasp')![1]).sites;
     expect(mos2.map((s) => `${s.label.wyckoff} ${s.label.pointGroup}`)).toEqual(['2a D3d', '4f C3v', '2b D3h', '2d D3h']);
-    const ga2o3 = sitesOf(readable.find(([path]) => path === 'structures/Ga2O3-beta.vasp')![1]).sites;
+    const ga2o3 = sitesOf(readable.find(([path]) => path === 'near-duplicates/Ga2O3-beta.vasp')![1]).sites;
     expect(ga2o3.map((s) => s.label.pointGroup)).not.toContain('C2');
     expect(ga2o3.map((s) => s.label.wyckoff)).toContain('2a');
   });

@@ -180,6 +180,7 @@ describe('voronoiVertices with the space group: one cell per orbit of atoms, map
   const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
   const files = [
     ...readdirSync(new URL('structures/', FIXTURES)).map((f) => `structures/${f}`),
+    ...readdirSync(new URL('near-duplicates/', FIXTURES)).map((f) => `near-duplicates/${f}`),
     ...readdirSync(new URL('doped/', FIXTURES))
       .filter((f) => f.endsWith('.vasp'))
       .map((f) => `doped/${f}`),
