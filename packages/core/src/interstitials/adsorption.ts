@@ -1,0 +1,216 @@
+import Delaunator from 'delaunator';
+import { type Mat3, type Vec3, add, cross, dot, inverse, norm, scale, sub, transpose, vecmat, wrap01, wrapVec } from '../base/linalg.ts';
+import type { Structure } from '../base/structure.ts';
+import { toInputFrac } from '../symmetry/label.ts';
+import { compareCoordinates } from '../symmetry/wyckoff.ts';
+import type { SymmetryAnalysis } from '../symmetry/types.ts';
+import type { HostEnvironment } from './environment.ts';
+import type { LowDimensionalHost } from './low-dimensional.ts';
+import { type SiteCandidate, reduceToOrbits } from './reduce.ts';
+
+/**
+ * Height (Å) of an adsorption site above the atoms it sits on, along the surface normal:
+ * pymatgen's `AdsorbateSiteFinder.find_adsorption_sites(distance=2.0)`, the default doped calls it with.
+ * For a bridge or hollow site it is measured from the centre of its two or three atoms.
+ */
+export const ADSORPTION_HEIGHT = 2.0;
+/**
+ * Atoms within this depth (Å) of a slab's outermost atom, along the normal, are its surface atoms:
+ * pymatgen's `AdsorbateSiteFinder(height=0.9)`.
+ */
+export const SURFACE_DEPTH = 0.9;
+/**
+ * A hollow site needs an acute triangle: pymatgen's `no_obtuse_hollow`, which drops a triangle when
+ * the cosine of any of its angles is below this (right angles included: a square's two halves).
+ */
+const ACUTE_COSINE = 1e-5;
+/** Surface atoms whose projections onto the surface plane are closer than this (Å) are one column: only the outermost counts. */
+const COLUMN_TOLERANCE = 0.01;
+/** Copies of the surface cell on each side of it in the triangulated patch (pymatgen triangulates 5 × 5 copies). */
+const PATCH_REACH = 2;
+
+/** An idealized host atom in the input cell, its coordinates unwrapped across the vacuum so the slab or rod is in one piece. */
+interface PlacedAtom {
+  /** Fractional coordinates of the input cell. */
+  frac: Vec3;
+  /** Cartesian, Å. */
+  cart: Vec3;
+}
+
+/**
+ * Adsorption-like interstitial candidates of a low-dimensional host, one per orbit, with source
+ * `adsorption`: doped adds pymatgen's adsorption sites to its Voronoi candidates when the host has
+ * vacuum (see low-dimensional.ts), and these follow pymatgen's `AdsorbateSiteFinder` rules.
+ *
+ * - Slab or layer (vacuum along one axis): on each of its two surfaces, the surface atoms are those
+ *   within SURFACE_DEPTH (0.9 Å) of the outermost one along the normal (the reciprocal direction of
+ *   the vacuum axis), one per column. Their projections onto the surface plane, with their periodic
+ *   copies, are triangulated (Delaunay, 2D); sites are on top of each surface atom, at the midpoint of
+ *   each edge (bridge) and at the centroid of each acute triangle (hollow), each ADSORPTION_HEIGHT
+ *   (2.0 Å) outward along the normal from the atom or the centre of its atoms. pymatgen looks at the
+ *   top (+c) surface only; both surfaces are taken here, and symmetry merges them when a mirror or
+ *   inversion relates them.
+ * - Rod (vacuum along two axes) or molecule (all three): no surface plane to triangulate, so only
+ *   on-top sites, ADSORPTION_HEIGHT outward from each exposed atom, away from the rod's axis (the
+ *   line through the atoms' centroid along the periodic axis) or from the molecule's centroid. An
+ *   atom is exposed when no other atom is closer to that point than the atom itself, which picks the
+ *   outer shell of any cross-section; an atom on the axis or at the centre has no outward direction.
+ *
+ * The points are reduced to orbits with the host's space group like every other candidate
+ * (`reduceToOrbits`), so no two are equivalent, and those closer than `minDistance` (Å) to an atom
+ * are dropped. Coordinates are fractional coordinates of analysis.primitive; `env` is the idealized
+ * primitive cell (ideal.ts), whose atoms the sites are built on, and `structure` the input cell
+ * whose axes `host` refers to. The result does not depend on the order of the atoms: the atoms are
+ * put in coordinate order before the triangulation.
+ */
+export function adsorptionCandidates(
+  structure: Structure,
+  analysis: SymmetryAnalysis,
+  env: HostEnvironment,
+  host: LowDimensionalHost,
+  minDistance: number,
+): SiteCandidate[] {
+  const atoms = placedAtoms(structure.lattice.matrix, analysis, env, host);
+  const points = host.kind === 'slab' ? slabSites(structure.lattice.matrix, host, atoms) : outwardSites(structure.lattice.matrix, host, atoms, env);
+  const frac = points.map((cart) => wrapVec(env.toFrac(cart))).sort(compareCoordinates);
+  return reduceToOrbits(frac, analysis, env, 'adsorption').filter((c) => c.radius >= minDistance);
+}
+
+/**
+ * Every atom of the idealized primitive cell carried into the input cell (with the input's pure
+ * translations), in coordinate order; along each vacuum axis the fractional coordinate is
+ * unwrapped to start at the region's end (the plane the host starts from after the vacuum), so
+ * the host lies in one piece above it.
+ */
+function placedAtoms(matrix: Mat3, analysis: SymmetryAnalysis, env: HostEnvironment, host: LowDimensionalHost): PlacedAtom[] {
+  const out: PlacedAtom[] = [];
+  for (const y of env.structure.fracCoords) {
+    const x0 = toInputFrac(analysis, y);
+    for (const t of analysis.translations) {
+      const frac = wrapVec([x0[0] + t[0], x0[1] + t[1], x0[2] + t[2]]);
+      for (const region of host.regions) {
+        const base = wrap01(region.end);
+        // Atoms on the starting plane itself may sit a hair below it: a tolerance keeps them at the bottom, not the top.
+        let u = frac[region.axis] - base;
+        u -= Math.floor(u + 1e-6);
+        frac[region.axis] = base + u;
+      }
+      out.push({ frac, cart: vecmat(frac, matrix) });
+    }
+  }
+  return out.sort((a, b) => compareCoordinates(a.frac, b.frac));
+}
+
+/** On-top, bridge and hollow sites (Cartesian, Å) above both surfaces of a slab. */
+function slabSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[]): Vec3[] {
+  const [region] = host.regions;
+  const [i, j] = host.periodicAxes;
+  const reciprocal = transpose(inverse(matrix));
+  // Unwrapped coordinates grow from the bottom surface to the top one along the reciprocal vector.
+  const normal = scale(reciprocal[region.axis], 1 / norm(reciprocal[region.axis]));
+  const along = matrix[i];
+  const e1 = scale(along, 1 / norm(along));
+  const e2 = cross(normal, e1);
+  const inPlane = inverse([matrix[i], matrix[j], normal]);
+
+  const sites: Vec3[] = [];
+  for (const side of [1, -1]) {
+    const outward = scale(normal, side);
+    const heights = atoms.map((a) => dot(a.cart, outward));
+    const top = Math.max(...heights);
+    const surface = atoms
+      .map((atom, k) => ({ atom, height: heights[k] }))
+      .filter((a) => a.height >= top - SURFACE_DEPTH - 1e-9)
+      .sort((a, b) => b.height - a.height || compareCoordinates(a.atom.frac, b.atom.frac));
+    const columns: PlacedAtom[] = [];
+    for (const { atom } of surface) {
+      if (columns.some((c) => inPlaneDistance(matrix, i, j, normal, c, atom) < COLUMN_TOLERANCE)) continue;
+      columns.push(atom);
+    }
+    const lift = scale(outward, ADSORPTION_HEIGHT);
+    for (const c of columns) sites.push(add(c.cart, lift));
+
+    // The surface cell and its copies around it, so that every triangle touching the cell is whole.
+    const patch: Vec3[] = [];
+    for (let p = -PATCH_REACH; p <= PATCH_REACH; p++)
+      for (let q = -PATCH_REACH; q <= PATCH_REACH; q++)
+        for (const c of columns) patch.push(add(c.cart, add(scale(matrix[i], p), scale(matrix[j], q))));
+    if (patch.length < 3) continue;
+    const flat = new Float64Array(patch.length * 2);
+    patch.forEach((c, k) => {
+      flat[2 * k] = dot(c, e1);
+      flat[2 * k + 1] = dot(c, e2);
+    });
+    const { triangles } = new Delaunator(flat);
+    // A point belongs to the surface cell when its in-plane coordinates are in [0, 1): each site is taken once.
+    const inCell = (cart: Vec3) => {
+      const f = vecmat(cart, inPlane);
+      return f[0] >= -1e-6 && f[0] < 1 - 1e-6 && f[1] >= -1e-6 && f[1] < 1 - 1e-6;
+    };
+    const edges = new Set<number>();
+    for (let t = 0; t < triangles.length; t += 3) {
+      const corners = [triangles[t], triangles[t + 1], triangles[t + 2]];
+      for (let k = 0; k < 3; k++) {
+        const a = corners[k];
+        const b = corners[(k + 1) % 3];
+        const key = Math.min(a, b) * patch.length + Math.max(a, b);
+        if (edges.has(key)) continue;
+        edges.add(key);
+        const bridge = add(scale(add(patch[a], patch[b]), 0.5), lift);
+        if (inCell(bridge)) sites.push(bridge);
+      }
+      if (!acute(corners.map((k) => patch[k]))) continue;
+      const [a, b, c] = corners.map((k) => patch[k]);
+      const hollow = add(scale(add(add(a, b), c), 1 / 3), lift);
+      if (inCell(hollow)) sites.push(hollow);
+    }
+  }
+  return sites;
+}
+
+/**
+ * Distance (Å) between the projections of two atoms onto the surface plane (unit `normal`), the
+ * nearest periodic copy in the plane of axes i and j: a tilted third axis has a part in the plane.
+ */
+function inPlaneDistance(matrix: Mat3, i: number, j: number, normal: Vec3, a: PlacedAtom, b: PlacedAtom): number {
+  const d = sub(b.cart, a.cart);
+  const di = Math.round(b.frac[i] - a.frac[i]);
+  const dj = Math.round(b.frac[j] - a.frac[j]);
+  let best = Infinity;
+  for (let p = -1; p <= 1; p++)
+    for (let q = -1; q <= 1; q++) {
+      const v = sub(d, add(scale(matrix[i], di + p), scale(matrix[j], dj + q)));
+      best = Math.min(best, norm(sub(v, scale(normal, dot(v, normal)))));
+    }
+  return best;
+}
+
+/** Whether every angle of the triangle (Cartesian corners) is below 90°, pymatgen's test for a hollow site. */
+function acute(corners: Vec3[]): boolean {
+  for (let k = 0; k < 3; k++) {
+    const u = sub(corners[(k + 1) % 3], corners[k]);
+    const v = sub(corners[(k + 2) % 3], corners[k]);
+    if (dot(u, v) / (norm(u) * norm(v)) < ACUTE_COSINE) return false;
+  }
+  return true;
+}
+
+/** On-top sites (Cartesian, Å) outward from a rod's axis or a molecule's centre, on the exposed atoms. */
+function outwardSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[], env: HostEnvironment): Vec3[] {
+  const centre = scale(
+    atoms.reduce((s, a) => add(s, a.cart), [0, 0, 0] as Vec3),
+    1 / atoms.length,
+  );
+  const axis = host.periodicAxes.length === 1 ? scale(matrix[host.periodicAxes[0]], 1 / norm(matrix[host.periodicAxes[0]])) : null;
+  const sites: Vec3[] = [];
+  for (const atom of atoms) {
+    let r = sub(atom.cart, centre);
+    if (axis) r = sub(r, scale(axis, dot(r, axis)));
+    const length = norm(r);
+    if (length < 1e-3) continue;
+    const site = add(atom.cart, scale(r, ADSORPTION_HEIGHT / length));
+    // Exposed: the atom it sits on is (one of) the nearest; an atom of an inner shell has outer atoms in the way.
+    if (env.nearestDistance(env.toFrac(site)) >= ADSORPTION_HEIGHT - 1e-6) sites.push(site);
+  }
+  return sites;
+}
