@@ -146,6 +146,26 @@ describe('adsorption sites on a MoS2 monolayer with 14 Å of vacuum', () => {
   });
 });
 
+describe('a layer anywhere in its cell', () => {
+  it('gets the same adsorption sites wherever the origin is, the layer split across the cell boundary included', () => {
+    const mos2 = load('low-dimensional/MoS2-monolayer.vasp');
+    const summary = (s: Structure) =>
+      adsorbed(search(s).sites)
+        .map((site) => `${site.label.wyckoff} ${site.label.multiplicity} ${site.minHostDistance.toFixed(6)}`)
+        .sort();
+    const expected = summary(mos2);
+    expect(expected).toHaveLength(4);
+    const shift = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }));
+    fc.assert(
+      fc.property(shift, (t) => {
+        const moved: Structure = { ...mos2, fracCoords: mos2.fracCoords.map((f): Vec3 => [f[0] + t[0], f[1] + t[1], f[2] + t[2]]) };
+        expect(summary(moved)).toEqual(expected);
+      }),
+      { numRuns: 12, seed: 12, examples: [[[0, 0, 0.5]]] },
+    );
+  });
+});
+
 describe('both surfaces of a layer without a horizontal mirror', () => {
   it('a Janus MoSSe layer gets its on-top, bridge and hollow sites above the Se plane and below the S plane, as separate orbits', () => {
     const mos2 = load('low-dimensional/MoS2-monolayer.vasp');
