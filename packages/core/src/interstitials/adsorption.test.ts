@@ -251,3 +251,60 @@ describe('what counts as low-dimensional (doped’s vacuum radius)', () => {
     expect(adsorbed(sites)).toEqual([]);
   });
 });
+
+describe('a layer in any cell', () => {
+  const mos2 = load('low-dimensional/MoS2-monolayer.vasp');
+  const m = mos2.lattice.matrix;
+  const summary = (s: Structure) =>
+    adsorbed(search(s).sites)
+      .map((site) => `${site.label.wyckoff} ${site.label.multiplicity / (s.species.length / 3)} ${site.minHostDistance.toFixed(6)}`)
+      .sort();
+  const expected = summary(mos2);
+
+  it('vacuum along a instead of c', () => {
+    const rotated: Structure = { lattice: { matrix: [m[2], m[0], m[1]] }, species: mos2.species, fracCoords: mos2.fracCoords.map((f): Vec3 => [f[2], f[0], f[1]]) };
+    expect(summary(rotated)).toEqual(expected);
+    expect(search(rotated).warnings[0]).toMatch(/vacuum region along a .*periodic along b and c/);
+  });
+
+  it('c tilted by a whole a (the same lattice, another basis)', () => {
+    const tilted: Structure = {
+      lattice: { matrix: [m[0], m[1], [m[2][0] + m[0][0], m[2][1] + m[0][1], m[2][2]]] },
+      species: mos2.species,
+      fracCoords: mos2.fracCoords.map((f): Vec3 => [f[0] - f[2], f[1], f[2]]),
+    };
+    expect(summary(tilted)).toEqual(expected);
+  });
+
+  it('a non-diagonal in-plane supercell (a + b, −a + 2b), multiplicities scaling with it', () => {
+    const cells: [number, number][] = [];
+    for (let i = -1; i <= 2; i++) for (let j = 0; j <= 3; j++) cells.push([i, j]);
+    const p: [number, number][] = [
+      [1, 1],
+      [-1, 2],
+    ];
+    const inv = [
+      [2 / 3, -1 / 3],
+      [1 / 3, 1 / 3],
+    ];
+    const species: string[] = [];
+    const fracCoords: Vec3[] = [];
+    const seen = new Set<string>();
+    for (const [i, j] of cells)
+      mos2.fracCoords.forEach((f, k) => {
+        // Fractional coordinates in the supercell: x_super = (x + shift)·P⁻¹ in the plane.
+        const x = f[0] + i;
+        const y = f[1] + j;
+        const s = [x * inv[0][0] + y * inv[1][0], x * inv[0][1] + y * inv[1][1]].map((v) => v - Math.floor(v + 1e-9));
+        const key = `${k} ${s.map((v) => v.toFixed(6)).join(' ')}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        species.push(mos2.species[k]);
+        fracCoords.push([s[0], s[1], f[2]]);
+      });
+    const matrix = p.map(([u, v]) => [u * m[0][0] + v * m[1][0], u * m[0][1] + v * m[1][1], 0]) as [Vec3, Vec3];
+    const supercell: Structure = { lattice: { matrix: [matrix[0], matrix[1], m[2]] }, species, fracCoords };
+    expect(species).toHaveLength(9);
+    expect(summary(supercell)).toEqual(expected);
+  });
+});

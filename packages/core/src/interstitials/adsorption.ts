@@ -1,5 +1,5 @@
 import Delaunator from 'delaunator';
-import { type Mat3, type Vec3, add, cross, dot, inverse, norm, scale, sub, transpose, vecmat, wrap01, wrapVec } from '../base/linalg.ts';
+import { type Mat3, type Vec3, add, cross, dot, inverse, norm, scale, sub, vecmat, wrap01, wrapVec } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { toInputFrac } from '../symmetry/label.ts';
 import { compareCoordinates } from '../symmetry/wyckoff.ts';
@@ -7,6 +7,7 @@ import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import type { LowDimensionalHost } from './low-dimensional.ts';
 import { type SiteCandidate, reduceToOrbits } from './reduce.ts';
+import { type PlaneAtom, type SlabCell, slabCell } from './slab-cell.ts';
 
 /**
  * Height (Å) of an adsorption site above the atoms it sits on, along the surface normal:
@@ -29,14 +30,6 @@ const COLUMN_TOLERANCE = 0.01;
 /** Copies of the surface cell on each side of it in the triangulated patch (pymatgen triangulates 5 × 5 copies). */
 const PATCH_REACH = 2;
 
-/** An idealized host atom in the input cell, its coordinates unwrapped across the vacuum so the slab or rod is in one piece. */
-interface PlacedAtom {
-  /** Fractional coordinates of the input cell. */
-  frac: Vec3;
-  /** Cartesian, Å. */
-  cart: Vec3;
-}
-
 /**
  * Adsorption-like interstitial candidates of a low-dimensional host, one per orbit, with source
  * `adsorption`: doped adds pymatgen's adsorption sites to its Voronoi candidates when the host has
@@ -49,19 +42,20 @@ interface PlacedAtom {
  *   each edge (bridge) and at the centroid of each acute triangle (hollow), each ADSORPTION_HEIGHT
  *   (2.0 Å) outward along the normal from the atom or the centre of its atoms. pymatgen looks at the
  *   top (+c) surface only; both surfaces are taken here, and symmetry merges them when a mirror or
- *   inversion relates them.
+ *   inversion relates them. The work is done on the primitive cell's surface (slab-cell.ts).
  * - Rod (vacuum along two axes) or molecule (all three): no surface plane to triangulate, so only
  *   on-top sites, ADSORPTION_HEIGHT outward from each exposed atom, away from the rod's axis (the
  *   line through the atoms' centroid along the periodic axis) or from the molecule's centroid. An
  *   atom is exposed when no other atom is closer to that point than the atom itself, which picks the
  *   outer shell of any cross-section; an atom on the axis or at the centre has no outward direction.
+ *   One rod or molecule per cell is assumed.
  *
  * The points are reduced to orbits with the host's space group like every other candidate
  * (`reduceToOrbits`), so no two are equivalent, and those closer than `minDistance` (Å) to an atom
  * are dropped. Coordinates are fractional coordinates of analysis.primitive; `env` is the idealized
  * primitive cell (ideal.ts), whose atoms the sites are built on, and `structure` the input cell
- * whose axes `host` refers to. The result does not depend on the order of the atoms: the atoms are
- * put in coordinate order before the triangulation.
+ * whose axes `host` refers to. The result does not depend on the order of the atoms: they are put
+ * in coordinate order before the triangulation.
  */
 export function adsorptionCandidates(
   structure: Structure,
@@ -70,61 +64,28 @@ export function adsorptionCandidates(
   host: LowDimensionalHost,
   minDistance: number,
 ): SiteCandidate[] {
-  const atoms = placedAtoms(structure.lattice.matrix, analysis, env, host);
-  const points = host.kind === 'slab' ? slabSites(structure.lattice.matrix, host, atoms) : outwardSites(structure.lattice.matrix, host, atoms, env);
+  const matrix = structure.lattice.matrix;
+  const points = host.kind === 'slab' ? slabSites(slabCell(matrix, analysis, env, host.regions[0])) : outwardSites(matrix, analysis, env, host);
   const frac = points.map((cart) => wrapVec(env.toFrac(cart))).sort(compareCoordinates);
   return reduceToOrbits(frac, analysis, env, 'adsorption').filter((c) => c.radius >= minDistance);
 }
 
-/**
- * Every atom of the idealized primitive cell carried into the input cell (with the input's pure
- * translations), in coordinate order; along each vacuum axis the fractional coordinate is
- * unwrapped to start at the region's end (the plane the host starts from after the vacuum), so
- * the host lies in one piece above it.
- */
-function placedAtoms(matrix: Mat3, analysis: SymmetryAnalysis, env: HostEnvironment, host: LowDimensionalHost): PlacedAtom[] {
-  const out: PlacedAtom[] = [];
-  for (const y of env.structure.fracCoords) {
-    const x0 = toInputFrac(analysis, y);
-    for (const t of analysis.translations) {
-      const frac = wrapVec([x0[0] + t[0], x0[1] + t[1], x0[2] + t[2]]);
-      for (const region of host.regions) {
-        const base = wrap01(region.end);
-        // Atoms on the starting plane itself may sit a hair below it: a tolerance keeps them at the bottom, not the top.
-        let u = frac[region.axis] - base;
-        u -= Math.floor(u + 1e-6);
-        frac[region.axis] = base + u;
-      }
-      out.push({ frac, cart: vecmat(frac, matrix) });
-    }
-  }
-  return out.sort((a, b) => compareCoordinates(a.frac, b.frac));
-}
-
 /** On-top, bridge and hollow sites (Cartesian, Å) above both surfaces of a slab. */
-function slabSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[]): Vec3[] {
-  const [region] = host.regions;
-  const [i, j] = host.periodicAxes;
-  const reciprocal = transpose(inverse(matrix));
-  // Unwrapped coordinates grow from the bottom surface to the top one along the reciprocal vector.
-  const normal = scale(reciprocal[region.axis], 1 / norm(reciprocal[region.axis]));
-  const along = matrix[i];
-  const e1 = scale(along, 1 / norm(along));
+function slabSites(cell: SlabCell): Vec3[] {
+  const { normal, plane } = cell;
+  const e1 = scale(plane[0], 1 / norm(plane[0]));
   const e2 = cross(normal, e1);
-  const inPlane = inverse([matrix[i], matrix[j], normal]);
+  const toPlane = inverse([plane[0], plane[1], normal]);
+  const ordered = [...cell.atoms].sort((a, b) => compareCoordinates(a.inPlane, b.inPlane));
 
   const sites: Vec3[] = [];
   for (const side of [1, -1]) {
     const outward = scale(normal, side);
-    const heights = atoms.map((a) => dot(a.cart, outward));
-    const top = Math.max(...heights);
-    const surface = atoms
-      .map((atom, k) => ({ atom, height: heights[k] }))
-      .filter((a) => a.height >= top - SURFACE_DEPTH - 1e-9)
-      .sort((a, b) => b.height - a.height || compareCoordinates(a.atom.frac, b.atom.frac));
-    const columns: PlacedAtom[] = [];
-    for (const { atom } of surface) {
-      if (columns.some((c) => inPlaneDistance(matrix, i, j, normal, c, atom) < COLUMN_TOLERANCE)) continue;
+    const top = Math.max(...ordered.map((a) => side * a.inPlane[2]));
+    const surface = ordered.filter((a) => side * a.inPlane[2] >= top - SURFACE_DEPTH - 1e-9).sort((a, b) => side * (b.inPlane[2] - a.inPlane[2]));
+    const columns: PlaneAtom[] = [];
+    for (const atom of surface) {
+      if (columns.some((c) => inPlaneDistance(plane, c, atom) < COLUMN_TOLERANCE)) continue;
       columns.push(atom);
     }
     const lift = scale(outward, ADSORPTION_HEIGHT);
@@ -134,7 +95,7 @@ function slabSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[]):
     const patch: Vec3[] = [];
     for (let p = -PATCH_REACH; p <= PATCH_REACH; p++)
       for (let q = -PATCH_REACH; q <= PATCH_REACH; q++)
-        for (const c of columns) patch.push(add(c.cart, add(scale(matrix[i], p), scale(matrix[j], q))));
+        for (const c of columns) patch.push(add(c.cart, add(scale(plane[0], p), scale(plane[1], q))));
     if (patch.length < 3) continue;
     const flat = new Float64Array(patch.length * 2);
     patch.forEach((c, k) => {
@@ -144,7 +105,7 @@ function slabSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[]):
     const { triangles } = new Delaunator(flat);
     // A point belongs to the surface cell when its in-plane coordinates are in [0, 1): each site is taken once.
     const inCell = (cart: Vec3) => {
-      const f = vecmat(cart, inPlane);
+      const f = vecmat(cart, toPlane);
       return f[0] >= -1e-6 && f[0] < 1 - 1e-6 && f[1] >= -1e-6 && f[1] < 1 - 1e-6;
     };
     const edges = new Set<number>();
@@ -159,8 +120,8 @@ function slabSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[]):
         const bridge = add(scale(add(patch[a], patch[b]), 0.5), lift);
         if (inCell(bridge)) sites.push(bridge);
       }
-      if (!acute(corners.map((k) => patch[k]))) continue;
       const [a, b, c] = corners.map((k) => patch[k]);
+      if (!acute([a, b, c])) continue;
       const hollow = add(scale(add(add(a, b), c), 1 / 3), lift);
       if (inCell(hollow)) sites.push(hollow);
     }
@@ -168,20 +129,13 @@ function slabSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[]):
   return sites;
 }
 
-/**
- * Distance (Å) between the projections of two atoms onto the surface plane (unit `normal`), the
- * nearest periodic copy in the plane of axes i and j: a tilted third axis has a part in the plane.
- */
-function inPlaneDistance(matrix: Mat3, i: number, j: number, normal: Vec3, a: PlacedAtom, b: PlacedAtom): number {
-  const d = sub(b.cart, a.cart);
-  const di = Math.round(b.frac[i] - a.frac[i]);
-  const dj = Math.round(b.frac[j] - a.frac[j]);
+/** Distance (Å) between the projections of two atoms onto the surface plane, the nearest periodic copy in the plane. */
+function inPlaneDistance(plane: [Vec3, Vec3], a: PlaneAtom, b: PlaneAtom): number {
+  const d0 = b.inPlane[0] - a.inPlane[0] - Math.round(b.inPlane[0] - a.inPlane[0]);
+  const d1 = b.inPlane[1] - a.inPlane[1] - Math.round(b.inPlane[1] - a.inPlane[1]);
   let best = Infinity;
   for (let p = -1; p <= 1; p++)
-    for (let q = -1; q <= 1; q++) {
-      const v = sub(d, add(scale(matrix[i], di + p), scale(matrix[j], dj + q)));
-      best = Math.min(best, norm(sub(v, scale(normal, dot(v, normal)))));
-    }
+    for (let q = -1; q <= 1; q++) best = Math.min(best, norm(add(scale(plane[0], d0 + p), scale(plane[1], d1 + q))));
   return best;
 }
 
@@ -195,20 +149,33 @@ function acute(corners: Vec3[]): boolean {
   return true;
 }
 
-/** On-top sites (Cartesian, Å) outward from a rod's axis or a molecule's centre, on the exposed atoms. */
-function outwardSites(matrix: Mat3, host: LowDimensionalHost, atoms: PlacedAtom[], env: HostEnvironment): Vec3[] {
+/**
+ * On-top sites (Cartesian, Å) outward from a rod's axis or a molecule's centre, on the exposed
+ * atoms: each atom of the primitive cell once, carried into the input cell and unwrapped across
+ * the vacuum so that the rod or molecule is in one piece (its centroid is then its centre).
+ */
+function outwardSites(matrix: Mat3, analysis: SymmetryAnalysis, env: HostEnvironment, host: LowDimensionalHost): Vec3[] {
+  const atoms = env.structure.fracCoords.map((y) => {
+    const frac = toInputFrac(analysis, y);
+    for (const region of host.regions) {
+      const base = wrap01(region.end);
+      // Atoms on the starting plane may sit a hair below it: the tolerance keeps them at the start, not the end.
+      frac[region.axis] = base + frac[region.axis] - base - Math.floor(frac[region.axis] - base + 1e-6);
+    }
+    return vecmat(frac, matrix);
+  });
   const centre = scale(
-    atoms.reduce((s, a) => add(s, a.cart), [0, 0, 0] as Vec3),
+    atoms.reduce((s, a) => add(s, a), [0, 0, 0] as Vec3),
     1 / atoms.length,
   );
   const axis = host.periodicAxes.length === 1 ? scale(matrix[host.periodicAxes[0]], 1 / norm(matrix[host.periodicAxes[0]])) : null;
   const sites: Vec3[] = [];
   for (const atom of atoms) {
-    let r = sub(atom.cart, centre);
+    let r = sub(atom, centre);
     if (axis) r = sub(r, scale(axis, dot(r, axis)));
     const length = norm(r);
     if (length < 1e-3) continue;
-    const site = add(atom.cart, scale(r, ADSORPTION_HEIGHT / length));
+    const site = add(atom, scale(r, ADSORPTION_HEIGHT / length));
     // Exposed: the atom it sits on is (one of) the nearest; an atom of an inner shell has outer atoms in the way.
     if (env.nearestDistance(env.toFrac(site)) >= ADSORPTION_HEIGHT - 1e-6) sites.push(site);
   }
