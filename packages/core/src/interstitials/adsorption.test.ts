@@ -218,6 +218,13 @@ describe('a rod with vacuum along a and b', () => {
     }
     expect(adsorbed(search(rod, { adsorption: false }).sites)).toEqual([]);
   });
+
+  it('a chain of atoms on its axis has no outward direction: the warning says no adsorption site could be placed', () => {
+    const chain: Structure = { lattice: { matrix: [[12, 0, 0], [0, 12, 0], [0, 0, 1.3]] }, species: ['C'], fracCoords: [[0.5, 0.5, 0]] };
+    const { sites, warnings } = search(chain);
+    expect(warnings).toEqual([expect.stringMatching(/low-dimensional \(a rod or wire, periodic along c\).*no adsorption site could be placed/)]);
+    expect(adsorbed(sites)).toEqual([]);
+  });
 });
 
 describe('what counts as low-dimensional (doped’s vacuum radius)', () => {

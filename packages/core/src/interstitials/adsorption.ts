@@ -51,8 +51,7 @@ const PATCH_REACH = 2;
  *   One rod or molecule per cell is assumed.
  *
  * The points are reduced to orbits with the host's space group like every other candidate
- * (`reduceToOrbits`), so no two are equivalent, and those closer than `minDistance` (Å) to an atom
- * are dropped. Coordinates are fractional coordinates of analysis.primitive; `env` is the idealized
+ * (`reduceToOrbits`), so no two are equivalent; the caller filters them by distance. Coordinates are fractional coordinates of analysis.primitive; `env` is the idealized
  * primitive cell (ideal.ts), whose atoms the sites are built on, and `structure` the input cell
  * whose axes `host` refers to. The result does not depend on the order of the atoms: they are put
  * in coordinate order before the triangulation.
@@ -62,12 +61,11 @@ export function adsorptionCandidates(
   analysis: SymmetryAnalysis,
   env: HostEnvironment,
   host: LowDimensionalHost,
-  minDistance: number,
 ): SiteCandidate[] {
   const matrix = structure.lattice.matrix;
   const points = host.kind === 'slab' ? slabSites(slabCell(matrix, analysis, env, host.regions[0])) : outwardSites(matrix, analysis, env, host);
   const frac = points.map((cart) => wrapVec(env.toFrac(cart))).sort(compareCoordinates);
-  return reduceToOrbits(frac, analysis, env, 'adsorption').filter((c) => c.radius >= minDistance);
+  return reduceToOrbits(frac, analysis, env, 'adsorption');
 }
 
 /** On-top, bridge and hollow sites (Cartesian, Å) above both surfaces of a slab. */

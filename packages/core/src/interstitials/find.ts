@@ -82,7 +82,8 @@ export function findInterstitialSites(
 
   const lowDimensional = findLowDimensional(structure, analysis, env, vertices);
   const adsorption = options.adsorption ?? true;
-  if (lowDimensional) warnings.push(lowDimensionalWarning(lowDimensional, adsorption));
+  const adsorbed = lowDimensional && adsorption ? adsorptionCandidates(structure, analysis, env, lowDimensional) : [];
+  if (lowDimensional) warnings.push(lowDimensionalWarning(lowDimensional, !adsorption ? 'off' : adsorbed.length > 0 ? 'added' : 'none'));
   const vacuum = lowDimensional?.regions ?? [];
   const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, toInputFrac(analysis, frac)));
 
@@ -94,9 +95,7 @@ export function findInterstitialSites(
     tol,
   );
 
-  if (lowDimensional && adsorption) {
-    found.push(...clusterCandidates(adsorptionCandidates(structure, analysis, env, lowDimensional, minDistance), env, tol));
-  }
+  found.push(...clusterCandidates(adsorbed.filter((c) => c.radius >= minDistance), env, tol));
 
   const user = userCandidates(options.userSites ?? [], analysis, env, minDistance);
   warnings.push(...user.warnings);

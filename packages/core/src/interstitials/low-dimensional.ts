@@ -99,16 +99,20 @@ const ADSORPTION_WORDS: Record<LowDimensionalKind, string> = {
   molecule: 'adsorption sites (on top of its outermost atoms, outward from its centre) are added around it',
 };
 
+/** What became of a low-dimensional host's adsorption sites: added, none to place (atoms without an outward direction), or switched off. */
+export type AdsorptionOutcome = 'added' | 'none' | 'off';
+
 /**
  * The warning a low-dimensional host gets: that it was treated as one, along which axes its
- * vacuum lies, and whether adsorption sites were added or switched off by the request.
+ * vacuum lies, and whether adsorption sites were added, could not be placed, or were switched
+ * off by the request.
  */
-export function lowDimensionalWarning(host: LowDimensionalHost, adsorption: boolean): string {
+export function lowDimensionalWarning(host: LowDimensionalHost, adsorption: AdsorptionOutcome): string {
   const periodic = host.periodicAxes.length === 0 ? '' : `, periodic along ${host.periodicAxes.map((a) => 'abc'[a]).join(' and ')}`;
   const head =
     `The structure has a vacuum region along ${host.regions.map(describeVacuum).join(' and ')}: ` +
     `it is treated as low-dimensional (${KIND_WORDS[host.kind]}${periodic}); interstitial sites are generated inside it`;
-  return adsorption
-    ? `${head}, and ${ADSORPTION_WORDS[host.kind]}.`
-    : `${head} only: adsorption sites are not generated because adsorption_sites is false.`;
+  if (adsorption === 'added') return `${head}, and ${ADSORPTION_WORDS[host.kind]}.`;
+  if (adsorption === 'off') return `${head} only: adsorption sites are not generated because adsorption_sites is false.`;
+  return `${head} only: no adsorption site could be placed (its atoms all lie on its axis or at its centre, with no outward direction).`;
 }
