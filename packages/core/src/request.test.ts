@@ -26,9 +26,11 @@ describe('parseRequest', () => {
       symprec: 0.01,
       min_image_distance: 10,
       output_formats: ['poscar', 'pymatgen'],
+      adsorption_sites: true,
       vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(parseRequest(undefined).max_candidates).toBe(24);
+    expect(parseRequest({ adsorption_sites: false }).adsorption_sites).toBe(false);
   });
 
   it('accepts each supercell form', () => {
@@ -60,6 +62,7 @@ describe('parseRequest', () => {
     ['output_formats', ['xyz'], /poscar, cif, pymatgen, extxyz/],
     ['interstitial_sites', [[0.5, 0.5]], /fractional coordinates \[x, y, z\]/],
     ['interstitial_min_distance', 9, /number from 0.1 to 5/],
+    ['adsorption_sites', 'no', /must be true or false \(got "no"\)/],
   ];
   for (const [field, value, message] of cases) {
     it(`names ${field} = ${JSON.stringify(value)} and its allowed range`, () => {
@@ -136,7 +139,7 @@ describe('structureFormats', () => {
 describe('DefectRequestSchema as JSON Schema', () => {
   it('gives every field a title and a description, and refuses extra properties', () => {
     const schema = z.toJSONSchema(DefectRequestSchema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }>; additionalProperties?: boolean };
-    expect(Object.keys(schema.properties)).toHaveLength(13);
+    expect(Object.keys(schema.properties)).toHaveLength(14);
     for (const [key, prop] of Object.entries(schema.properties)) {
       expect(prop.title, key).toBeTruthy();
       expect(prop.description, key).toBeTruthy();

@@ -22,7 +22,11 @@ export function interstitialCandidates(ctx: HostContext): { drafts: DefectDraft[
     const minDistance = interstitialMinDistance(ctx.request, species);
     let sites = byMinDistance.get(minDistance);
     if (!sites) {
-      const found = findInterstitialSites(ctx.structure, ctx.analysis, { minDistance, userSites: ctx.request.interstitial_sites });
+      const found = findInterstitialSites(ctx.structure, ctx.analysis, {
+        minDistance,
+        userSites: ctx.request.interstitial_sites,
+        adsorption: ctx.request.adsorption_sites,
+      });
       for (const w of found.warnings) warnings.add(w);
       sites = found.sites;
       byMinDistance.set(minDistance, sites);

@@ -6,7 +6,12 @@ import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
 
-export type SiteSource = 'voronoi' | 'wyckoff' | 'user';
+/**
+ * How an interstitial site was found: a vertex of the Voronoi tessellation, a Wyckoff position
+ * without a free parameter, the caller's `interstitial_sites`, or an adsorption site on the surface
+ * of a low-dimensional host (adsorption.ts).
+ */
+export type SiteSource = 'voronoi' | 'wyckoff' | 'user' | 'adsorption';
 
 /**
  * One candidate interstitial site, already reduced to its orbit under the host's space group. The
