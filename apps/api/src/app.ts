@@ -14,6 +14,7 @@ import { HEAVY_QUEUE, createGenerateQueue } from '@defect-candidates/service/que
 import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { authenticate } from './auth.ts';
 import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
+import { scanJsonShape } from './json-limits.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
 import { ArchiveBuilder } from './archives.ts';
@@ -110,7 +111,14 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'] })];
+  // The raw (already inflated) bytes are scanned before JSON.parse: a body too deep or holding too
+  // many values is refused without parsing it (see json-limits.ts). Thrown from `verify`, the error
+  // keeps its status through body-parser.
+  const verify = (_req: unknown, _res: unknown, buf: Buffer) => {
+    const fault = scanJsonShape(buf);
+    if (fault) throw new HttpError(fault.kind === 'depth' ? 400 : 413, fault.kind === 'depth' ? 'json_too_deep' : 'json_too_many_values', fault.message);
+  };
+  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'], verify })];
 }
 
 export interface StartApiOptions {

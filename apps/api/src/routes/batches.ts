@@ -385,10 +385,10 @@ export function batchOpenApiPaths(): Record<string, unknown> {
         requestBody: { required: true, content: { 'application/json': { schema: body } } },
         responses: {
           '202': { description: 'Accepted: the valid items are queued.', content: { 'application/json': { schema: toJson(BatchAcceptedSchema) } } },
-          '400': errorRef('Malformed JSON.'),
+          '400': errorRef('Malformed JSON, or JSON nested deeper than 64 levels.'),
           '401': errorRef('No or wrong key.'),
           '409': errorRef('The same Idempotency-Key is being used by a request still creating its batch.'),
-          '413': errorRef('The body is larger than BODY_LIMIT.'),
+          '413': errorRef('The body is larger than BODY_LIMIT, or holds more than 100,000 JSON values.'),
           '415': errorRef('The body is not JSON.'),
           '422': errorRef('Invalid batch fields or defaults, no valid item, or an invalid item in an atomic batch; `issues` lists each (`items.<index>.<field>`).'),
           '429': errorRef('Over the per-key request rate (`rate_limited`), or the valid items would take the key over its queued-action limit (`too_many_queued`; none is queued); see `Retry-After`.'),
