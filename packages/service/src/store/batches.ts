@@ -1,7 +1,7 @@
 import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
 import type { ActionStatus, WebhookState } from './actions.ts';
-import { keys, type Keys } from './keys.ts';
+import { failedBatchMember, keys, type Keys } from './keys.ts';
 
 /** Most items one batch may hold. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -191,9 +191,21 @@ export class BatchStore {
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
   }
 
-  /** Writes the delivery state while the batch exists; false when it is gone. */
+  /**
+   * Writes the delivery state while the batch exists, and keeps the index of failed deliveries
+   * (`GET /webhooks/failed`, the failed-deliveries gauge, retry-failed) in step, as the actions'
+   * deliveries do: listed while `failed`, out of it otherwise. False when the batch is gone.
+   */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
-    return (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    const written = (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    const member = failedBatchMember(id);
+    if (written && state.state === 'failed') {
+      const failedAt = Date.parse(typeof state.failed_at === 'string' ? state.failed_at : '') || Date.now();
+      await this.redis.zadd(this.keys.failedDeliveries, failedAt, member);
+    } else {
+      await this.redis.zrem(this.keys.failedDeliveries, member);
+    }
+    return written;
   }
 
   async getWebhook(id: string): Promise<WebhookState | null> {

@@ -7,7 +7,10 @@ export function keys(prefix: string) {
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,
-    /** Actions whose webhook delivery failed for good, scored by when (GET /webhooks/failed). */
+    /**
+     * Deliveries that failed for good, scored by when (GET /webhooks/failed): action ids, and
+     * `failedBatchMember(id)` for batches' `batch.completed`.
+     */
     failedDeliveries: `${prefix}:deliveries:failed`,
     /** Webhook deliveries that ended, by outcome, and their attempt counts (a histogram). */
     statsWebhooks: `${prefix}:stats:webhooks`,
@@ -27,3 +30,8 @@ export function keys(prefix: string) {
 }
 
 export type Keys = ReturnType<typeof keys>;
+
+/** The failed-deliveries index's member for a batch's `batch.completed` (action ids have no colon, so the two never meet). */
+export function failedBatchMember(batchId: string): string {
+  return `batch:${batchId}`;
+}
