@@ -8,6 +8,7 @@ import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/
 import { BatchStore, MAX_BATCH_ITEMS, type Batch, type BatchMember, type BatchMeta, type InvalidItem } from '@defect-candidates/service/store/batches';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
 import { batchLinks, retryBatchDelivery } from '@defect-candidates/service/webhooks/batch';
+import { redactWebhookUrl } from '@defect-candidates/service/webhooks/deliver';
 import { createDeliveryQueue, type DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import { authenticate, canSee, principalOf, requireRole } from '../auth.ts';
@@ -18,7 +19,7 @@ import { jsonBody, type ApiPlugin } from '../app.ts';
 import type { ApiContext } from '../context.ts';
 import { publicAction } from './actions.ts';
 import { BatchStructureChecks, validateItems, type ValidItem } from './batch-items.ts';
-import { PLATFORM_ONLY_HEADERS, QUEUED_LIMIT_RETRY_AFTER_S, chooseQueue, header, inputOf } from './generate.ts';
+import { PLATFORM_ONLY_HEADERS, QUEUED_LIMIT_RETRY_AFTER_S, chooseQueue, header, inputOf, refusePlatformHeaders } from './generate.ts';
 import { queuedLimit } from '../limits.ts';
 import { RetryQuerySchema, retriedState } from './webhooks.ts';
 
@@ -151,6 +152,9 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     }
     const body = req.body as unknown;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest([{ path: '', message: 'the body must be a JSON object' }]);
+    // From a direct client, the same 403 as a single request's; from the platform, a field error:
+    // a batch's actions get ids from us, so the platform's own headers have nothing to say here.
+    refusePlatformHeaders(req, principal);
     const platformHeaders = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
     if (platformHeaders.length > 0) {
       throw invalidRequest(platformHeaders.map((h) => ({ path: `headers.${h}`, message: 'not taken by batches: their actions get ids from us, and webhook_url in the body says where results go' })));
@@ -271,6 +275,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     const { ended: _ended, total: _total, ...visible } = batch;
     res.json({
       ...visible,
+      ...(batch.webhook_url ? { webhook_url: redactWebhookUrl(batch.webhook_url) } : {}),
       status: batchStatus(batch),
       counts: BatchStore.count(statuses),
       actions: page.flatMap((m, i) => (actions[i] ? [{ index: m.index, ...publicAction(actions[i], ctx.config.publicUrl, viewLink(actions[i].id)) }] : [])),
@@ -387,6 +392,7 @@ export function batchOpenApiPaths(): Record<string, unknown> {
           '202': { description: 'Accepted: the valid items are queued.', content: { 'application/json': { schema: toJson(BatchAcceptedSchema) } } },
           '400': errorRef('Malformed JSON, or JSON nested deeper than 64 levels.'),
           '401': errorRef('No or wrong key.'),
+          '403': errorRef('`ouro-*` headers from a caller other than the Ouro platform (as for single requests).'),
           '409': errorRef('The same Idempotency-Key is being used by a request still creating its batch.'),
           '413': errorRef('The body is larger than BODY_LIMIT, or holds more than 100,000 JSON values.'),
           '415': errorRef('The body is not JSON.'),

@@ -47,11 +47,20 @@ export function header(req: Request, name: string): string | undefined {
   return s === undefined || s === '' ? undefined : s;
 }
 
+/**
+ * Refuses `ouro-*` headers from anyone but the platform (403 `forbidden`, the headers named): the
+ * same fault gets the same answer on every route that takes submissions.
+ */
+export function refusePlatformHeaders(req: Request, principal: Principal): void {
+  if (principal.role === 'platform') return;
+  const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
+  if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+}
+
 /** The `ouro-*` headers, checked: only the platform may choose an action id or a webhook token. */
 function platformContext(req: Request, principal: Principal): PlatformContext | undefined {
   if (principal.role !== 'platform') {
-    const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
-    if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+    refusePlatformHeaders(req, principal);
     return undefined;
   }
   const actionId = header(req, 'ouro-action-id');
