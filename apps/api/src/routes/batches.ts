@@ -175,7 +175,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
       }
     }
 
-    const { valid: fieldsValid, invalid } = validateItems(request.items, request.defaults ?? {}, ctx.config.allowPrivateUrls);
+    const { valid: fieldsValid, invalid } = await validateItems(request.items, request.defaults ?? {}, ctx.config.allowPrivateUrls);
     const { refused, unchecked, verdicts } = await deps.checks.check(fieldsValid, principal.name);
     if (unchecked > 0) req.log.warn({ unchecked }, 'inline items accepted unchecked; the workers will check them');
     const refusedAt = new Set(refused.map((r) => r.index));
@@ -264,20 +264,20 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     if (!parsed.success) throw invalidRequest(fieldIssues(parsed.error.issues, 'query'));
     const batch = await visibleBatch(res, req.params.id);
     const offset = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : 0;
-    const members = await batches.members(batch.id);
-    const statuses = await batches.statuses(members);
-    const page = members.slice(offset, offset + parsed.data.limit);
+    // The counts are kept on the batch as its actions change status: only the page's actions are read.
+    const page = await batches.members(batch.id, offset, parsed.data.limit);
+    const counts = batch.counts ?? BatchStore.count(await batches.statuses(await batches.members(batch.id)));
     const actions = await ctx.store.getMany(page.map((m) => m.id));
     const viewLink = await ctx.viewLinks.signer();
-    const nextOffset = offset + page.length < members.length ? offset + page.length : null;
+    const nextOffset = offset + page.length < batch.total ? offset + page.length : null;
     const links = batchLinks(ctx.config.publicUrl, batch.id);
     const nextCursor = nextOffset === null ? null : encodeCursor(nextOffset);
-    const { ended: _ended, total: _total, ...visible } = batch;
+    const { ended: _ended, total: _total, counts: _counts, ...visible } = batch;
     res.json({
       ...visible,
       ...(batch.webhook_url ? { webhook_url: redactWebhookUrl(batch.webhook_url) } : {}),
       status: batchStatus(batch),
-      counts: BatchStore.count(statuses),
+      counts,
       actions: page.flatMap((m, i) => (actions[i] ? [{ index: m.index, ...publicAction(actions[i], ctx.config.publicUrl, viewLink(actions[i].id)) }] : [])),
       next_cursor: nextCursor,
       links: { ...links, next: nextCursor ? `${links.self}?${new URLSearchParams({ limit: String(parsed.data.limit), cursor: nextCursor })}` : null },

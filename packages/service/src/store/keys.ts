@@ -1,7 +1,20 @@
+/** A batch item's action id, `<batch id>.<item index>` (the batch id a UUID): the batch id, else null. */
+function batchOfActionId(id: string): string | null {
+  return /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.\d+$/.exec(id)?.[1] ?? null;
+}
+
 /** Every Redis key the service writes outside BullMQ, in one place so prefixes never drift. */
 export function keys(prefix: string) {
   return {
-    action: (id: string) => `${prefix}:action:${id}`,
+    /**
+     * An action's hash. A batch item's (`<batch id>.<index>`) carries its batch's hash tag,
+     * `<prefix>:action:{<batch id>}.<index>`, so that the script changing its status can count the
+     * change on its batch in the same step, on a Redis Cluster too (one slot); others spread freely.
+     */
+    action: (id: string) => {
+      const batch = batchOfActionId(id);
+      return batch === null ? `${prefix}:action:${id}` : `${prefix}:action:{${batch}}${id.slice(batch.length)}`;
+    },
     indexAll: `${prefix}:actions:index:all`,
     indexOwner: (owner: string) => `${prefix}:actions:index:owner:${owner}`,
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
