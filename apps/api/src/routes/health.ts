@@ -25,7 +25,7 @@ export function healthRoutes(ctx: ApiContext, openapi: () => Record<string, unkn
     try {
       await withTimeout(ctx.redis.set(probeKey, String(Date.now()), 'PX', 60_000), ctx.config.redisTimeoutMs, 'Redis');
       lastLogged = '';
-      if (!ctx.hostChecker.isWarm) return unavailable(res, 'warming_up', 'The structure-check threads are still loading the core; ready in a moment');
+      if (!ctx.isWarm()) return unavailable(res, 'warming_up', 'The API is still loading the core and warming its checks; ready in a moment');
       res.json({ status: 'ready' });
     } catch (err) {
       const message = (err as Error).message;
