@@ -14,6 +14,8 @@ import { HEAVY_QUEUE, createGenerateQueue } from '@defect-candidates/service/que
 import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { authenticate } from './auth.ts';
 import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
+import { scanJsonShape } from './json-limits.ts';
+import { warmUpApi, warmUpHttp } from './warm-up.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
 import { ArchiveBuilder } from './archives.ts';
@@ -110,7 +112,14 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'] })];
+  // The raw (already inflated) bytes are scanned before JSON.parse: a body too deep or holding too
+  // many values is refused without parsing it (see json-limits.ts). Thrown from `verify`, the error
+  // keeps its status through body-parser.
+  const verify = (_req: unknown, _res: unknown, buf: Buffer) => {
+    const fault = scanJsonShape(buf);
+    if (fault) throw new HttpError(fault.kind === 'depth' ? 400 : 413, fault.kind === 'depth' ? 'json_too_deep' : 'json_too_many_values', fault.message);
+  };
+  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'], verify })];
 }
 
 export interface StartApiOptions {
@@ -141,9 +150,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const queue = createGenerateQueue(config, redis);
   const heavyQueue = createGenerateQueue(config, redis, HEAVY_QUEUE);
   for (const q of [queue, heavyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
+  let warm = false;
   const ctx: ApiContext = {
     config,
     logger,
+    isWarm: () => warm,
     redis,
     keyring,
     queue,
@@ -158,9 +169,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     archives: new ArchiveBuilder({ threads: config.archiveThreads }),
     viewLinks: new ViewLinks(redis, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
-  // /readyz answers 503 until the check threads have loaded the core and moyo (cold start).
+  // /readyz answers 503 until the check threads have loaded the core and moyo (cold start) and the
+  // main thread has run its own first-request work (warm-up.ts).
   const warmStart = Date.now();
-  void ctx.hostChecker.warm().then(() => logger.info({ ms: Date.now() - warmStart, threads: config.hostCheckThreads }, 'check threads warm'));
+  const threadsWarm = ctx.hostChecker.warm().then(() => logger.info({ ms: Date.now() - warmStart, threads: config.hostCheckThreads }, 'check threads warm'));
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come
   // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
   try {
@@ -169,6 +181,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'Redis is not answering yet; the API starts and answers 503 until it does');
   }
+  const mainWarm = warmUpApi(ctx)
+    .then(() => logger.info({ ms: Date.now() - warmStart }, 'main thread warm'))
+    .catch((err: Error) => logger.warn({ err: err.message }, 'main-thread warm-up failed'));
   const plugins = options.plugins ?? [];
   const app = await createApp(ctx, plugins);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -178,6 +193,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  const httpWarm = warmUpHttp(url).catch((err: Error) => logger.warn({ err: err.message }, 'HTTP warm-up failed'));
+  void Promise.all([threadsWarm, mainWarm, httpWarm]).then(() => (warm = true));
   logger.info({ port, prefix: config.keyPrefix }, 'api listening');
 
   let closing: Promise<void> | null = null;

@@ -119,7 +119,7 @@ export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefi
     }, deps.timeoutMs),
   );
   registry.registerMetric(
-    externalMetric('defect_webhook_deliveries_failed', 'Webhook deliveries failed for good and not retried since (GET /webhooks/failed lists them).', 'gauge', async () => [
+    externalMetric('defect_webhook_deliveries_failed', 'Webhook deliveries (actions\' messages and batches\' batch.completed) failed for good and not retried since (GET /webhooks/failed lists them).', 'gauge', async () => [
       { value: await deps.redis.zcard(failedIndexKey(deps.prefix)) },
     ], deps.timeoutMs),
   );

@@ -67,12 +67,12 @@ export function requestBodySchema(): JsonSchema {
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: toJson(schema) } } });
 const errors = (...codes: number[]) => {
   const text: Record<number, string> = {
-    400: 'Malformed JSON.',
+    400: 'Malformed JSON, or JSON nested deeper than 64 levels.',
     401: 'Missing or invalid credentials.',
     403: 'The credentials do not allow this.',
     404: 'No such action (or not yours).',
     409: 'The action is not in a state that allows this.',
-    413: 'The body is larger than BODY_LIMIT.',
+    413: 'The body is larger than BODY_LIMIT, or holds more than 100,000 JSON values.',
     415: 'The body is not JSON, or not in UTF-8.',
     422: 'Invalid fields, an unreadable structure, or a supercell over the atom limit; `issues` lists each field.',
     429: 'Over a per-key limit (`rate_limited`: requests per window; `too_many_queued`: actions queued); retry after `Retry-After` seconds. `RateLimit-*` headers describe the request limit.',

@@ -79,6 +79,13 @@ export type GenerateStage = 'read' | 'symmetry' | 'supercell' | 'vacancies' | 's
 
 export interface GenerateOptions extends PrepareOptions {
   onProgress?: (stage: GenerateStage, percent: number) => void;
+  /**
+   * Called once the host is read, analysed and expanded (what `prepareHost` returns), before any
+   * defect is built. An error it throws ends the run and `generate` throws it: a caller that learns
+   * here that the job is larger than it may run (a service's cost estimate) stops it at no more
+   * cost than the preparation.
+   */
+  onPrepared?: (host: PreparedHost) => void;
 }
 
 /** Where each stage starts, in percent of the whole run. */
@@ -133,6 +140,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   const request = parseRequest(requestInput);
   const progress = options.onProgress ?? (() => {});
   const host = prepare(input, request, options);
+  options.onPrepared?.({ ...host, request });
   const { structure, analysis, supercell } = host;
   const warnings = [...host.warnings];
 

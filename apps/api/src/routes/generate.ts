@@ -4,7 +4,7 @@ import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { Action, ActionInput, PlatformContext } from '@defect-candidates/service/store/actions';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
 import { GENERATE_QUEUE, HEAVY_QUEUE, enqueueGeneration, type GenerationQueueName } from '@defect-candidates/service/queues';
-import { estimateJobMs, type CostRequest } from '@defect-candidates/service/scheduling/cost';
+import { estimateJobMs, isHeavy, type CostRequest } from '@defect-candidates/service/scheduling/cost';
 import { QueuedLimitError } from '@defect-candidates/service/scheduling/fair-share';
 import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/index';
 import type { Principal } from '@defect-candidates/service/auth/keys';
@@ -26,15 +26,16 @@ export const QUEUED_LIMIT_RETRY_AFTER_S = 5;
 
 /**
  * Which generation queue a job goes to. An inline structure was checked at submission: its cost is
- * estimated from what the check learnt, and a job above HEAVY_JOB_MS goes to `generate-heavy`, as
- * does one whose analysis alone outran the check's time limit. A structure given by URL (or one not
- * checked only because the check had to wait) has no estimate: it goes to `generate`, where a job
- * still running after LIGHT_JOB_BUDGET_MS is stopped and moved to `generate-heavy` by its worker.
+ * estimated from the counts the check learnt (atoms, orbits, supercell) and the request, and a job
+ * above HEAVY_JOB_MS goes to `generate-heavy`, as does one whose analysis alone outran the check's
+ * time limit (it has no counts, and is known slow). A structure given by URL (or one not checked
+ * only because the check had to wait) has no estimate yet: it goes to `generate`, whose worker
+ * estimates it the same way once it has the structure, and moves it at once if heavy.
  */
 export function chooseQueue(verdict: HostVerdict | null, parameters: CostRequest, heavyJobMs: number): { queue: GenerationQueueName; estimateMs: number | null } {
   if (verdict?.checked) {
     const estimateMs = Math.round(estimateJobMs(verdict.host, parameters));
-    return { queue: estimateMs > heavyJobMs ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs };
+    return { queue: isHeavy(estimateMs, heavyJobMs) ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs };
   }
   return { queue: verdict?.slow ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs: null };
 }
@@ -46,11 +47,20 @@ export function header(req: Request, name: string): string | undefined {
   return s === undefined || s === '' ? undefined : s;
 }
 
+/**
+ * Refuses `ouro-*` headers from anyone but the platform (403 `forbidden`, the headers named): the
+ * same fault gets the same answer on every route that takes submissions.
+ */
+export function refusePlatformHeaders(req: Request, principal: Principal): void {
+  if (principal.role === 'platform') return;
+  const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
+  if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+}
+
 /** The `ouro-*` headers, checked: only the platform may choose an action id or a webhook token. */
 function platformContext(req: Request, principal: Principal): PlatformContext | undefined {
   if (principal.role !== 'platform') {
-    const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
-    if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+    refusePlatformHeaders(req, principal);
     return undefined;
   }
   const actionId = header(req, 'ouro-action-id');

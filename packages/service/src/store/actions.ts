@@ -144,7 +144,10 @@ return 1
 
 // Check-and-set on the status field: the only way an action's status changes. A finished action
 // can never be finished again, which is what makes "completes once" hold with many workers.
-// Returns -1 (no such action), 0 (status not allowed: nothing written) or 1.
+// KEYS[2], for a batch's item, is its batch's hash (same hash tag, so the same slot on a cluster):
+// the change is counted there in the same step (`count:<status>`), so the batch's counts never
+// drift from its actions' statuses. A batch without count fields (created before they existed)
+// is left alone. Returns -1 (no such action), 0 (status not allowed: nothing written) or 1.
 const TRANSITION_SCRIPT = `
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return -1 end
@@ -156,6 +159,10 @@ if not allowed then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'meta', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'response', ARGV[4]) end
 if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'completions', 1) end
+if #KEYS > 1 and cur ~= ARGV[2] and redis.call('HEXISTS', KEYS[2], 'count:' .. cur) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'count:' .. cur, -1)
+  redis.call('HINCRBY', KEYS[2], 'count:' .. ARGV[2], 1)
+end
 return 1
 `;
 
@@ -169,7 +176,7 @@ return 1
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     dcCreateAction(key: string, meta: string, input: Buffer | string, ttl: number): Result<number | string, Context>;
-    dcTransition(key: string, allowed: string, status: string, meta: string, response: Buffer | string, ends: '0' | '1'): Result<number, Context>;
+    dcTransition(numKeys: number, ...keysThenArgs: (string | Buffer)[]): Result<number, Context>;
     dcSetField(k1: string, field: string, value: string | Buffer): Result<number, Context>;
   }
 }
@@ -177,7 +184,7 @@ declare module 'ioredis' {
 function defineScripts(redis: RedisClient): void {
   if (typeof (redis as Partial<RedisClient>).dcTransition === 'function') return;
   redis.defineCommand('dcCreateAction', { numberOfKeys: 1, lua: CREATE_SCRIPT });
-  redis.defineCommand('dcTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
+  redis.defineCommand('dcTransition', { lua: TRANSITION_SCRIPT });
   redis.defineCommand('dcSetField', { numberOfKeys: 1, lua: SET_FIELD_SCRIPT });
 }
 
@@ -265,16 +272,22 @@ export class ActionStore {
   }
 
   /**
-   * `create` for many actions at once (a batch): the records in one round trip, their index
-   * entries in a second. Returns, in order, whether each was created and the action as stored.
+   * `create` for many actions at once (a batch): the records in round trips of CREATE_CHUNK, their
+   * index entries in one more. The event loop turns between chunks (each waits for Redis), so a
+   * thousand actions never hold it in one stretch. Returns, in order, whether each was created and
+   * the action as stored.
    */
   async createMany(items: { init: NewAction; inputContent?: string }[]): Promise<{ created: boolean; action: Action }[]> {
-    const metas = items.map((item) => newMeta(item.init));
-    const inputs = await Promise.all(items.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
-    const replies = await sendTogether(this.redis, (c) => {
-      metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
-    });
-    const out = metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta }));
+    const out: { created: boolean; action: Action }[] = [];
+    for (let from = 0; from < items.length; from += CREATE_CHUNK) {
+      const chunk = items.slice(from, from + CREATE_CHUNK);
+      const metas = chunk.map((item) => newMeta(item.init));
+      const inputs = await Promise.all(chunk.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
+      const replies = await sendTogether(this.redis, (c) => {
+        metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
+      });
+      out.push(...metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta })));
+    }
     await this.index(out.map((o) => o.action));
     return out;
   }
@@ -516,9 +529,15 @@ export class ActionStore {
   }
 
   private transition(id: string, from: ActionStatus[], next: ActionMeta, response?: Buffer, ends = false): Promise<number> {
-    return this.redis.dcTransition(this.keys.action(id), from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0');
+    const args = [from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0'];
+    // A batch's item: its batch's counts change in the same script (keys.ts gives both one hash tag).
+    if (next.batch_id) return this.redis.dcTransition(2, this.keys.action(id), this.keys.batch(next.batch_id), ...args);
+    return this.redis.dcTransition(1, this.keys.action(id), ...args);
   }
 }
+
+/** Actions created per round trip by `createMany`. */
+const CREATE_CHUNK = 100;
 
 /**
  * Inputs below this many bytes are stored as they are: gzip would save a few hundred bytes at
