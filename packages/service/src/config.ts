@@ -55,6 +55,8 @@ export interface Config {
   ouroBackendUrl: string;
   viewLinkSecret: string;
   viewLinkTtlSeconds: number;
+  reconcileIntervalMs: number;
+  reconcileGraceMs: number;
 }
 
 type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList' | 'stringList';
@@ -119,6 +121,8 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'OURO_BACKEND_URL', key: 'ouroBackendUrl', kind: 'string', default: '', description: 'Ouro platform API base URL for those progress logs.' },
   { env: 'VIEW_LINK_SECRET', key: 'viewLinkSecret', kind: 'string', default: '', description: 'Key (at least 32 characters) that signs the result pages\' links (`links.view`); empty: a random key is made once and kept in Redis for every API and worker sharing it.' },
   { env: 'VIEW_LINK_TTL_SECONDS', key: 'viewLinkTtlSeconds', kind: 'int', default: '86400', min: 60, description: 'How long a result page\'s link stays valid from when it is handed out: 24 hours.' },
+  { env: 'RECONCILE_INTERVAL_MS', key: 'reconcileIntervalMs', kind: 'int', default: '30000', min: 100, description: 'How often a worker process runs the reconciler, which gives every action and webhook delivery not yet ended whose BullMQ job was lost its job again (one process at a time, under a Redis lock; see [Running the service](#running-the-service)).' },
+  { env: 'RECONCILE_GRACE_MS', key: 'reconcileGraceMs', kind: 'int', default: '60000', min: 100, description: 'How long an action or delivery must have gone unseen with a live job before the reconciler acts on it; keep it well above REDIS_TIMEOUT_MS, since a submission writes its record a moment before its job.' },
 ];
 
 export class ConfigError extends Error {

@@ -3,6 +3,7 @@ import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
 import { keys, type Keys } from './keys.ts';
+import { trackDelivery } from './pending-deliveries.ts';
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
@@ -13,7 +14,7 @@ export const ACTION_STATUSES: readonly ActionStatus[] = ['queued', 'in-progress'
 export const FINISHED_STATUSES: readonly ActionStatus[] = ['success', 'error'];
 
 /** Error codes an action can end with. */
-export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal';
+export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal' | 'lost_job';
 
 export interface ActionError {
   message: string;
@@ -256,6 +257,9 @@ export class ActionStore {
   async create(init: NewAction, inputContent?: string): Promise<{ created: boolean; action: Action }> {
     const meta = newMeta(init);
     const input = inputContent === undefined ? '' : await encodeInput(inputContent);
+    // Watched before it exists (see `activeActions`): a crash in between leaves the reconciler an
+    // entry without a record, which it drops, never a record it does not watch.
+    await this.redis.zadd(this.keys.activeActions, 'NX', Date.now(), meta.id);
     const reply = await this.redis.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), input, this.options.ttlSeconds);
     const existing = reply === 1 ? null : ((await this.get(meta.id)) ?? (JSON.parse(String(reply)) as ActionMeta));
     // Listed after it exists; listing again an action that existed mends an index write that a
@@ -271,6 +275,10 @@ export class ActionStore {
   async createMany(items: { init: NewAction; inputContent?: string }[]): Promise<{ created: boolean; action: Action }[]> {
     const metas = items.map((item) => newMeta(item.init));
     const inputs = await Promise.all(items.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
+    if (metas.length > 0) {
+      const now = Date.now();
+      await this.redis.zadd(this.keys.activeActions, 'NX', ...metas.flatMap((m) => [now, m.id]));
+    }
     const replies = await sendTogether(this.redis, (c) => {
       metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
     });
@@ -300,6 +308,21 @@ export class ActionStore {
     });
   }
 
+  /** The actions not yet ended that the reconciler should look at: created or last seen live at or before `before` (ms), oldest first. */
+  async watched(before: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.activeActions, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /** Marks watched actions as seen with a live job now, so the reconciler looks again only after its grace period. */
+  async touchWatched(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zadd(this.keys.activeActions, 'XX', ...ids.flatMap((id) => [Date.now(), id]));
+  }
+
+  /** Stops watching actions that ended (or are gone). */
+  async unwatch(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zrem(this.keys.activeActions, ...ids);
+  }
+
   /** Removes an action that could not be queued, so a retry of the same request starts clean. */
   async remove(id: string, owner: string): Promise<void> {
     const action = await this.get(id);
@@ -311,6 +334,7 @@ export class ActionStore {
     await sendTogether(this.redis, (c) => {
       for (const { id, owner, created_at } of actions) {
         c.del(this.keys.action(id));
+        c.zrem(this.keys.activeActions, id);
         if (created_at === null) continue;
         const member = indexMember(created_at, id);
         c.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
@@ -426,8 +450,16 @@ export class ActionStore {
     return Number((await this.redis.hget(this.keys.action(id), 'completions')) ?? 0);
   }
 
+  /**
+   * Writes the action's delivery state while the action exists (false when it is gone), keeping
+   * the pending-deliveries index in step (see `trackDelivery`).
+   */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
-    return (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+    const subject = { kind: 'action', id } as const;
+    if (state.state === 'pending') await trackDelivery(this.redis, this.options.prefix, subject, true);
+    const written = (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+    if (state.state !== 'pending' || !written) await trackDelivery(this.redis, this.options.prefix, subject, false);
+    return written;
   }
 
   async getWebhook(id: string): Promise<WebhookState | null> {
@@ -498,6 +530,9 @@ export class ActionStore {
     const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
     await this.recordStats(`${status}|${error?.code ?? ''}`, seconds);
     await this.notifyFinished({ ...next, ...(current.webhook ? { webhook: current.webhook } : {}) });
+    // Unwatched only once what follows the end (the webhook, the batch's count) is in motion: an
+    // entry left behind makes the reconciler run the listeners again, which is what mends them.
+    await this.unwatch([id]).catch(() => undefined);
     return true;
   }
 

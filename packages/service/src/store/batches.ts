@@ -2,6 +2,7 @@ import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
 import type { ActionStatus, WebhookState } from './actions.ts';
 import { keys, type Keys } from './keys.ts';
+import { trackDelivery } from './pending-deliveries.ts';
 
 /** Most items one batch may hold. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -187,13 +188,18 @@ export class BatchStore {
 
   /** Sets the `batch.completed` delivery state unless one exists: 'created', 'exists' or 'missing' (no batch). */
   async beginWebhook(id: string, state: WebhookState): Promise<'created' | 'exists' | 'missing'> {
+    await trackDelivery(this.redis, this.options.prefix, { kind: 'batch', id }, true);
     const r = await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), 'nx');
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
   }
 
   /** Writes the delivery state while the batch exists; false when it is gone. */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
-    return (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    const subject = { kind: 'batch', id } as const;
+    if (state.state === 'pending') await trackDelivery(this.redis, this.options.prefix, subject, true);
+    const written = (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    if (state.state !== 'pending' || !written) await trackDelivery(this.redis, this.options.prefix, subject, false);
+    return written;
   }
 
   async getWebhook(id: string): Promise<WebhookState | null> {
