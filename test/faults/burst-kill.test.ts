@@ -76,9 +76,13 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
     const slow = new Set<string>();
     const kills: { submitted: number; pid: number; signal: string | null; holding: number; interrupted: string[] }[] = [];
     let submitted = 0;
+    /** Every SIGKILL, those that interrupted nothing included. */
+    let killed = 0;
     const replacementsUp: Promise<void>[] = [];
     const controller = (async () => {
-      for (const threshold of [Math.floor(BURST / 4), Math.floor((BURST * 3) / 5)]) {
+      const thresholds = [Math.floor(BURST / 4), Math.floor((BURST * 3) / 5)];
+      while (kills.length < thresholds.length) {
+        const threshold = thresholds[kills.length];
         const slowRunning = () => [...running(victim)].filter((id) => slow.has(id));
         // The victim's log reaches this process through a pipe, late when the machine is busy: an
         // action it logged as started may have ended since (once in five runs it had, and the test
@@ -95,9 +99,12 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
         dying.kill('SIGKILL');
         const { signal } = await dying.exited;
         // What the dead process left unfinished (it can end nothing any more, and another worker
-        // takes its jobs only once their locks expire): these must be run again.
+        // takes its jobs only once their locks expire): these must be run again. A kill that
+        // landed just after they ended (the test's process can lag behind Redis even so) counts
+        // as no fault: the next opportunity is taken.
         const interrupted = await stillRunning(candidates);
-        kills.push({ submitted, pid: dying.pid, signal, holding, interrupted });
+        killed++;
+        if (interrupted.length > 0) kills.push({ submitted, pid: dying.pid, signal, holding, interrupted });
         const up = spawnWorker(env).then((w) => {
           workers.push(w);
           victim = w;
@@ -162,7 +169,7 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
     for (const id of kills.flatMap((k) => k.interrupted)) expect(statuses.get(id)?.runs, id).toBeGreaterThanOrEqual(2);
     const rerun = ids.filter((id) => (statuses.get(id)?.runs ?? 0) >= 2);
     const stalled = workers.flatMap((w) => w.logs.filter((l) => l.msg === 'job lost its worker; back in the queue')).length;
-    expect(workers.length).toBe(4);
+    expect(workers.length).toBe(2 + killed);
 
     // Every webhook delivered: the record says so, and the receiver holds it, once per webhook-id.
     const delivered = await waitForAll(redis, prefix, ids, { timeoutMs: 30_000, done: (s) => s?.webhookState === 'delivered' });
@@ -183,7 +190,7 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
     const reconciled = await redis.hgetall(`${prefix}:stats:reconciled`);
 
     console.log(
-      `burst: ${BURST} accepted in ${submittedMs} ms, all finished after ${finishedMs} ms; kills after ${kills.map((k) => k.submitted).join(' and ')} submissions (holding ${kills.map((k) => k.holding).join(' and ')} jobs, ${kills.map((k) => k.interrupted.length).join(' and ')} mid-download); ` +
+      `burst: ${BURST} accepted in ${submittedMs} ms, all finished after ${finishedMs} ms; kills after ${kills.map((k) => k.submitted).join(' and ')} submissions (${killed - kills.length} more that interrupted nothing) (holding ${kills.map((k) => k.holding).join(' and ')} jobs, ${kills.map((k) => k.interrupted.length).join(' and ')} mid-download); ` +
         `${rerun.length} actions re-run after a kill, ${stalled} stalled jobs recovered; jobs per worker process ${workers.map(successes).join(', ')}; ${duplicates} repeated webhook deliveries (same webhook-id); reconciled ${JSON.stringify(reconciled)}`,
     );
   });

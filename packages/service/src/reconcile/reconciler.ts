@@ -19,7 +19,7 @@ export const LIVE_JOB_STATES: ReadonlySet<string> = new Set(['waiting', 'delayed
 /** Times the reconciler gives one action (or one delivery) a new job before ending it instead. */
 export const MAX_RECONCILES = 3;
 
-/** Index entries read per round trip, and most entries of each index one pass looks at. */
+/** Index entries looked at per page (the lock is extended after each), and most entries of each index one pass looks at. */
 const PAGE = 200;
 const MAX_PER_PASS = 5000;
 
@@ -110,17 +110,17 @@ export class Reconciler {
 
   private async actions(before: number, report: ReconcileReport, token: string): Promise<void> {
     const { store } = this.options;
-    const seen = new Set<string>();
-    while (seen.size < MAX_PER_PASS) {
-      const ids = (await store.watched(before, PAGE)).filter((id) => !seen.has(id));
-      if (ids.length === 0) return;
-      for (const id of ids) seen.add(id);
+    // Read once, then looked at page by page: what a page leaves in place (skipped, or failed to
+    // look at) is never read again in this pass, whatever the others do to the index.
+    const all = await store.watched(before, MAX_PER_PASS);
+    for (let start = 0; start < all.length; start += PAGE) {
+      const ids = all.slice(start, start + PAGE);
       const actions = await store.getMany(ids);
       const live: string[] = [];
       const drop: string[] = [];
       for (const [i, action] of actions.entries()) {
         try {
-          const outcome = await this.action(ids[i], action, report);
+          const outcome = await this.action(ids[i], action, before, report);
           if (outcome === 'live') live.push(ids[i]);
           else if (outcome === 'drop') drop.push(ids[i]);
         } catch (err) {
@@ -133,11 +133,17 @@ export class Reconciler {
     }
   }
 
-  /** 'live': it has a job; 'drop': no longer watched; 'mended': given a job or an end (still watched until it ends). */
-  private async action(id: string, action: Action | null, report: ReconcileReport): Promise<'live' | 'drop' | 'mended'> {
+  /**
+   * 'live': it has a job; 'drop': no longer watched; 'mended': given a job or an end (watched until
+   * it ends); 'keep': left as it is for now.
+   */
+  private async action(id: string, action: Action | null, before: number, report: ReconcileReport): Promise<'live' | 'drop' | 'mended' | 'keep'> {
     const { store, queues } = this.options;
     if (!action) return 'drop';
     if (FINISHED_STATUSES.includes(action.status)) {
+      // Its worker unwatches it a moment after the end, once the listeners ran: only an end older
+      // than the grace period still watched means they were cut short (a worker died in between).
+      if (Date.parse(action.finished_at ?? '') > before) return 'keep';
       await store.notifyFinished(action);
       report.mended.push(id);
       return 'drop';
@@ -178,12 +184,9 @@ export class Reconciler {
   private async deliveries(before: number, report: ReconcileReport, token: string): Promise<void> {
     const { store } = this.options;
     const key = store.keys.pendingDeliveries;
-    const seen = new Set<string>();
-    while (seen.size < MAX_PER_PASS) {
-      const members = (await store.redis.zrangebyscore(key, '-inf', before, 'LIMIT', 0, PAGE)).filter((m) => !seen.has(m));
-      if (members.length === 0) return;
-      for (const member of members) {
-        seen.add(member);
+    const all = await store.redis.zrangebyscore(key, '-inf', before, 'LIMIT', 0, MAX_PER_PASS);
+    for (let start = 0; start < all.length; start += PAGE) {
+      for (const member of all.slice(start, start + PAGE)) {
         try {
           const subject = parsePendingMember(member);
           const outcome = subject ? await this.delivery(subject, report) : 'drop';
