@@ -212,7 +212,9 @@ export interface ActionStoreOptions {
 /**
  * Action records in Redis: one hash per action (`meta`, `status`, `response`, `input`, `webhook`),
  * kept `ttlSeconds` from creation whatever BullMQ does with its jobs, plus two indexes
- * (all actions, per owner) for newest-first listing.
+ * (all actions, per owner) for newest-first listing, and the actions not yet ended
+ * (`activeActions`: written before a record is created, cleared after its end), which the
+ * reconciler reads instead of scanning every action.
  */
 export class ActionStore {
   readonly keys: Keys;
@@ -236,7 +238,12 @@ export class ActionStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs the finished-listeners; a listener's failure is thrown after all of them ran. */
+  /**
+   * Runs the finished-listeners; a listener's failure is thrown after all of them ran. Once they
+   * all succeeded for an ended action, the reconciler stops watching it: an entry left behind
+   * (a failure, or a crash before this point) makes the reconciler run them again, which is what
+   * mends them.
+   */
   async notifyFinished(action: Action): Promise<void> {
     const errors: unknown[] = [];
     for (const listener of this.listeners) {
@@ -248,6 +255,7 @@ export class ActionStore {
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'several action-finished listeners failed');
+    if (FINISHED_STATUSES.includes(action.status)) await this.unwatch([action.id]).catch(() => undefined);
   }
 
   /**
@@ -530,9 +538,6 @@ export class ActionStore {
     const seconds = Math.max(0, (finishedAt.getTime() - Date.parse(next.started_at!)) / 1000);
     await this.recordStats(`${status}|${error?.code ?? ''}`, seconds);
     await this.notifyFinished({ ...next, ...(current.webhook ? { webhook: current.webhook } : {}) });
-    // Unwatched only once what follows the end (the webhook, the batch's count) is in motion: an
-    // entry left behind makes the reconciler run the listeners again, which is what mends them.
-    await this.unwatch([id]).catch(() => undefined);
     return true;
   }
 
