@@ -48,7 +48,9 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Only the proxies TRUST_PROXY names may say who the client is (X-Forwarded-For): believing
+  // anyone would let a client pick its own address, and with it its per-address limit.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.set('query parser', 'simple');
 
   app.use(
@@ -64,10 +66,13 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
       serializers: { req: redactViewSignature },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // The "request completed" line names the caller and the action, like the route's own lines.
-      customProps: (_req, res) => {
+      // The client's address as TRUST_PROXY lets Express work it out (`remoteAddress` is the
+      // connection's, a proxy's behind one).
+      customProps: (req, res) => {
         const locals = (res as unknown as { locals?: Record<string, unknown> }).locals ?? {};
         const caller = (locals.principal as { name?: string } | undefined)?.name;
-        return { ...(caller ? { caller } : {}), ...(typeof locals.action_id === 'string' ? { action_id: locals.action_id } : {}) };
+        const ip = (req as unknown as { ip?: string }).ip;
+        return { ...(ip ? { ip } : {}), ...(caller ? { caller } : {}), ...(typeof locals.action_id === 'string' ? { action_id: locals.action_id } : {}) };
       },
     }),
   );

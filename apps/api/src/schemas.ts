@@ -123,7 +123,7 @@ export const AcceptedSchema = z
 export const ActionErrorSchema = z
   .object({
     message: z.string().meta({ title: 'Message', description: 'What went wrong, for a person.' }),
-    code: z.string().meta({ title: 'Code', description: 'invalid_structure, invalid_supercell, invalid_request (the same code a structure sent inline is refused with), download_failed, timeout or internal.' }),
+    code: z.string().meta({ title: 'Code', description: 'invalid_structure, invalid_supercell, invalid_request (the same code a structure sent inline is refused with), download_failed, timeout, internal or lost_job (the job was lost and could not be queued again).' }),
     type: z.string().meta({ title: 'Type', description: 'Class of the underlying error (e.g. StructureError, DownloadError).' }),
     retryable: z.boolean().meta({ title: 'Retryable', description: 'Whether sending the same request again may succeed.' }),
   })

@@ -148,6 +148,18 @@ export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   return input;
 }
 
+/**
+ * A queued action asked for again (a repeated platform call, an Idempotency-Key replay) gets its
+ * job unless it has one: the first request may have stored it and failed before queueing it.
+ * Adding is a no-op while the job exists (its id is derived from the action id).
+ */
+async function ensureQueued(ctx: ApiContext, action: Action): Promise<void> {
+  if (action.status !== 'queued') return;
+  const onQueue = action.queue ?? GENERATE_QUEUE;
+  const again = await ctx.fairShare.admit(action.owner, onQueue, action.id);
+  await enqueueGeneration(onQueue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, action.id, again.priority);
+}
+
 function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean, viewLink: (id: string) => string): void {
   const links = actionLinks(ctx.config.publicUrl, action.id, viewLink(action.id));
   res.setHeader('location', links.self);
@@ -196,6 +208,8 @@ export function generateRoutes(ctx: ApiContext): Router {
       if (outcome.kind === 'replay') {
         const existing = await ctx.store.get(id);
         if (existing) {
+          // The first request may have answered 503 after its record was written but not its job.
+          await ensureQueued(ctx, existing);
           ctx.metrics.submissions.inc({ outcome: 'replayed' });
           return accepted(res, ctx, existing, true, viewLink);
         }
@@ -252,11 +266,7 @@ export function generateRoutes(ctx: ApiContext): Router {
         throw new HttpError(409, 'action_id_reused', `Action ${id} already exists with a different request body; a new request needs a new ouro-action-id`);
       }
       // A repeat of a platform call: the same action, and no new job unless the first one was lost.
-      if (action.status === 'queued') {
-        const onQueue = action.queue ?? GENERATE_QUEUE;
-        const again = await ctx.fairShare.admit(principal.name, onQueue, id);
-        await enqueueGeneration(onQueue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, id, again.priority);
-      }
+      await ensureQueued(ctx, action);
       ctx.metrics.submissions.inc({ outcome: 'replayed' });
       req.log.info({ status: action.status }, 'repeated submission, same action');
       return accepted(res, ctx, action, true, viewLink);
@@ -265,10 +275,20 @@ export function generateRoutes(ctx: ApiContext): Router {
     try {
       await enqueueGeneration(queue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, id, admission.priority);
     } catch (err) {
-      // Without its job the action would wait forever: take it back, let the client retry.
-      await ctx.store.remove(id, principal.name).catch(() => undefined);
-      await leaveLine();
-      await releaseKey();
+      // Not queued: the answer is 503 and the action is taken back, so that a retry starts clean.
+      // When even that fails (Redis went away) the record stays, watched by the reconciler, which
+      // gives it its job after RECONCILE_GRACE_MS; its Idempotency-Key claim and its place in line
+      // stay too, so a retry with the key gets this action (and its job) rather than a second one.
+      const removed = await ctx.store.remove(id, principal.name).then(
+        () => true,
+        () => false,
+      );
+      if (removed) {
+        await leaveLine();
+        await releaseKey();
+      } else {
+        req.log.warn({ err: (err as Error).message }, 'action recorded but not queued, and could not be taken back; the reconciler will queue it');
+      }
       throw err;
     }
     ctx.metrics.submissions.inc({ outcome: 'accepted' });

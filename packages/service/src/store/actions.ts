@@ -3,6 +3,7 @@ import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
 import { keys, type Keys } from './keys.ts';
+import { trackDelivery } from './pending-deliveries.ts';
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
@@ -13,7 +14,7 @@ export const ACTION_STATUSES: readonly ActionStatus[] = ['queued', 'in-progress'
 export const FINISHED_STATUSES: readonly ActionStatus[] = ['success', 'error'];
 
 /** Error codes an action can end with. */
-export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal';
+export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal' | 'lost_job';
 
 export interface ActionError {
   message: string;
@@ -218,7 +219,9 @@ export interface ActionStoreOptions {
 /**
  * Action records in Redis: one hash per action (`meta`, `status`, `response`, `input`, `webhook`),
  * kept `ttlSeconds` from creation whatever BullMQ does with its jobs, plus two indexes
- * (all actions, per owner) for newest-first listing.
+ * (all actions, per owner) for newest-first listing, and the actions not yet ended
+ * (`activeActions`: written before a record is created, cleared after its end), which the
+ * reconciler reads instead of scanning every action.
  */
 export class ActionStore {
   readonly keys: Keys;
@@ -242,7 +245,12 @@ export class ActionStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs the finished-listeners; a listener's failure is thrown after all of them ran. */
+  /**
+   * Runs the finished-listeners; a listener's failure is thrown after all of them ran. Once they
+   * all succeeded for an ended action, the reconciler stops watching it: an entry left behind
+   * (a failure, or a crash before this point) makes the reconciler run them again, which is what
+   * mends them.
+   */
   async notifyFinished(action: Action): Promise<void> {
     const errors: unknown[] = [];
     for (const listener of this.listeners) {
@@ -254,6 +262,7 @@ export class ActionStore {
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'several action-finished listeners failed');
+    if (FINISHED_STATUSES.includes(action.status)) await this.unwatch([action.id]).catch(() => undefined);
   }
 
   /**
@@ -263,6 +272,9 @@ export class ActionStore {
   async create(init: NewAction, inputContent?: string): Promise<{ created: boolean; action: Action }> {
     const meta = newMeta(init);
     const input = inputContent === undefined ? '' : await encodeInput(inputContent);
+    // Watched before it exists (see `activeActions`): a crash in between leaves the reconciler an
+    // entry without a record, which it drops, never a record it does not watch.
+    await this.redis.zadd(this.keys.activeActions, 'NX', Date.now(), meta.id);
     const reply = await this.redis.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), input, this.options.ttlSeconds);
     const existing = reply === 1 ? null : ((await this.get(meta.id)) ?? (JSON.parse(String(reply)) as ActionMeta));
     // Listed after it exists; listing again an action that existed mends an index write that a
@@ -283,6 +295,8 @@ export class ActionStore {
       const chunk = items.slice(from, from + CREATE_CHUNK);
       const metas = chunk.map((item) => newMeta(item.init));
       const inputs = await Promise.all(chunk.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
+      // In the active index before the records exist, so the reconciler sees any record whose job never comes.
+      await this.redis.zadd(this.keys.activeActions, 'NX', ...metas.flatMap((meta) => [Date.now(), meta.id]));
       const replies = await sendTogether(this.redis, (c) => {
         metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
       });
@@ -313,6 +327,21 @@ export class ActionStore {
     });
   }
 
+  /** The actions not yet ended that the reconciler should look at: created or last seen live at or before `before` (ms), oldest first. */
+  async watched(before: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.activeActions, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /** Marks watched actions as seen with a live job now, so the reconciler looks again only after its grace period. */
+  async touchWatched(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zadd(this.keys.activeActions, 'XX', ...ids.flatMap((id) => [Date.now(), id]));
+  }
+
+  /** Stops watching actions that ended (or are gone). */
+  async unwatch(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zrem(this.keys.activeActions, ...ids);
+  }
+
   /** Removes an action that could not be queued, so a retry of the same request starts clean. */
   async remove(id: string, owner: string): Promise<void> {
     const action = await this.get(id);
@@ -324,6 +353,7 @@ export class ActionStore {
     await sendTogether(this.redis, (c) => {
       for (const { id, owner, created_at } of actions) {
         c.del(this.keys.action(id));
+        c.zrem(this.keys.activeActions, id);
         if (created_at === null) continue;
         const member = indexMember(created_at, id);
         c.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
@@ -439,8 +469,16 @@ export class ActionStore {
     return Number((await this.redis.hget(this.keys.action(id), 'completions')) ?? 0);
   }
 
+  /**
+   * Writes the action's delivery state while the action exists (false when it is gone), keeping
+   * the pending-deliveries index in step (see `trackDelivery`).
+   */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
-    return (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+    const subject = { kind: 'action', id } as const;
+    if (state.state === 'pending') await trackDelivery(this.redis, this.options.prefix, subject, true);
+    const written = (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+    if (state.state !== 'pending' || !written) await trackDelivery(this.redis, this.options.prefix, subject, false);
+    return written;
   }
 
   async getWebhook(id: string): Promise<WebhookState | null> {

@@ -2,6 +2,7 @@ import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
 import { ACTION_STATUSES, type ActionStatus, type WebhookState } from './actions.ts';
 import { failedBatchMember, keys, type Keys } from './keys.ts';
+import { trackDelivery } from './pending-deliveries.ts';
 
 /** Most items one batch may hold. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -196,6 +197,7 @@ export class BatchStore {
 
   /** Sets the `batch.completed` delivery state unless one exists: 'created', 'exists' or 'missing' (no batch). */
   async beginWebhook(id: string, state: WebhookState): Promise<'created' | 'exists' | 'missing'> {
+    await trackDelivery(this.redis, this.options.prefix, { kind: 'batch', id }, true);
     const r = await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), 'nx');
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
   }
@@ -206,7 +208,10 @@ export class BatchStore {
    * deliveries do: listed while `failed`, out of it otherwise. False when the batch is gone.
    */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
+    const subject = { kind: 'batch', id } as const;
+    if (state.state === 'pending') await trackDelivery(this.redis, this.options.prefix, subject, true);
     const written = (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    if (state.state !== 'pending' || !written) await trackDelivery(this.redis, this.options.prefix, subject, false);
     const member = failedBatchMember(id);
     if (written && state.state === 'failed') {
       const failedAt = Date.parse(typeof state.failed_at === 'string' ? state.failed_at : '') || Date.now();

@@ -17,6 +17,17 @@ export function keys(prefix: string) {
     },
     indexAll: `${prefix}:actions:index:all`,
     indexOwner: (owner: string) => `${prefix}:actions:index:owner:${owner}`,
+    /**
+     * Actions not yet ended (ids, scored by when they were created or last seen with a live job):
+     * what the reconciler watches, so that it never scans every action.
+     */
+    activeActions: `${prefix}:actions:active`,
+    /** Webhook deliveries not yet ended (`action:<id>` or `batch:<id>`), scored like `activeActions`. */
+    pendingDeliveries: `${prefix}:deliveries:pending`,
+    /** Held by the one worker process reconciling at a time. */
+    reconcilerLock: `${prefix}:reconciler:lock`,
+    /** What the reconciler mended, by kind (a counter per field). */
+    statsReconciled: `${prefix}:stats:reconciled`,
     idempotency: (owner: string, keyHash: string) => `${prefix}:idempotency:${owner}:${keyHash}`,
     statsOutcomes: `${prefix}:stats:outcomes`,
     statsDurations: `${prefix}:stats:durations`,

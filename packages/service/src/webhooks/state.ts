@@ -1,5 +1,6 @@
 import type { ActionStore, WebhookAttempt, WebhookState } from '../store/actions.ts';
 import { failedBatchMember, keys } from '../store/keys.ts';
+import { trackDelivery } from '../store/pending-deliveries.ts';
 
 export type DeliveryKind = 'platform' | 'direct';
 export type DeliveryEvent = 'action.completed' | 'action.failed' | 'batch.completed';
@@ -68,6 +69,7 @@ export class DeliveryLedger {
 
   /** 'created' the first time, 'exists' when a delivery was already set up, 'missing' when the action is gone. */
   async begin(actionId: string, state: DeliveryState): Promise<'created' | 'exists' | 'missing'> {
+    await trackDelivery(this.store.redis, this.store.options.prefix, { kind: 'action', id: actionId }, true);
     const r = await this.store.redis.eval(BEGIN_SCRIPT, 1, this.store.keys.action(actionId), JSON.stringify(state));
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
   }
