@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the API and one worker, with a Redis found by this rule:
+//   0. REDIS_CLUSTER_NODES, when set (a Redis Cluster; REDIS_URL is then not used);
 //   1. REDIS_URL, when set;
 //   2. else a Redis answering on localhost:6379;
 //   3. else a private `redis-server` from PATH, started here in a temporary folder and stopped on exit;
@@ -104,9 +105,29 @@ function stopPrivateRedis() {
   });
 }
 
+/** `scheme://host:port/db` of a Redis URL, without its user name and password. */
+function redisWhere(text) {
+  try {
+    const u = new URL(text.includes('://') ? text : `redis://${text}`);
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return '(a URL that does not parse; the API and the worker will say more)';
+  }
+}
+
+/**
+ * The Redis the children will use, said as it is (without credentials): REDIS_CLUSTER_NODES wins
+ * over everything (the API and the worker then ignore REDIS_URL), so it is neither looked for on
+ * localhost nor started here. Returns the REDIS_URL to give the children, or null to leave it.
+ */
 async function resolveRedis() {
+  if (process.env.REDIS_CLUSTER_NODES) {
+    const nodes = process.env.REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()).filter(Boolean);
+    say(`using the Redis Cluster of REDIS_CLUSTER_NODES (seed nodes ${nodes.map(redisWhere).join(', ')})`);
+    return null;
+  }
   if (process.env.REDIS_URL) {
-    say(`using REDIS_URL`);
+    say(`using REDIS_URL (${redisWhere(process.env.REDIS_URL)})`);
     return process.env.REDIS_URL;
   }
   if (await redisAnswers('127.0.0.1', 6379)) {
@@ -178,7 +199,8 @@ process.on('exit', () => {
   rmSync(privateRedis.dir, { recursive: true, force: true });
 });
 
-const env = { ...process.env, REDIS_URL: await resolveRedis() };
+const redisUrl = await resolveRedis();
+const env = { ...process.env, ...(redisUrl === null ? {} : { REDIS_URL: redisUrl }) };
 if (!env.API_KEYS && !env.OURO_SERVICE_SECRET) {
   const secret = randomBytes(18).toString('base64url');
   env.API_KEYS = `dev:operator:${secret}`;

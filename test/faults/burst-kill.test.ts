@@ -4,13 +4,16 @@ import { webhooksPlugin } from '../../apps/api/src/routes/webhooks.ts';
 import { structureFixture } from '../support/fixtures.ts';
 import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
 import { serviceEnv, spawnWorker, startTestApi, stopWorkers, type TestApi, type WorkerHandle } from '../support/service.ts';
-import { isFinished, submitMany, tally, waitForAll, waitUntil } from '../support/bulk-actions.ts';
+import { describeStuck, isFinished, readStatuses, submitMany, tally, waitForAll, waitUntil } from '../support/bulk-actions.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { respondWith, startHttpServer, type TestHttpServer } from '../support/http-server.ts';
 
 // A burst of 1,000 actions on two worker processes, one of which is SIGKILLed and restarted twice
 // while the burst runs. Nothing accepted may be lost, nothing may complete twice, and every
-// result must reach its webhook.
+// result must reach its webhook. The reconciler runs as in production, with short timings (every
+// 2 s, 10 s of grace); the summary line says whether it had anything to mend, i.e. whether BullMQ's
+// own stalled-job recovery lost something. On a failure, the stuck actions are listed with the
+// states of their jobs.
 
 const BURST = 1_000;
 /** Alice's signing secret in the shared test keys (test/support/service.ts). */
@@ -34,7 +37,7 @@ beforeAll(async () => {
   // One action in ten downloads its structure from a slow host (400 ms), so a worker is surely
   // in the middle of those when it is killed.
   files = await startHttpServer({ '/slow.vasp': respondWith(si, { delayMs: 400 }) });
-  env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { LOG_LEVEL: 'info', WEBHOOK_RETRY_DELAYS_MS: '0,200,500,1000,1000,1000,2000,2000' } });
+  env = serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { LOG_LEVEL: 'info', WEBHOOK_RETRY_DELAYS_MS: '0,200,500,1000,1000,1000,2000,2000', RECONCILE_INTERVAL_MS: '2000', RECONCILE_GRACE_MS: '10000' } });
   api = await startTestApi(env, [webhooksPlugin()]);
 });
 
@@ -73,18 +76,35 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
     const slow = new Set<string>();
     const kills: { submitted: number; pid: number; signal: string | null; holding: number; interrupted: string[] }[] = [];
     let submitted = 0;
+    /** Every SIGKILL, those that interrupted nothing included. */
+    let killed = 0;
     const replacementsUp: Promise<void>[] = [];
     const controller = (async () => {
-      for (const threshold of [Math.floor(BURST / 4), Math.floor((BURST * 3) / 5)]) {
+      const thresholds = [Math.floor(BURST / 4), Math.floor((BURST * 3) / 5)];
+      while (kills.length < thresholds.length) {
+        const threshold = thresholds[kills.length];
         const slowRunning = () => [...running(victim)].filter((id) => slow.has(id));
-        while (!stopController && (submitted < threshold || slowRunning().length === 0)) await new Promise((r) => setTimeout(r, 10));
+        // The victim's log reaches this process through a pipe, late when the machine is busy: an
+        // action it logged as started may have ended since (once in five runs it had, and the test
+        // then expected a re-run that could not happen). Redis says what is still running.
+        const stillRunning = async (ids: string[]) => {
+          const now = await readStatuses(redis, prefix, ids);
+          return ids.filter((id) => now.get(id)?.status === 'in-progress');
+        };
+        while (!stopController && (submitted < threshold || (await stillRunning(slowRunning())).length === 0)) await new Promise((r) => setTimeout(r, 10));
         if (stopController) return;
         const dying = victim;
-        const interrupted = slowRunning();
+        const candidates = slowRunning();
         const holding = running(dying).size;
         dying.kill('SIGKILL');
         const { signal } = await dying.exited;
-        kills.push({ submitted, pid: dying.pid, signal, holding, interrupted });
+        // What the dead process left unfinished (it can end nothing any more, and another worker
+        // takes its jobs only once their locks expire): these must be run again. A kill that
+        // landed just after they ended (the test's process can lag behind Redis even so) counts
+        // as no fault: the next opportunity is taken.
+        const interrupted = await stillRunning(candidates);
+        killed++;
+        if (interrupted.length > 0) kills.push({ submitted, pid: dying.pid, signal, holding, interrupted });
         const up = spawnWorker(env).then((w) => {
           workers.push(w);
           victim = w;
@@ -128,6 +148,7 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
 
     const statuses = await waitForAll(redis, prefix, ids, { timeoutMs: 120_000, done: isFinished });
     const finishedMs = Date.now() - started;
+    if (!ids.every((id) => isFinished(statuses.get(id)))) console.log(`stuck actions:\n${await describeStuck(redis, prefix, ids, isFinished)}`);
 
     // Both faults happened mid-burst, by SIGKILL, to a worker holding jobs.
     expect(kills.map((k) => k.signal)).toEqual(['SIGKILL', 'SIGKILL']);
@@ -148,10 +169,13 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
     for (const id of kills.flatMap((k) => k.interrupted)) expect(statuses.get(id)?.runs, id).toBeGreaterThanOrEqual(2);
     const rerun = ids.filter((id) => (statuses.get(id)?.runs ?? 0) >= 2);
     const stalled = workers.flatMap((w) => w.logs.filter((l) => l.msg === 'job lost its worker; back in the queue')).length;
-    expect(workers.length).toBe(4);
+    expect(workers.length).toBe(2 + killed);
 
     // Every webhook delivered: the record says so, and the receiver holds it, once per webhook-id.
     const delivered = await waitForAll(redis, prefix, ids, { timeoutMs: 30_000, done: (s) => s?.webhookState === 'delivered' });
+    if (!ids.every((id) => delivered.get(id)?.webhookState === 'delivered')) {
+      console.log(`undelivered webhooks:\n${await describeStuck(redis, prefix, ids, (s) => s?.webhookState === 'delivered')}`);
+    }
     expect(tally(delivered, ids, (s) => s?.webhookState ?? 'none')).toEqual({ delivered: BURST });
     const byAction = receiver.byAction();
     const missing = ids.filter((id) => !byAction.has(id));
@@ -162,10 +186,12 @@ describe('a burst of 1,000 actions while a worker is killed twice', () => {
     expect(all.every((r) => r.type === 'action.completed' && r.status === 'success')).toBe(true);
     expect(all.filter((r) => !WebhookReceiver.signatureValid(r, ALICE_WHSEC))).toEqual([]);
     const duplicates = all.length - BURST;
+    // Work the reconciler had to mend: a job lost by the kills that BullMQ itself did not bring back.
+    const reconciled = await redis.hgetall(`${prefix}:stats:reconciled`);
 
     console.log(
-      `burst: ${BURST} accepted in ${submittedMs} ms, all finished after ${finishedMs} ms; kills after ${kills.map((k) => k.submitted).join(' and ')} submissions (holding ${kills.map((k) => k.holding).join(' and ')} jobs, ${kills.map((k) => k.interrupted.length).join(' and ')} mid-download); ` +
-        `${rerun.length} actions re-run after a kill, ${stalled} stalled jobs recovered; jobs per worker process ${workers.map(successes).join(', ')}; ${duplicates} repeated webhook deliveries (same webhook-id)`,
+      `burst: ${BURST} accepted in ${submittedMs} ms, all finished after ${finishedMs} ms; kills after ${kills.map((k) => k.submitted).join(' and ')} submissions (${killed - kills.length} more that interrupted nothing) (holding ${kills.map((k) => k.holding).join(' and ')} jobs, ${kills.map((k) => k.interrupted.length).join(' and ')} mid-download); ` +
+        `${rerun.length} actions re-run after a kill, ${stalled} stalled jobs recovered; jobs per worker process ${workers.map(successes).join(', ')}; ${duplicates} repeated webhook deliveries (same webhook-id); reconciled ${JSON.stringify(reconciled)}`,
     );
   });
 });

@@ -340,10 +340,10 @@ describe('deep nesting', () => {
     ['a JSON structure whose lattice is nested 50,000 levels deep', JSON.stringify({ structure: { content: `{"lattice": [[1,0,0],[0,1,0],${deep(50_000)}], "species": ["Fe"], "frac_coords": [[0,0,0]]}` } })],
     ['a pymatgen structure whose site is nested 50,000 levels deep', JSON.stringify({ structure: { content: `{"lattice": [[3,0,0],[0,3,0],[0,0,3]], "sites": [${deep(50_000)}]}` } })],
   ];
-  it.each(cases)('%s: 4xx, not 5xx', async (_name, body) => {
+  it.each(cases)('%s: 4xx, not 5xx (400 when the body itself is too deep, 422 when the structure text is)', async (_name, body) => {
     expect(Buffer.byteLength(body)).toBeLessThan(BODY_LIMIT);
     const status = await expectNo5xx({ method: 'POST', path: GENERATE, headers: { authorization: `Bearer ${SECRETS.alice}`, 'content-type': 'application/json' }, body });
-    expect(status).toBe(422);
+    expect(status).toBe(body.startsWith('{"structure":{"content":"') ? 422 : 400);
   });
 });
 
@@ -351,15 +351,19 @@ describe('deep nesting with an Idempotency-Key or a platform action id (issue 15
   const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
   const file = (n: number) => `{"file": {"url": "https://example.org/CdTe.cif", "filename": "CdTe.cif", "extra": ${deep(n)}}}`;
 
-  it('a file object with 5,000-deep arrays and an Idempotency-Key is accepted, and its retry replays it', async () => {
+  it('a file object with 5,000-deep arrays and an Idempotency-Key is refused before parsing (400 json_too_deep); one as deep as allowed is accepted and replayed', async () => {
     const headers = { authorization: `Bearer ${SECRETS.alice}`, 'content-type': 'application/json', 'idempotency-key': `deep-${Date.now()}` };
-    const first = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5000) });
+    const tooDeep = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5000) });
+    expect(tooDeep.status).toBe(400);
+    expect(((await tooDeep.json()) as ErrorBody).error.code).toBe('json_too_deep');
+    // The body and `file` take two of the 64 levels.
+    const first = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(62) });
     expect(first.status).toBe(202);
-    const again = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5000) });
+    const again = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(62) });
     expect(again.status).toBe(202);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(((await again.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
-    const other = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(5001) });
+    const other = await fetch(`${api.url}${GENERATE}`, { method: 'POST', headers, body: file(61) });
     expect(other.status).toBe(422);
   });
 

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhooksPlugin } from '../../apps/api/src/routes/webhooks.ts';
+import { batchesPlugin } from '../../apps/api/src/routes/batches.ts';
 import { structureFixture } from '../support/fixtures.ts';
 import { startHttpServer, type TestHttpServer } from '../support/http-server.ts';
 import { deletePrefix, redisUrl, testRedis, uniquePrefix } from '../support/redis.ts';
@@ -72,7 +73,7 @@ beforeAll(async () => {
     redisUrl: await redisUrl(),
     extra: { LOG_LEVEL: 'debug', OURO_API_KEY, OURO_BACKEND_URL: platform.url, WEBHOOK_RETRY_DELAYS_MS: '0,100,100,100' },
   });
-  api = await startTestApi(env, [webhooksPlugin()]);
+  api = await startTestApi(env, [webhooksPlugin(), batchesPlugin()]);
   workers.push(await spawnWorker(env));
 });
 
@@ -140,5 +141,33 @@ describe('secrets in the logs', () => {
       ...(workerText.includes(value) ? [`${name} in the worker log`] : []),
     ]);
     expect(found).toEqual([]);
+  });
+});
+
+describe('secrets in the answers', () => {
+  it('a webhook_url query string is used whole for delivery but shown back with its values masked, on actions and batches', { timeout: 60_000 }, async () => {
+    const hook = `${platform.url}/hook?token=${HOOK_QUERY_TOKEN}&x=1`;
+    const body = { structure: { content: si }, defect_types: ['vacancy'], webhook_url: hook };
+    const direct = await api.call('POST', GENERATE, { as: 'alice', body });
+    expect(direct.status).toBe(202);
+    const batch = await api.call('POST', '/batches', { as: 'alice', body: { items: [{ structure: { content: si } }], defaults: { defect_types: ['vacancy'] }, webhook_url: hook } });
+    expect(batch.status).toBe(202);
+    await waitForAll(redis, prefix, [direct.body.id, `${batch.body.id}.0`], { timeoutMs: 30_000, done: (s) => s?.webhookState === 'delivered' });
+    // The receiver got the token: the query string is part of the address deliveries go to.
+    expect(platform.requests.filter((r) => r.path === '/hook' && r.headers['webhook-id']).length).toBeGreaterThanOrEqual(2);
+
+    const answers = [
+      await api.call('GET', `/actions/${direct.body.id}`, { as: 'alice' }),
+      await api.call('GET', '/actions?limit=100', { as: 'alice' }),
+      await api.call('GET', `/batches/${batch.body.id}`, { as: 'alice' }),
+      await api.call('GET', `/actions/${batch.body.id}.0`, { as: 'ops' }),
+      await api.call('GET', '/webhooks/failed', { as: 'ops' }),
+    ];
+    for (const a of answers) expect(a.status).toBe(200);
+    expect(answers[0].body.webhook_url).toBe(`${platform.url}/hook?token=***&x=***`);
+    expect(answers[2].body.webhook_url).toBe(`${platform.url}/hook?token=***&x=***`);
+    expect(answers[0].body.webhook.target).toBe(`${platform.url}/hook`);
+    const leaked = answers.filter((a) => a.raw.toString('utf8').includes(HOOK_QUERY_TOKEN)).map((a) => a.raw.toString('utf8').slice(0, 200));
+    expect(leaked).toEqual([]);
   });
 });

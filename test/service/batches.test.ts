@@ -193,6 +193,23 @@ describe('POST /batches', () => {
     const platform = await api.call('POST', '/batches', { as: 'ouro', body: { items: [{ structure: { content: si } }] }, headers: { 'ouro-action-id': 'x1' } });
     expect(platform.status).toBe(422);
     expect(platform.body.error.issues[0].path).toBe('headers.ouro-action-id');
+    // A direct client sending the platform's headers: the same 403 and message as a single request gets.
+    const headers = { 'ouro-action-id': 'x1', 'ouro-webhook-token': 'tok' };
+    const single = await api.call('POST', '/generate-point-defect-candidates', { body: { structure: { content: si } }, headers });
+    const batch = await api.call('POST', '/batches', { body: { items: [{ structure: { content: si } }] }, headers });
+    expect(single.status).toBe(403);
+    expect(batch.status).toBe(403);
+    expect(batch.body).toEqual(single.body);
+    // An empty object, or items of the wrong type: the message names `items` and what it takes.
+    const empty = await api.call('POST', '/batches', { body: {} });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.issues).toEqual([{ path: 'items', message: expect.stringMatching(/^missing: give `items`, a list of 1 to 1000 structures/) }]);
+    expect(empty.body.error.message).not.toMatch(/Invalid input|expected array/);
+    const wrong = await api.call('POST', '/batches', { body: { items: 'CdTe.cif', atomic: 'yes' } });
+    expect(wrong.body.error.issues).toEqual([
+      { path: 'items', message: '`items` must be a list of structures (each {"structure": ...} or {"file": ...}), not a string' },
+      { path: 'atomic', message: '`atomic` must be true or false, not a string' },
+    ]);
     expect((await api.call('POST', '/batches', { rawBody: 'items=1', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
     expect((await api.call('POST', '/batches', { as: 'nobody', body: { items: [] } })).status).toBe(401);
     // The same body reader as single requests: UTF-8 only (415), and any JSON value reaches the route (422).
@@ -257,6 +274,47 @@ describe('POST /batches', () => {
     const [first, again] = await received(id, 2, 'batch.completed');
     expect(again.webhookId).toBe(first.webhookId);
     expect((await api.call('POST', '/batches/00000000-0000-4000-8000-000000000000/webhook/retry', { as: 'ops' })).status).toBe(404);
+  });
+  it('a batch.completed that failed for good is listed by /webhooks/failed, counted by the failed gauge and started over by retry-failed', async () => {
+    // A receiver answering 500 until the test switches it to 200.
+    let status = 500;
+    files.route('/flaky-batch', (_req, res) => res.writeHead(status).end(status === 200 ? 'ok' : 'down'));
+    const failedGauge = async () => Number(/^defect_webhook_deliveries_failed (\d+)$/m.exec((await api.call('GET', '/metrics')).raw.toString('utf8'))?.[1]);
+    const before = await failedGauge();
+    const res = await api.call('POST', '/batches', { body: { defaults: quick, webhook_url: `${files.url}/flaky-batch?token=s3cret`, action_webhooks: false, items: [{ structure: { content: si } }] } });
+    expect(res.status).toBe(202);
+    const id = res.body.id as string;
+    await completed(id);
+    const deadline = Date.now() + 30_000;
+    while ((await api.call('GET', `/batches/${id}`)).body.webhook?.state !== 'failed') {
+      if (Date.now() > deadline) throw new Error('batch.completed did not fail');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Four attempts (WEBHOOK_RETRY_DELAYS_MS has four delays), each answered 500.
+    expect(files.requests.filter((r) => r.path === '/flaky-batch').map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'POST']);
+
+    const listed = (await api.call('GET', '/webhooks/failed', { as: 'ops' })).body.deliveries.find((d: { batch_id: string | null }) => d.batch_id === id);
+    expect(listed).toMatchObject({ batch_id: id, action_id: null, event: 'batch.completed', owner: 'alice', kind: 'direct', attempts: 4, last_attempt: { status: 500 } });
+    // The target without its query string: tokens there are not shown.
+    expect(listed.target).toBe(`${files.url}/flaky-batch`);
+    expect((await api.call('GET', '/webhooks/failed', { as: 'alice' })).body.deliveries.map((d: { batch_id: string | null }) => d.batch_id)).toContain(id);
+    expect((await api.call('GET', '/webhooks/failed', { as: 'bob' })).body.deliveries.map((d: { batch_id: string | null }) => d.batch_id)).not.toContain(id);
+    expect(await failedGauge()).toBe(before + 1);
+
+    status = 200;
+    const retried = await api.call('POST', '/webhooks/retry-failed?max_age_seconds=3600', { as: 'ops' });
+    expect(retried.status).toBe(202);
+    expect(retried.body.retried_batches).toEqual([id]);
+    while ((await api.call('GET', `/batches/${id}`)).body.webhook?.state !== 'delivered') {
+      if (Date.now() > deadline + 30_000) throw new Error('batch.completed was not delivered after retry-failed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const delivered = (await api.call('GET', `/batches/${id}`)).body.webhook;
+    expect(delivered).toMatchObject({ state: 'delivered', operator_retries: 1 });
+    expect(delivered.attempts.at(-1).status).toBe(200);
+    expect(files.requests.filter((r) => r.path === '/flaky-batch')).toHaveLength(5);
+    expect((await api.call('GET', '/webhooks/failed', { as: 'ops' })).body.deliveries.map((d: { batch_id: string | null }) => d.batch_id)).not.toContain(id);
+    expect(await failedGauge()).toBe(before);
   });
 });
 

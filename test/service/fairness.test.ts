@@ -169,12 +169,37 @@ describe('heavy jobs apart', () => {
     expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate-heavy');
   });
 
+  it('a URL structure estimated heavy once downloaded moves to generate-heavy at once, not after LIGHT_JOB_BUDGET_MS, downloaded once', { timeout: 180_000 }, async () => {
+    // The same 343-atom P1 cell with interstitials (estimated at about 1.8 s from its counts),
+    // served by a real HTTP server; the light budget is out of reach, so only the estimate can move it.
+    const files = await startHttpServer({ '/grid.vasp': respondWith(jitteredIronGrid(7)) });
+    servers.push(files);
+    const { env, api } = await deployment('fair-url-estimate', { LIGHT_JOB_BUDGET_MS: '3600000', JOB_TIMEOUT_MS: '3600000' });
+    const id = await submit(api, 'alice', { file: { url: `${files.url}/grid.vasp`, filename: 'grid.vasp' }, supercell: [1], defect_types: ['vacancy', 'interstitial'] });
+    expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate');
+    const worker = await spawnWorker(env);
+    workers.push(worker);
+    const done = await waitForAction(api, id, { timeoutMs: 150_000 });
+    expect(done).toMatchObject({ status: 'success', queue: 'generate-heavy', runs: 2 });
+    const moved = worker.logs.find((l) => l.action_id === id && /moved to generate-heavy/.test(String(l.msg)));
+    expect(moved?.msg).toMatch(/estimated over HEAVY_JOB_MS/);
+    expect(moved).toMatchObject({ inputAtoms: 343, orbits: 343, supercellAtoms: 343 });
+    expect(Number(moved?.estimate_ms)).toBeGreaterThan(1000);
+    // The heavy run reads the kept copy.
+    expect(files.requests.filter((r) => r.path === '/grid.vasp')).toHaveLength(1);
+    // A light URL job is estimated too, and stays where it is.
+    const small = await submit(api, 'alice', { file: { url: `${files.url}/grid.vasp`, filename: 'grid.vasp' }, supercell: [1], defect_types: ['vacancy'] });
+    expect(await waitForAction(api, small, { timeoutMs: 60_000 })).toMatchObject({ status: 'success', queue: 'generate', runs: 1 });
+    expect(worker.logs.some((l) => l.action_id === small && l.msg === 'job cost estimated' && Number(l.estimate_ms) <= 1000)).toBe(true);
+  });
+
   it('a URL structure still running after LIGHT_JOB_BUDGET_MS moves to generate-heavy, downloaded once, with what unpacking it assumed', { timeout: 180_000 }, async () => {
     // A 343-atom P1 cell with interstitials (seconds of Voronoi analysis), as UTF-16 without a
     // byte-order mark: the download's warning must reach the answer of the heavy run.
     const files = await startHttpServer({ '/grid.vasp': respondWith(Buffer.from(jitteredIronGrid(7), 'utf16le')) });
     servers.push(files);
-    const { env, api } = await deployment('fair-budget', { LIGHT_JOB_BUDGET_MS: '300' });
+    // HEAVY_JOB_MS out of reach: the estimate made after the download calls it light, so only the budget can move it.
+    const { env, api } = await deployment('fair-budget', { LIGHT_JOB_BUDGET_MS: '300', HEAVY_JOB_MS: '100000000' });
     const id = await submit(api, 'alice', { file: { url: `${files.url}/grid.vasp`, filename: 'grid.vasp' }, supercell: [1], defect_types: ['vacancy', 'interstitial'] });
     expect((await api.call('GET', `/actions/${id}`)).body.queue).toBe('generate');
     // One process taking both queues, as `npm start` runs it.

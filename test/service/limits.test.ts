@@ -146,7 +146,8 @@ describe('queued actions per API key, in batches', () => {
 
 describe('result pages per client address', () => {
   it('429 past RATE_LIMIT_VIEW requests from one address to /view/*, shared by every API process; assets and API keys apart', async () => {
-    const env = await environment('limits-view', { RATE_LIMIT_VIEW: '3', RATE_LIMIT_WINDOW_SECONDS: '60', VIEW_LINK_SECRET: 'view-link-key-for-the-limits-test-0123456789' });
+    // The test talks to the API as a proxy on loopback would.
+    const env = await environment('limits-view', { RATE_LIMIT_VIEW: '3', RATE_LIMIT_WINDOW_SECONDS: '60', VIEW_LINK_SECRET: 'view-link-key-for-the-limits-test-0123456789', TRUST_PROXY: 'loopback' });
     const [one, two] = [await api(env), await api(env)];
     const id = (await one.call('POST', GENERATE, { body: inline })).body.id as string;
     const view = (await one.call('GET', `/actions/${id}`)).body.links.view as string;
@@ -167,10 +168,39 @@ describe('result pages per client address', () => {
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
-    // Another address has its own budget (the API trusts the proxy's X-Forwarded-For).
+    // Another address has its own budget (the API trusts the loopback proxy's X-Forwarded-For).
     expect((await get(one, view, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200);
     // The page's static assets and the API-key routes are outside this limit.
     expect((await get(one, '/viewer/page.js')).status).toBe(200);
     expect((await one.call('GET', `/actions/${id}`)).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names: by default a client cannot pick its address', async () => {
+    const base = { RATE_LIMIT_VIEW: '2', RATE_LIMIT_WINDOW_SECONDS: '60', VIEW_LINK_SECRET: 'view-link-key-for-the-limits-test-0123456789' };
+    const get = (target: TestApi, path: string, forwardedFor: string) => fetch(`${target.url}${path}`, { headers: { 'x-forwarded-for': forwardedFor } });
+    const loggedIps = (target: TestApi) => target.logs.filter((l) => l.msg === 'request completed' && String((l.req as { url?: string })?.url ?? '').startsWith('/view/')).map((l) => l.ip);
+
+    // Default: every request comes from the connection's address, whatever the header says.
+    const closed = await api(await environment('trust-default', base));
+    const id = (await closed.call('POST', GENERATE, { body: inline })).body.id as string;
+    const view = (await closed.call('GET', `/actions/${id}`)).body.links.view as string;
+    const statuses = [];
+    for (const forwardedFor of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) statuses.push((await get(closed, view, forwardedFor)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(new Set(loggedIps(closed))).toEqual(new Set(['127.0.0.1']));
+    // The links do not follow the forwarded headers either.
+    const spoofed = await fetch(`${closed.url}/actions/${id}`, { headers: { authorization: 'Bearer alice-secret-0001', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } });
+    expect(((await spoofed.json()) as { links: { self: string } }).links.self).toBe(`/actions/${id}`);
+
+    // One proxy hop trusted: the address it reports is the client's, each with its own budget.
+    const hop = await api(await environment('trust-hop', { ...base, TRUST_PROXY: '1' }));
+    const id2 = (await hop.call('POST', GENERATE, { body: inline })).body.id as string;
+    const view2 = (await hop.call('GET', `/actions/${id2}`)).body.links.view as string;
+    const perClient = [];
+    for (const forwardedFor of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.1', '203.0.113.1']) perClient.push((await get(hop, view2, forwardedFor)).status);
+    expect(perClient).toEqual([200, 200, 200, 200, 429]);
+    // Only the last hop counts: what the client itself wrote before the proxy's entry is ignored.
+    expect((await get(hop, view2, '198.51.100.9, 203.0.113.4')).status).toBe(200);
+    expect(loggedIps(hop)).toEqual(['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.1', '203.0.113.1', '203.0.113.4']);
   });
 });

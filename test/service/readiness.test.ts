@@ -53,6 +53,8 @@ describe('readiness during a cold start', () => {
     expect(ready.status).toBe(200);
     expect(api.ctx.hostChecker.isWarm).toBe(true);
     expect(api.logs.some((l) => l.msg === 'check threads warm')).toBe(true);
+    // The main thread's own first-request work (request checks, the view-link key, the queues) is done too.
+    expect(api.logs.some((l) => l.msg === 'main thread warm')).toBe(true);
     expect((await api.call('POST', '/generate-point-defect-candidates', { body: { structure: { content: structureFixture('CdTe.cif') } } })).status).toBe(202);
   });
 });

@@ -89,3 +89,33 @@ describe('npm start', () => {
     expect(run.logs.some((l) => String(l.msg).startsWith('worker shutting down'))).toBe(true);
   }, 90_000);
 });
+
+describe('npm start: which Redis it says it uses', () => {
+  /** Runs `npm start` with `extra` in the environment until its first `start: using` line, then stops it. */
+  async function firstWords(extra: Record<string, string>): Promise<string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST') && !k.startsWith('REDIS_')) env[k] = v;
+    Object.assign(env, { API_KEYS: 'dev:operator:start-script-secret-0001', PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'production' }, extra);
+    const proc = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    let stderr = '';
+    proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const deadline = Date.now() + 30_000;
+    while (!/^start: (using|no Redis)/m.test(stderr) && Date.now() < deadline && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    process.kill(-proc.pid!, 'SIGTERM');
+    await exited;
+    return stderr;
+  }
+
+  it('names the cluster of REDIS_CLUSTER_NODES (without credentials), not localhost:6379', async () => {
+    const said = await firstWords({ REDIS_CLUSTER_NODES: 'redis://user:hunter2@127.0.0.1:1,127.0.0.1:2', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(said).toMatch(/^start: using the Redis Cluster of REDIS_CLUSTER_NODES \(seed nodes redis:\/\/127\.0\.0\.1:1, redis:\/\/127\.0\.0\.1:2\)$/m);
+    expect(said).not.toMatch(/localhost:6379|hunter2/);
+  }, 60_000);
+
+  it('names the host of REDIS_URL, without its password', async () => {
+    const said = await firstWords({ REDIS_URL: 'redis://:hunter2@127.0.0.1:1/3' });
+    expect(said).toMatch(/^start: using REDIS_URL \(redis:\/\/127\.0\.0\.1:1\/3\)$/m);
+    expect(said).not.toMatch(/hunter2/);
+  }, 60_000);
+});

@@ -1,4 +1,7 @@
+import { Queue } from 'bullmq';
 import { keys } from '@defect-candidates/service/store/keys';
+import { GENERATE_QUEUE, WEBHOOKS_QUEUE, generateJobId } from '@defect-candidates/service/queues';
+import { deliveryJobId } from '@defect-candidates/service/webhooks/queue';
 import { sendTogether, type RedisClient } from '@defect-candidates/service/redis';
 import type { TestApi } from './service.ts';
 
@@ -124,4 +127,46 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number, wha
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * For a failing fault test: each action that is not `done`, with what would explain it: its
+ * status, runs, generation queue, its generation job's BullMQ state (and failed reason), its
+ * webhook state and its delivery job's state. One line per action, at most `limit`.
+ */
+export async function describeStuck(
+  redis: RedisClient,
+  prefix: string,
+  ids: string[],
+  done: (s: BulkStatus | undefined) => boolean,
+  limit = 20,
+): Promise<string> {
+  const statuses = await readStatuses(redis, prefix, ids);
+  const stuck = ids.filter((id) => !done(statuses.get(id))).slice(0, limit);
+  if (stuck.length === 0) return '(none stuck)';
+  const queues = new Map<string, Queue>();
+  const queue = (name: string) => {
+    if (!queues.has(name)) queues.set(name, new Queue(name, { connection: redis, prefix }));
+    return queues.get(name)!;
+  };
+  const lines: string[] = [];
+  try {
+    for (const id of stuck) {
+      const meta = JSON.parse((await redis.hget(keys(prefix).action(id), 'meta')) ?? 'null') as { queue?: string } | null;
+      const s = statuses.get(id);
+      const onQueue = meta?.queue ?? GENERATE_QUEUE;
+      const job = await queue(onQueue).getJob(generateJobId(id));
+      const jobState = job ? await job.getState() : 'none';
+      const delivery = await queue(WEBHOOKS_QUEUE).getJob(deliveryJobId(id));
+      const deliveryState = delivery ? await delivery.getState() : 'none';
+      lines.push(
+        `${id}: ${s?.status ?? 'missing'} runs=${s?.runs ?? '?'} queue=${onQueue} job=${jobState}` +
+          `${job?.failedReason ? ` (${job.failedReason})` : ''} attempts=${job?.attemptsMade ?? '-'} stalled=${job?.stalledCounter ?? '-'}` +
+          ` webhook=${s?.webhookState ?? 'none'}/${s?.webhookAttempts ?? 0} delivery_job=${deliveryState}${delivery?.failedReason ? ` (${delivery.failedReason})` : ''}`,
+      );
+    }
+  } finally {
+    for (const q of queues.values()) await q.close();
+  }
+  return lines.join('\n');
 }

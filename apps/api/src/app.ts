@@ -14,6 +14,8 @@ import { HEAVY_QUEUE, createGenerateQueue } from '@defect-candidates/service/que
 import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { authenticate } from './auth.ts';
 import { HttpError, errorHandler, unmatchedRoute } from './errors.ts';
+import { scanJsonShape } from './json-limits.ts';
+import { warmUpApi, warmUpHttp } from './warm-up.ts';
 import { createMetrics } from './metrics.ts';
 import { HostChecker } from './host-check.ts';
 import { ArchiveBuilder } from './archives.ts';
@@ -46,7 +48,9 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Only the proxies TRUST_PROXY names may say who the client is (X-Forwarded-For): believing
+  // anyone would let a client pick its own address, and with it its per-address limit.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.set('query parser', 'simple');
 
   app.use(
@@ -62,10 +66,13 @@ export async function createApp(ctx: ApiContext, plugins: ApiPlugin[] = []): Pro
       serializers: { req: redactViewSignature },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // The "request completed" line names the caller and the action, like the route's own lines.
-      customProps: (_req, res) => {
+      // The client's address as TRUST_PROXY lets Express work it out (`remoteAddress` is the
+      // connection's, a proxy's behind one).
+      customProps: (req, res) => {
         const locals = (res as unknown as { locals?: Record<string, unknown> }).locals ?? {};
         const caller = (locals.principal as { name?: string } | undefined)?.name;
-        return { ...(caller ? { caller } : {}), ...(typeof locals.action_id === 'string' ? { action_id: locals.action_id } : {}) };
+        const ip = (req as unknown as { ip?: string }).ip;
+        return { ...(ip ? { ip } : {}), ...(caller ? { caller } : {}), ...(typeof locals.action_id === 'string' ? { action_id: locals.action_id } : {}) };
       },
     }),
   );
@@ -110,7 +117,14 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'] })];
+  // The raw (already inflated) bytes are scanned before JSON.parse: a body too deep or holding too
+  // many values is refused without parsing it (see json-limits.ts). Thrown from `verify`, the error
+  // keeps its status through body-parser.
+  const verify = (_req: unknown, _res: unknown, buf: Buffer) => {
+    const fault = scanJsonShape(buf);
+    if (fault) throw new HttpError(fault.kind === 'depth' ? 400 : 413, fault.kind === 'depth' ? 'json_too_deep' : 'json_too_many_values', fault.message);
+  };
+  return [refuseCharset, express.json({ limit: limitBytes, strict: false, type: ['application/json', 'application/*+json'], verify })];
 }
 
 export interface StartApiOptions {
@@ -141,9 +155,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const queue = createGenerateQueue(config, redis);
   const heavyQueue = createGenerateQueue(config, redis, HEAVY_QUEUE);
   for (const q of [queue, heavyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
+  let warm = false;
   const ctx: ApiContext = {
     config,
     logger,
+    isWarm: () => warm,
     redis,
     keyring,
     queue,
@@ -158,9 +174,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     archives: new ArchiveBuilder({ threads: config.archiveThreads }),
     viewLinks: new ViewLinks(redis, { secret: config.viewLinkSecret, ttlSeconds: config.viewLinkTtlSeconds, prefix: config.keyPrefix, publicUrl: config.publicUrl }),
   };
-  // /readyz answers 503 until the check threads have loaded the core and moyo (cold start).
+  // /readyz answers 503 until the check threads have loaded the core and moyo (cold start) and the
+  // main thread has run its own first-request work (warm-up.ts).
   const warmStart = Date.now();
-  void ctx.hostChecker.warm().then(() => logger.info({ ms: Date.now() - warmStart, threads: config.hostCheckThreads }, 'check threads warm'));
+  const threadsWarm = ctx.hostChecker.warm().then(() => logger.info({ ms: Date.now() - warmStart, threads: config.hostCheckThreads }, 'check threads warm'));
   // Commands fail fast while the connection is down (no offline queue): give it a moment to come
   // up so the first requests are not refused, but start anyway (and say so) if Redis is away.
   try {
@@ -169,6 +186,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'Redis is not answering yet; the API starts and answers 503 until it does');
   }
+  const mainWarm = warmUpApi(ctx)
+    .then(() => logger.info({ ms: Date.now() - warmStart }, 'main thread warm'))
+    .catch((err: Error) => logger.warn({ err: err.message }, 'main-thread warm-up failed'));
   const plugins = options.plugins ?? [];
   const app = await createApp(ctx, plugins);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -178,6 +198,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  const httpWarm = warmUpHttp(url).catch((err: Error) => logger.warn({ err: err.message }, 'HTTP warm-up failed'));
+  void Promise.all([threadsWarm, mainWarm, httpWarm]).then(() => (warm = true));
   logger.info({ port, prefix: config.keyPrefix }, 'api listening');
 
   let closing: Promise<void> | null = null;

@@ -16,6 +16,8 @@ import type { ArchiveBuilder } from './archives.ts';
 export interface ApiContext {
   config: Config;
   logger: Logger;
+  /** True once the check threads and the main thread ran their start-up warm-ups (`/readyz`). */
+  isWarm(): boolean;
   /** Command connection: fails fast when Redis is away (no offline queue). */
   redis: RedisClient;
   store: ActionStore;

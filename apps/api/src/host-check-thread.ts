@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { prepareHost, type StructureFormat } from '@defect-candidates/core';
 import { threadFailure } from '@defect-candidates/service/threads/failure';
+import { hostFacts } from '@defect-candidates/service/scheduling/cost';
 import type { HostCheckReply, HostCheckTask } from './host-check.ts';
 
 if (!parentPort) throw new Error('host-check-thread.ts must run as a worker thread');
@@ -13,7 +14,6 @@ const port = parentPort;
 port.on('message', (task: HostCheckTask) => {
   const reply = (message: HostCheckReply) => port.postMessage(message);
   try {
-    const t0 = performance.now();
     const host = prepareHost(
       {
         content: task.content,
@@ -24,18 +24,7 @@ port.on('message', (task: HostCheckTask) => {
       task.request as never,
       { maxAtoms: task.maxAtoms, maxInputAtoms: task.maxInputAtoms },
     );
-    const prepareMs = performance.now() - t0;
-    const { species } = host.structure;
-    reply({
-      kind: 'done',
-      host: {
-        inputAtoms: species.length,
-        orbits: new Set(host.analysis.orbits).size,
-        elements: new Set(species).size,
-        supercellAtoms: host.supercell.nSites,
-        prepareMs,
-      },
-    });
+    reply({ kind: 'done', host: hostFacts(host) });
   } catch (err) {
     reply({ kind: 'failed', error: threadFailure(err) });
   }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRequest } from '@defect-candidates/core';
+import { parseRequest, prepareHost, type StructureFormat } from '@defect-candidates/core';
 import { HttpError } from './errors.ts';
 import { HostChecker, type HostCheckerOptions } from './host-check.ts';
+import { WARM_UP_STRUCTURES } from './warm-up-structures.ts';
 
 const FIXTURES = process.env.FIXTURES_DIR ?? join(import.meta.dirname, '../../../fixtures');
 const si = { content: readFileSync(join(FIXTURES, 'structures/Si.vasp'), 'utf8'), filename: 'Si.vasp' };
@@ -153,5 +154,12 @@ describe('HostChecker', () => {
     // Warm threads answer from the pool: closing it now would refuse any new check, so a pass
     // proves the warm-up ran the structure through, and this one is new (not remembered).
     expect(await c.check(si, params({ supercell: [3] }))).toMatchObject({ checked: true, host: { supercellAtoms: 54 } });
+  });
+
+  it('warms on structures that pass the check: every reader and several lattices, no warm-up of an error path', async () => {
+    const groups = WARM_UP_STRUCTURES.map((w) => prepareHost({ content: w.content, format: w.format as StructureFormat }, {}).analysis.number);
+    // Fd-3m, Im-3m, P4_2/mnm, Pm-3m, Fm-3m, P6_3mc, F-43m, P6_3/mmc.
+    expect(groups).toEqual([227, 229, 136, 221, 225, 186, 216, 194]);
+    expect(new Set(WARM_UP_STRUCTURES.map((w) => w.format))).toEqual(new Set(['poscar', 'cif', 'pymatgen', 'extxyz']));
   });
 });

@@ -5,6 +5,7 @@ import type { HostFacts } from '@defect-candidates/service/scheduling/cost';
 import { type ThreadFailure, failureCode } from '@defect-candidates/service/threads/failure';
 import { ThreadCancelled, ThreadCrashed, ThreadPool, ThreadTimeout } from '@defect-candidates/service/threads/pool';
 import { HttpError, invalidRequest } from './errors.ts';
+import { WARM_UP_STRUCTURES } from './warm-up-structures.ts';
 
 export interface InlineStructure {
   content: string;
@@ -52,35 +53,6 @@ const THREAD_MEMORY_MB = 512;
 /** Loading the core and moyo in a fresh thread takes about a second; on a loaded machine, more. */
 const WARM_UP_TIMEOUT_MS = 60_000;
 /**
- * Diamond Si (2 atoms) as POSCAR and as CIF: the warm-up goes through reading (the two commonest
- * formats), symmetry and the supercell search.
- */
-const WARM_UP_STRUCTURES: { content: string; format: string }[] = [
-  { format: 'poscar', content: ['Si', '5.43', '0 0.5 0.5', '0.5 0 0.5', '0.5 0.5 0', 'Si', '2', 'Direct', '0 0 0', '0.25 0.25 0.25'].join('\n') },
-  {
-    format: 'cif',
-    content: [
-      'data_Si',
-      '_cell_length_a 3.8396',
-      '_cell_length_b 3.8396',
-      '_cell_length_c 3.8396',
-      '_cell_angle_alpha 60',
-      '_cell_angle_beta 60',
-      '_cell_angle_gamma 60',
-      "_symmetry_space_group_name_H-M 'P 1'",
-      'loop_',
-      '_atom_site_label',
-      '_atom_site_type_symbol',
-      '_atom_site_fract_x',
-      '_atom_site_fract_y',
-      '_atom_site_fract_z',
-      'Si1 Si 0 0 0',
-      'Si2 Si 0.25 0.25 0.25',
-    ].join('\n'),
-  },
-];
-
-/**
  * Reads, analyses and sizes an inline structure at submission (the core's `prepareHost`), so a
  * bad structure or an oversized supercell is refused with 422 before anything is queued, and the
  * job's cost can be estimated from what the check learnt (atoms, orbits, supercell, time taken).
@@ -113,15 +85,16 @@ export class HostChecker {
   }
 
   /**
-   * Starts the threads and has each of them check a small structure, so that loading the core and
-   * moyo's WebAssembly (a second or so per thread) is done before the first submission, not during
-   * it. Resolves when every thread has answered; `isWarm` says so from then on.
+   * Starts the threads and has each of them check the WARM_UP_STRUCTURES (every reader, several
+   * lattices), so that loading the core and moyo's WebAssembly (a second or so per thread) and
+   * compiling the paths a first structure of each kind takes are done before the first
+   * submission, not during it. Resolves when every thread has answered; `isWarm` says so from then on.
    */
   warm(): Promise<void> {
     this.threads.warm();
     this.warming ??= (async () => {
-      for (const structure of WARM_UP_STRUCTURES) {
-        const task: HostCheckTask = { ...structure, request: {}, maxAtoms: this.options.maxAtoms, maxInputAtoms: this.options.maxInputAtoms };
+      for (const { content, format } of WARM_UP_STRUCTURES) {
+        const task: HostCheckTask = { content, format, request: {}, maxAtoms: this.options.maxAtoms, maxInputAtoms: this.options.maxInputAtoms };
         // One task per thread, all at once: each occupies its own thread until it is done.
         await Promise.allSettled(Array.from({ length: this.options.threads }, () => this.threads.run(task, { timeoutMs: WARM_UP_TIMEOUT_MS })));
       }

@@ -92,7 +92,7 @@ export function requestRateLimit(redis: RedisClient, config: Config, logger: Log
 
 /**
  * The request-rate limit of the result pages (`/view/*`), which take no API key: per client
- * address (`req.ip`, which behind a proxy is the address the proxy reports in X-Forwarded-For),
+ * address (`req.ip`: the connection's address, or the one a proxy trusted by TRUST_PROXY reports in X-Forwarded-For),
  * RATE_LIMIT_VIEW requests per window, counted as the per-key limits are.
  */
 export function viewRateLimit(redis: RedisClient, config: Config, logger: Logger): RequestHandler {

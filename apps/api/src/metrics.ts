@@ -4,6 +4,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from
 import { readJobStats, readWebhookStats } from '@defect-candidates/service/store/stats';
 import { WEBHOOKS_QUEUE } from '@defect-candidates/service/queues';
 import { failedIndexKey } from '@defect-candidates/service/webhooks/state';
+import { readReconciledStats } from '@defect-candidates/service/reconcile/reconciler';
 import { withTimeout, type RedisClient } from '@defect-candidates/service/redis';
 
 // BullMQ 6 dropped the 'paused' job state: pausing is a flag on the queue, its jobs stay 'waiting'.
@@ -119,9 +120,19 @@ export function createMetrics(deps: { queues: Queue[]; redis: RedisClient; prefi
     }, deps.timeoutMs),
   );
   registry.registerMetric(
-    externalMetric('defect_webhook_deliveries_failed', 'Webhook deliveries failed for good and not retried since (GET /webhooks/failed lists them).', 'gauge', async () => [
+    externalMetric('defect_webhook_deliveries_failed', 'Webhook deliveries (actions\' messages and batches\' batch.completed) failed for good and not retried since (GET /webhooks/failed lists them).', 'gauge', async () => [
       { value: await deps.redis.zcard(failedIndexKey(deps.prefix)) },
     ], deps.timeoutMs),
+  );
+
+  registry.registerMetric(
+    externalMetric(
+      'defect_reconciled_total',
+      'Work the reconciler found without a live BullMQ job and mended, by kind: requeued (an action given its job again), ended (an action that could not be, ended error), mended (a finished action whose webhook or batch count was set in motion again), delivery_requeued, delivery_failed.',
+      'counter',
+      async () => Object.entries(await readReconciledStats(deps.redis, deps.prefix)).map(([kind, value]) => ({ labels: { kind }, value })),
+      deps.timeoutMs,
+    ),
   );
 
   const httpMiddleware: RequestHandler = (req, res, next) => {

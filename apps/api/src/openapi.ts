@@ -33,6 +33,7 @@ const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }>
   interstitial_sites: { title: 'Interstitial sites', description: 'Extra interstitial sites to try, as fractional coordinates of the input cell.' },
   interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
   interstitial_cluster_tolerance: { title: 'Interstitial cluster tolerance', description: 'Interstitial candidates closer than this are one site (0-2 Å, default 0.8).' },
+  adsorption_sites: { title: 'Adsorption sites', description: 'For a slab, layer, rod or molecule with vacuum: also try adsorption sites (on top, bridge, hollow, 2.0 Å out) on its surfaces; false: only sites inside it.' },
 };
 
 export function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
@@ -67,12 +68,12 @@ export function requestBodySchema(): JsonSchema {
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: toJson(schema) } } });
 const errors = (...codes: number[]) => {
   const text: Record<number, string> = {
-    400: 'Malformed JSON.',
+    400: 'Malformed JSON, or JSON nested deeper than 64 levels.',
     401: 'Missing or invalid credentials.',
     403: 'The credentials do not allow this.',
     404: 'No such action (or not yours).',
     409: 'The action is not in a state that allows this.',
-    413: 'The body is larger than BODY_LIMIT.',
+    413: 'The body is larger than BODY_LIMIT, or holds more than 100,000 JSON values.',
     415: 'The body is not JSON, or not in UTF-8.',
     422: 'Invalid fields, an unreadable structure, or a supercell over the atom limit; `issues` lists each field.',
     429: 'Over a per-key limit (`rate_limited`: requests per window; `too_many_queued`: actions queued); retry after `Retry-After` seconds. `RateLimit-*` headers describe the request limit.',

@@ -82,7 +82,7 @@ export const SubmissionEnvelopeSchema = z
     structure: InlineStructureSchema.optional(),
     webhook_url: httpUrl('webhook_url').optional().meta({
       title: 'Webhook URL',
-      description: 'Where to POST the result when the action ends (Standard Webhooks, signed with the API key\'s whsec_ secret).',
+      description: 'Where to POST the result when the action ends (Standard Webhooks, signed with the API key\'s whsec_ secret). Used as given, query string included; answers show it with every query value masked (`?token=***`), logs only its origin and path.',
     }),
   })
   .superRefine((v, ctx) => {
@@ -123,7 +123,7 @@ export const AcceptedSchema = z
 export const ActionErrorSchema = z
   .object({
     message: z.string().meta({ title: 'Message', description: 'What went wrong, for a person.' }),
-    code: z.string().meta({ title: 'Code', description: 'invalid_structure, invalid_supercell, invalid_request (the same code a structure sent inline is refused with), download_failed, timeout or internal.' }),
+    code: z.string().meta({ title: 'Code', description: 'invalid_structure, invalid_supercell, invalid_request (the same code a structure sent inline is refused with), download_failed, timeout, internal or lost_job (the job was lost and could not be queued again).' }),
     type: z.string().meta({ title: 'Type', description: 'Class of the underlying error (e.g. StructureError, DownloadError).' }),
     retryable: z.boolean().meta({ title: 'Retryable', description: 'Whether sending the same request again may succeed.' }),
   })
@@ -215,22 +215,35 @@ export function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
 
+/** What a JSON value is, for messages: `a string`, `null`, `an object`, `the number 3`. */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'the number' : ''} ${String(value)}`.trim();
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** POST /batches: the fields around the items; each item is checked on its own (routes/batches.ts). */
 export const BatchRequestSchema = z
   .strictObject({
     items: z
-      .array(z.unknown())
+      .array(z.unknown(), {
+        error: (issue) =>
+          issue.input === undefined
+            ? `missing: give \`items\`, a list of 1 to ${MAX_BATCH_ITEMS} structures, each {"structure": {"content": ...}} or {"file": {"url": ...}}`
+            : `\`items\` must be a list of structures (each {"structure": ...} or {"file": ...}), not ${describeJson(issue.input)}`,
+      })
       .min(1, 'give at least one item')
       .max(MAX_BATCH_ITEMS, `a batch holds at most ${MAX_BATCH_ITEMS} items`)
       .meta({
         title: 'Items',
         description: `1 to ${MAX_BATCH_ITEMS} structures, each \`{file}\` or \`{structure}\` as in a single request, with any request fields of its own (they win over \`defaults\`).`,
       }),
-    defaults: z.record(z.string(), z.unknown()).optional().meta({
+    defaults: z.record(z.string(), z.unknown(), { error: (issue) => `\`defaults\` must be an object of request fields, not ${describeJson(issue.input)}` }).optional().meta({
       title: 'Defaults',
       description: 'Request fields (supercell, defect_types, dopant_elements, ...) shared by every item.',
     }),
-    atomic: z.boolean().default(false).meta({
+    atomic: z.boolean({ error: (issue) => `\`atomic\` must be true or false, not ${describeJson(issue.input)}` }).default(false).meta({
       title: 'Atomic',
       description: 'Refuse the whole batch (422, every invalid item listed) if any item is invalid; by default the valid items are accepted and the invalid ones listed.',
     }),
@@ -238,7 +251,7 @@ export const BatchRequestSchema = z
       title: 'Webhook URL',
       description: 'Where `batch.completed` is POSTed once every item has ended (Standard Webhooks, signed like the actions\' messages).',
     }),
-    action_webhooks: z.boolean().default(true).meta({
+    action_webhooks: z.boolean({ error: (issue) => `\`action_webhooks\` must be true or false, not ${describeJson(issue.input)}` }).default(true).meta({
       title: 'Action webhooks',
       description: 'Whether each action also sends its own `action.completed` / `action.failed` to `webhook_url`; false sends only `batch.completed`.',
     }),

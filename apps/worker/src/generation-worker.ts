@@ -18,7 +18,7 @@ import { FairShare } from '@defect-candidates/service/scheduling/fair-share';
 import { OuroProgressReporter, type ActionProgressLog } from '@defect-candidates/service/webhooks/ouro-progress';
 import { failureCode } from '@defect-candidates/service/threads/failure';
 import { DownloadError, downloadStructure } from './download.ts';
-import { GenerationCancelled, GenerationFailed, GenerationTimeout, GeneratorPool } from './generator-pool.ts';
+import { GenerationCancelled, GenerationFailed, GenerationTimeout, GenerationTooHeavy, GeneratorPool } from './generator-pool.ts';
 
 export interface GenerationWorkerOptions {
   config: Config;
@@ -55,9 +55,10 @@ function timeoutError(limitMs: number): ActionError {
  * thread, and records the end. Ends are recorded through the store's check-and-set, so however
  * many workers run a job (a worker presumed dead may still be alive), the action completes once.
  *
- * On `generate`, a generation still running after LIGHT_JOB_BUDGET_MS is stopped and its action
- * moved to `generate-heavy` (a structure by URL has no cost estimate before it is downloaded), so
- * a light worker slot is never held longer than that. Each job that starts gives its owner's next
+ * On `generate`, the job's cost is estimated as soon as its host is prepared (a structure by URL
+ * has no estimate before it is downloaded and read) and a job over HEAVY_JOB_MS is moved to
+ * `generate-heavy` at once; one still running after LIGHT_JOB_BUDGET_MS (an estimate that was
+ * wrong) is stopped and moved too, so a light worker slot is never held longer than that. Each job that starts gives its owner's next
  * queued job the front of the line (FairShare).
  */
 export function startGenerationWorker(options: GenerationWorkerOptions): GenerationWorker {
@@ -165,20 +166,35 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
           request: action.parameters,
           maxAtoms: config.maxAtoms,
           maxInputAtoms: config.maxInputAtoms,
+          // On `generate`, the thread estimates the job's cost as soon as the host is prepared
+          // (what a URL's structure could not get at submission) and stops a heavy one there.
+          ...(light ? { heavyJobMs: config.heavyJobMs } : {}),
         },
-        { timeoutMs: budgeted ? config.lightJobBudgetMs : remaining, ...(signal ? { signal } : {}), onProgress: progress },
+        {
+          timeoutMs: budgeted ? config.lightJobBudgetMs : remaining,
+          ...(signal ? { signal } : {}),
+          onProgress: progress,
+          onEstimate: (estimateMs, host) => log.info({ estimate_ms: estimateMs, ...host }, 'job cost estimated'),
+        },
       );
     } catch (err) {
       if (err instanceof GenerationCancelled) return handBack(store, job, token, id, log, err.message);
-      if (err instanceof GenerationTimeout && budgeted) {
-        // Too long for a light slot: the heavy workers start it over, with the full time limit.
+      // Too long for a light slot: the heavy workers start it over, with the full time limit (a
+      // downloaded structure is kept with the action, so it is not fetched again).
+      const moveToHeavy = async (why: Record<string, unknown>, message: string): Promise<GenerateJobResult> => {
         if (action.input.kind === 'url') await store.saveInput(id, content, fileWarnings);
         await store.requeue(id, HEAVY_QUEUE);
         const { priority } = await fairShare.admit(action.owner, HEAVY_QUEUE, id);
         await enqueueGeneration(heavyQueue, config, id, priority);
         void platformLog?.stage('moved to the heavy queue', 10);
-        log.warn({ budget_ms: config.lightJobBudgetMs }, `still running after LIGHT_JOB_BUDGET_MS: moved to ${HEAVY_QUEUE}`);
+        log.warn(why, `${message}: moved to ${HEAVY_QUEUE}`);
         return { action_id: id, status: 'moved' };
+      };
+      if (err instanceof GenerationTooHeavy) {
+        return moveToHeavy({ estimate_ms: err.estimateMs, heavy_job_ms: config.heavyJobMs, ...err.host }, 'estimated over HEAVY_JOB_MS once its structure was read');
+      }
+      if (err instanceof GenerationTimeout && budgeted) {
+        return moveToHeavy({ budget_ms: config.lightJobBudgetMs }, 'still running after LIGHT_JOB_BUDGET_MS');
       }
       if (err instanceof GenerationTimeout) {
         return finishWith(timeoutError(config.jobTimeoutMs), err);

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GenerationCancelled, GenerationFailed, GenerationTimeout, GeneratorPool } from './generator-pool.ts';
+import { GenerationCancelled, GenerationFailed, GenerationTimeout, GenerationTooHeavy, GeneratorPool } from './generator-pool.ts';
 
 const fixtures = process.env.FIXTURES_DIR ?? join(import.meta.dirname, '../../../fixtures');
 const cdte = readFileSync(join(fixtures, 'structures/CdTe.cif'), 'utf8');
@@ -23,6 +23,26 @@ describe('GeneratorPool', () => {
     expect(answer.candidates.map((c: { name: string }) => c.name).sort()).toEqual(['Cd_Te', 'Te_Cd', 'v_Cd', 'v_Te']);
     expect(result.candidates).toBe(4);
     expect(stages).toEqual(expect.arrayContaining(['read', 'symmetry', 'supercell', 'vacancies', 'substitutions', 'writing']));
+  });
+
+  it('with heavyJobMs, estimates the job from the prepared host and stops one above it before building defects', async () => {
+    const estimates: number[] = [];
+    const stages: string[] = [];
+    const light = await pool.run(
+      { content: cdte, filename: 'CdTe.cif', request: { defect_types: ['vacancy'] }, maxAtoms: 1000, heavyJobMs: 1000 },
+      { timeoutMs: 60_000, onEstimate: (ms) => estimates.push(ms) },
+    );
+    expect(light.candidates).toBe(2);
+    expect(estimates).toHaveLength(1);
+    expect(estimates[0]).toBeLessThanOrEqual(1000);
+    // The same job against a threshold below its estimate: stopped once prepared, with the host's counts.
+    const err = await pool
+      .run({ content: cdte, filename: 'CdTe.cif', request: { defect_types: ['vacancy'] }, maxAtoms: 1000, heavyJobMs: 1 }, { timeoutMs: 60_000, onProgress: (stage) => stages.push(stage) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenerationTooHeavy);
+    expect((err as GenerationTooHeavy).estimateMs).toBe(estimates[0]);
+    expect((err as GenerationTooHeavy).host).toMatchObject({ inputAtoms: 8, orbits: 2, elements: 2 });
+    expect(stages).not.toContain('vacancies');
   });
 
   it("reports the core's refusal as the input's fault", async () => {

@@ -1,9 +1,21 @@
 import { ThreadCancelled, ThreadCrashed, ThreadPool, ThreadTimeout } from '@defect-candidates/service/threads/pool';
+import type { HostFacts } from '@defect-candidates/service/scheduling/cost';
 import type { ThreadFailure, ThreadReply, ThreadTask } from './generator-messages.ts';
 
 export interface GenerationResult {
   gzip: Uint8Array;
   candidates: number;
+}
+
+/** The run stopped once the host was prepared: its cost estimate is above the task's `heavyJobMs`. */
+export class GenerationTooHeavy extends Error {
+  constructor(
+    readonly estimateMs: number,
+    readonly host: HostFacts,
+  ) {
+    super(`estimated at ${estimateMs} ms (${host.inputAtoms} input atoms, ${host.orbits} orbits, ${host.supercellAtoms} supercell atoms)`);
+    this.name = 'GenerationTooHeavy';
+  }
 }
 
 /** The generation ran past its time and its thread was terminated. */
@@ -34,6 +46,8 @@ export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (stage: string, percent: number) => void;
+  /** The host's counts and cost estimate, when the task asked for one (`heavyJobMs`). */
+  onEstimate?: (estimateMs: number, host: HostFacts) => void;
 }
 
 const THREAD_MODULE = new URL('./generator-thread.ts', import.meta.url);
@@ -55,6 +69,10 @@ export class GeneratorPool {
     this.threads.warm();
   }
 
+  /**
+   * Generates in a free thread. Throws GenerationTooHeavy (the task's `heavyJobMs`),
+   * GenerationTimeout, GenerationCancelled or GenerationFailed.
+   */
   async run(task: ThreadTask, options: RunOptions): Promise<GenerationResult> {
     let reply;
     try {
@@ -63,6 +81,7 @@ export class GeneratorPool {
         ...(options.signal ? { signal: options.signal } : {}),
         onMessage: (msg) => {
           if (msg.kind === 'progress') options.onProgress?.(msg.stage, msg.percent);
+          if (msg.kind === 'estimate') options.onEstimate?.(msg.estimateMs, msg.host);
         },
       });
     } catch (err) {
@@ -79,6 +98,7 @@ export class GeneratorPool {
       throw err;
     }
     if (reply.kind === 'failed') throw new GenerationFailed(reply.error);
+    if (reply.outcome === 'heavy') throw new GenerationTooHeavy(reply.estimateMs, reply.host);
     return { gzip: reply.gzip, candidates: reply.candidates };
   }
 

@@ -4,7 +4,7 @@ import { cellFormula, formula } from './base/structure.ts';
 import { elementOrder, hostOxidationStates } from './charges/oxidation.ts';
 import { interstitialCandidates } from './defects/interstitial.ts';
 import { defectEntries } from './defects/entries.ts';
-import { wrapFrac } from './defects/geometry.ts';
+import { hostSites } from './defects/host-sites.ts';
 import { bulkSupercell, candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from './defects/pipeline.ts';
 import { substitutionDrafts } from './defects/substitution.ts';
 import type { DefectAnswer, DefectCandidate, DefectDraft, DefectEntry, HostContext } from './defects/types.ts';
@@ -79,6 +79,13 @@ export type GenerateStage = 'read' | 'symmetry' | 'supercell' | 'vacancies' | 's
 
 export interface GenerateOptions extends PrepareOptions {
   onProgress?: (stage: GenerateStage, percent: number) => void;
+  /**
+   * Called once the host is read, analysed and expanded (what `prepareHost` returns), before any
+   * defect is built. An error it throws ends the run and `generate` throws it: a caller that learns
+   * here that the job is larger than it may run (a service's cost estimate) stops it at no more
+   * cost than the preparation.
+   */
+  onPrepared?: (host: PreparedHost) => void;
 }
 
 /** Where each stage starts, in percent of the whole run. */
@@ -133,6 +140,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
   const request = parseRequest(requestInput);
   const progress = options.onProgress ?? (() => {});
   const host = prepare(input, request, options);
+  options.onPrepared?.({ ...host, request });
   const { structure, analysis, supercell } = host;
   const warnings = [...host.warnings];
 
@@ -228,19 +236,8 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
       symmetry_sensitivity: analysis.sensitivity,
       n_sites: structure.species.length,
       lattice: structure.lattice.matrix.map((r) => roundVec(r)),
-      sites: structure.species
-        .map((element, i) => ({ element, i }))
-        .filter(({ i }) => analysis.orbits[i] === i)
-        .map(({ element, i }) => ({
-          element,
-          wyckoff: analysis.sites[i].wyckoff,
-          site_symmetry: analysis.sites[i].siteSymmetry,
-          point_group: analysis.sites[i].pointGroup,
-          multiplicity: analysis.sites[i].multiplicity,
-          // Wrapped like the candidates' unit_cell_frac_coords: an input may place a site at 1 or -1e-9 for 0.
-          frac_coords: roundVec(wrapFrac(structure.fracCoords[i])),
-          oxidation_state: oxidation.perSite?.[i] ?? null,
-        })),
+      // Canonical sites in a canonical order: the answer never depends on the order of the atoms.
+      sites: hostSites(structure, analysis, oxidation.perSite).map((site) => ({ ...site, frac_coords: roundVec(site.frac_coords) })),
       symmetry_operations: symmetryOperationsReport(analysis),
       oxidation_states: oxidation.byElement,
       oxidation_state_method: oxidation.method,

@@ -27,9 +27,11 @@ describe('parseRequest', () => {
       min_image_distance: 10,
       output_formats: ['poscar', 'pymatgen'],
       interstitial_cluster_tolerance: 0.8,
+      adsorption_sites: true,
       vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(parseRequest(undefined).max_candidates).toBe(24);
+    expect(parseRequest({ adsorption_sites: false }).adsorption_sites).toBe(false);
   });
 
   it('accepts each supercell form', () => {
@@ -67,6 +69,7 @@ describe('parseRequest', () => {
     ['interstitial_cluster_tolerance', 2.5, /number from 0 to 2 \(Å\) \(got 2.5\)/],
     ['interstitial_cluster_tolerance', -0.1, /number from 0 to 2 \(Å\) \(got -0.1\)/],
     ['interstitial_cluster_tolerance', 'wide', /number from 0 to 2 \(Å\) \(got "wide"\)/],
+    ['adsorption_sites', 'no', /must be true or false \(got "no"\)/],
   ];
   for (const [field, value, message] of cases) {
     it(`names ${field} = ${JSON.stringify(value)} and its allowed range`, () => {
@@ -143,7 +146,7 @@ describe('structureFormats', () => {
 describe('DefectRequestSchema as JSON Schema', () => {
   it('gives every field a title and a description, and refuses extra properties', () => {
     const schema = z.toJSONSchema(DefectRequestSchema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }>; additionalProperties?: boolean };
-    expect(Object.keys(schema.properties)).toHaveLength(14);
+    expect(Object.keys(schema.properties)).toHaveLength(15);
     for (const [key, prop] of Object.entries(schema.properties)) {
       expect(prop.title, key).toBeTruthy();
       expect(prop.description, key).toBeTruthy();

@@ -52,6 +52,7 @@ export const FIELD_EXPECTATIONS: Record<string, string> = {
   min_image_distance: `must be a number from ${REQUEST_LIMITS.minImageDistance.min} to ${REQUEST_LIMITS.minImageDistance.max} (Å)`,
   output_formats: `must be a non-empty list of distinct values from ${OUTPUT_FORMAT_NAMES.join(', ')}`,
   interstitial_sites: `must be a list of at most ${REQUEST_LIMITS.interstitialSites} fractional coordinates [x, y, z] of the input cell (finite numbers)`,
+  adsorption_sites: 'must be true or false',
   interstitial_min_distance: `must be a number from ${REQUEST_LIMITS.interstitialMinDistance.min} to ${REQUEST_LIMITS.interstitialMinDistance.max} (Å)`,
   interstitial_cluster_tolerance: `must be a number from ${REQUEST_LIMITS.interstitialClusterTolerance.min} to ${REQUEST_LIMITS.interstitialClusterTolerance.max} (Å)`,
   vasp_settings:
@@ -254,6 +255,16 @@ export const DefectRequestSchema = z
           "Interstitial candidate points closer than this (Å) are clustered into one site, as doped's clustering_tol does: " +
           'the most symmetric of the members and their centroid represents it unless its distance to the host is below 0.85 × the roomiest one\'s. ' +
           'No two sites given are closer than this, except two fixed-coordinate Wyckoff positions (no free parameter), which are never merged.',
+      }),
+    adsorption_sites: z
+      .boolean()
+      .default(true)
+      .meta({
+        title: 'Adsorption sites',
+        description:
+          'For a host with vacuum (a slab or layer, a rod, a molecule in a box, as doped detects it): also try interstitial sites on its surfaces, ' +
+          "on top of, bridging and in the hollows between its outermost atoms, 2.0 Å out (pymatgen's AdsorbateSiteFinder, as doped does), with source \"adsorption\". " +
+          'false: only sites inside the host. No effect on a bulk host.',
       }),
     // Resolved like every other field (zod 4 returns a default as is, unparsed: a fresh copy each time).
     vasp_settings: VaspSettingsSchema.default(() => ({ ...DEFAULT_VASP_SETTINGS })),

@@ -45,6 +45,19 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ rateLimitClient: 50, rateLimitPlatform: 1000, queuedLimitClient: 1000, queuedLimitPlatform: 100000, heavyJobMs: 1000 });
   });
 
+  it('reads TRUST_PROXY as Express takes it, refusing what Express could not use', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,192.168.1.5, 172.16.0.0/255.240.0.0, fd00::/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '192.168.1.5', '172.16.0.0/255.240.0.0', 'fd00::/8']);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY="yes please": "yes please" is not/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/8, 10.0.0.300' })).toThrow(/"10.0.0.300"/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/255.0.255.0' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: '-1' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('parses sizes and hides passwords', () => {
     expect(parseBytes('5mb')).toBe(5_242_880);
     expect(parseBytes('1048576')).toBe(1_048_576);

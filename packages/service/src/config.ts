@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 
 /**
@@ -55,9 +56,19 @@ export interface Config {
   ouroBackendUrl: string;
   viewLinkSecret: string;
   viewLinkTtlSeconds: number;
+  reconcileIntervalMs: number;
+  reconcileGraceMs: number;
+  trustProxy: TrustProxy;
 }
 
-type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList' | 'stringList';
+/**
+ * Which proxies' `X-Forwarded-*` headers the API believes, in the forms Express's `trust proxy`
+ * setting takes: none or all (boolean), the number of proxy hops in front of the API, or the
+ * proxies' addresses and subnets (with Express's names `loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = boolean | number | string[];
+
+type Kind = 'int' | 'string' | 'bool' | 'bytes' | 'intList' | 'stringList' | 'trustProxy';
 
 export interface ConfigVariable {
   env: string;
@@ -86,7 +97,7 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'HOST_CHECK_THREADS', key: 'hostCheckThreads', kind: 'int', default: '2', min: 1, description: 'Threads in which the API reads and sizes inline structures at submission, off its event loop.' },
   { env: 'HOST_CHECK_TIMEOUT_MS', key: 'hostCheckTimeoutMs', kind: 'int', default: '5000', min: 100, description: 'Longest the API spends checking an inline structure at submission (waiting for a thread included); a structure it could not check in time is accepted and checked by the worker.' },
   { env: 'HEAVY_JOB_MS', key: 'heavyJobMs', kind: 'int', default: '1000', min: 1, description: 'A job whose estimated run time is above this (ms; see [Fair scheduling](#fair-scheduling-and-limits)) goes to the `generate-heavy` queue, which only heavy workers take.' },
-  { env: 'LIGHT_JOB_BUDGET_MS', key: 'lightJobBudgetMs', kind: 'int', default: '10000', min: 100, description: 'A job on the `generate` queue still running after this long is stopped and moved to `generate-heavy` (structures given by URL, whose cost is unknown until downloaded, and estimates that were wrong).' },
+  { env: 'LIGHT_JOB_BUDGET_MS', key: 'lightJobBudgetMs', kind: 'int', default: '10000', min: 100, description: 'A job on the `generate` queue still running after this long is stopped and moved to `generate-heavy` (an estimate that was wrong; a structure given by URL is estimated, and moved if heavy, as soon as it is downloaded and read).' },
   { env: 'RATE_LIMIT_WINDOW_SECONDS', key: 'rateLimitWindowSeconds', kind: 'int', default: '1', min: 1, description: 'Window of the request limits below (per API key, and per address on the result pages).' },
   { env: 'RATE_LIMIT_CLIENT', key: 'rateLimitClient', kind: 'int', default: '50', min: 0, description: 'Requests per window per `client` API key, across all API processes (counted in Redis); above it, 429 with `Retry-After`. 0: no limit.' },
   { env: 'RATE_LIMIT_PLATFORM', key: 'rateLimitPlatform', kind: 'int', default: '1000', min: 0, description: 'The same for the Ouro platform and `operator` keys. 0: no limit.' },
@@ -119,6 +130,9 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
   { env: 'OURO_BACKEND_URL', key: 'ouroBackendUrl', kind: 'string', default: '', description: 'Ouro platform API base URL for those progress logs.' },
   { env: 'VIEW_LINK_SECRET', key: 'viewLinkSecret', kind: 'string', default: '', description: 'Key (at least 32 characters) that signs the result pages\' links (`links.view`); empty: a random key is made once and kept in Redis for every API and worker sharing it.' },
   { env: 'VIEW_LINK_TTL_SECONDS', key: 'viewLinkTtlSeconds', kind: 'int', default: '86400', min: 60, description: 'How long a result page\'s link stays valid from when it is handed out: 24 hours.' },
+  { env: 'RECONCILE_INTERVAL_MS', key: 'reconcileIntervalMs', kind: 'int', default: '30000', min: 100, description: 'How often a worker process runs the reconciler, which gives every action and webhook delivery not yet ended whose BullMQ job was lost its job again (one process at a time, under a Redis lock; see [Running the service](#running-the-service)).' },
+  { env: 'RECONCILE_GRACE_MS', key: 'reconcileGraceMs', kind: 'int', default: '60000', min: 100, description: 'How long an action or delivery must have gone unseen with a live job before the reconciler acts on it; keep it well above REDIS_TIMEOUT_MS, since a submission writes its record a moment before its job.' },
+  { env: 'TRUST_PROXY', key: 'trustProxy', kind: 'trustProxy', default: 'false', description: 'Which proxies\' `X-Forwarded-For` (and `-Proto`, `-Host`) the API believes, as Express\'s `trust proxy` takes it: `false` (none: the client address is the connection\'s), `true` (any: only behind a proxy that overwrites the header), a number of proxy hops in front of the API (`1` for one load balancer), or comma-separated proxy addresses and subnets (`10.0.0.0/8, 192.168.1.5`, or `loopback`, `linklocal`, `uniquelocal`). The client address is what the result pages\' per-address limit counts and what request logs show as `ip`; links are built from `PUBLIC_URL` only, never from these headers.' },
 ];
 
 export class ConfigError extends Error {
@@ -167,12 +181,59 @@ function parseValue(v: ConfigVariable, raw: string): Config[keyof Config] {
     }
     case 'stringList':
       return raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    case 'trustProxy':
+      return parseTrustProxy(raw, fail);
     case 'intList': {
       const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
       if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return fail('expected comma-separated milliseconds, e.g. 0,300,300');
       return parts.map(Number);
     }
   }
+}
+
+/** Express's names for address ranges (proxy-addr's presets). */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: `true`/`false`, a hop count, or a list of addresses, subnets (`10.0.0.0/8`,
+ * `10.0.0.0/255.0.0.0`, `fd00::/8`) and Express's range names. Each list entry is checked with
+ * Node's own address parsing (`net.BlockList`), so that a typo stops the start instead of Express
+ * throwing at the first request; `fail` is called with what is wrong.
+ */
+function parseTrustProxy(raw: string, fail: (what: string) => never): TrustProxy {
+  const t = raw.trim().toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false' || t === '') return false;
+  if (/^\d+$/.test(t)) return Number(t);
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    if (TRUST_PROXY_NAMES.includes(entry)) continue;
+    if (!validSubnet(entry)) fail(`"${entry}" is not true, false, a number of hops, an IP address, a subnet (address/bits or address/mask) or one of ${TRUST_PROXY_NAMES.join(', ')}`);
+  }
+  return entries;
+}
+
+function validSubnet(entry: string): boolean {
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  // A dotted mask is accepted for IPv4, as Express's proxy-addr does.
+  const bits = /^\d+$/.test(range) ? Number(range) : family === 4 && isIP(range) === 4 ? maskBits(range) : -1;
+  try {
+    new BlockList().addSubnet(address, bits, type);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The prefix length of a dotted IPv4 mask (`255.255.0.0` → 16); -1 when its ones are not contiguous. */
+function maskBits(mask: string): number {
+  const n = mask.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+  const bits = n.toString(2).padStart(32, '0');
+  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : -1;
 }
 
 export function defaultText(v: ConfigVariable): string {

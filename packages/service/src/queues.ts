@@ -84,19 +84,27 @@ export interface GenerationJob {
   priority: number;
 }
 
+/** Jobs per `addBulk` in `enqueueGenerations`. */
+const ENQUEUE_CHUNK = 100;
+
 /**
- * One job per action for many actions (a batch): one `addBulk` (one pipelined round trip) per
- * generation queue. An action whose job exists already keeps it: the job ids are derived from the
- * action ids, so adding again after a failure part-way adds only what is missing.
+ * One job per action for many actions (a batch): `addBulk` (one pipelined round trip) per
+ * generation queue and ENQUEUE_CHUNK jobs, one chunk after the other, so that the event loop turns
+ * between them (building a thousand jobs at once held it for a few hundred ms). An action whose job
+ * exists already keeps it: the job ids are derived from the action ids, so adding again after a
+ * failure part-way adds only what is missing.
  */
 export async function enqueueGenerations(queues: Record<GenerationQueueName, GenerateQueue>, config: Parameters<typeof generateJobOptions>[0], jobs: GenerationJob[]): Promise<void> {
   await Promise.all(
     GENERATION_QUEUES.map(async (name) => {
       const mine = jobs.filter((job) => job.queue === name);
-      if (mine.length === 0) return;
-      await queues[name].addBulk(
-        mine.map((job) => ({ name: 'generate', data: { action_id: job.actionId }, opts: { ...generateJobOptions(config, job.actionId), priority: clampPriority(job.priority) } })),
-      );
+      for (let from = 0; from < mine.length; from += ENQUEUE_CHUNK) {
+        await queues[name].addBulk(
+          mine
+            .slice(from, from + ENQUEUE_CHUNK)
+            .map((job) => ({ name: 'generate', data: { action_id: job.actionId }, opts: { ...generateJobOptions(config, job.actionId), priority: clampPriority(job.priority) } })),
+        );
+      }
     }),
   );
 }

@@ -19,7 +19,9 @@ export function describeRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNod
 /**
  * Three kinds of connection, because their failure modes differ:
  * - `command` (API requests, store writes from the API): never queue commands while Redis is
- *   away and give up after `redisTimeoutMs`, so an HTTP request turns into a 503 instead of hanging.
+ *   away, give up after `redisTimeoutMs`, and never send a cut-off command again after
+ *   reconnecting, so an HTTP request turns into a 503 instead of hanging, and a 503 does not
+ *   take effect later.
  * - `worker` (BullMQ workers, queue events, the worker's store): BullMQ requires
  *   `maxRetriesPerRequest: null` for blocking commands; a worker simply waits for Redis to return.
  * Both reconnect forever with a capped backoff.
@@ -39,6 +41,11 @@ export function redisOptions(config: Pick<Config, 'redisTimeoutMs'>, role: Conne
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: config.redisTimeoutMs,
+      // A command cut off by a lost connection has already failed its request (503, by
+      // commandTimeout); sent again after reconnecting it would still take effect, e.g. queue the
+      // job of a submission whose client was told to retry. What was written before it stays
+      // behind for the reconciler, which is the one place that mends it.
+      autoResendUnfulfilledCommands: false,
     };
   }
   return { ...common, maxRetriesPerRequest: null, enableReadyCheck: true };

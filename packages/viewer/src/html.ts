@@ -83,7 +83,7 @@ function body(title: string): string {
             <th data-key="multiplicity">Mult.</th>
             <th data-key="charges">Charges</th>
             <th data-key="host_distance" title="Interstitials: distance to the nearest host atom. Vacancies and substitutions: distance from the site to its nearest neighbour.">Distance to host (Å)</th>
-            <th data-key="source" title="Interstitials: how the site was found (Voronoi vertex, Wyckoff position, given by you). Vacancies and substitutions: lattice, a site of the host.">Source</th>
+            <th data-key="source" title="Interstitials: how the site was found (Voronoi vertex, Wyckoff position, given by you, adsorption site on the surface of a slab or rod). Vacancies and substitutions: lattice, a site of the host.">Source</th>
           </tr></thead>
           <tbody></tbody>
         </table>

@@ -5,20 +5,25 @@ import { InvalidCursorError, type Action } from '@defect-candidates/service/stor
 import { canSee, principalOf } from '../auth.ts';
 import { HttpError, invalidRequest, notFound } from '../errors.ts';
 import { ACTION_ID_PATTERN, ListQuerySchema, fieldIssues } from '../schemas.ts';
+import { redactWebhookUrl } from '@defect-candidates/service/webhooks/deliver';
 import { actionLinks } from './links.ts';
 import type { ApiContext } from '../context.ts';
 
 const gunzip = promisify(gunzipCb);
 
-/** The action as clients see it: no platform webhook token, no stored input text; `viewLink` is its signed result-page link. */
+/**
+ * The action as clients see it: no platform webhook token, no stored input text, webhook URLs with
+ * their query values and credentials masked (`redactWebhookUrl`); `viewLink` is its signed
+ * result-page link.
+ */
 export function publicAction(action: Action, publicUrl: string, viewLink: string): Record<string, unknown> {
   const { platform, webhook_url, request_fingerprint: _fingerprint, ...rest } = action;
   const view: Record<string, unknown> = { ...rest };
   if (platform) {
     const { webhook_token: _token, ...visible } = platform;
-    view.platform = visible;
+    view.platform = { ...visible, ...(visible.webhook_url ? { webhook_url: redactWebhookUrl(visible.webhook_url) } : {}) };
   }
-  if (webhook_url) view.webhook_url = webhook_url;
+  if (webhook_url) view.webhook_url = redactWebhookUrl(webhook_url);
   view.links = actionLinks(publicUrl, action.id, viewLink);
   return view;
 }

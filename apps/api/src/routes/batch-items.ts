@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { InvalidItem } from '@defect-candidates/service/store/batches';
@@ -16,12 +17,16 @@ export interface ValidItem {
   fingerprint: string;
 }
 
+/** Items checked between two turns of the event loop: a thousand items' checks take a few hundred ms in all. */
+export const ITEMS_PER_TURN = 50;
+
 /**
  * The field checks of a batch's items, each against the batch's `defaults` (an item's own fields
  * win), exactly as a single request's body is checked. Refuses the whole batch (422) when
- * `defaults` itself is invalid, since every item would inherit the fault.
+ * `defaults` itself is invalid, since every item would inherit the fault. Yields to the event loop
+ * every ITEMS_PER_TURN items, so that other requests (and /healthz) are answered meanwhile.
  */
-export function validateItems(items: unknown[], defaults: Record<string, unknown>, allowPrivate: boolean): { valid: ValidItem[]; invalid: InvalidItem[] } {
+export async function validateItems(items: unknown[], defaults: Record<string, unknown>, allowPrivate: boolean): Promise<{ valid: ValidItem[]; invalid: InvalidItem[] }> {
   try {
     parseRequest(defaults);
   } catch (err) {
@@ -30,10 +35,12 @@ export function validateItems(items: unknown[], defaults: Record<string, unknown
   }
   const valid: ValidItem[] = [];
   const invalid: InvalidItem[] = [];
-  items.forEach((item, index) => {
+  for (let index = 0; index < items.length; index++) {
+    if (index > 0 && index % ITEMS_PER_TURN === 0) await setImmediate();
+    const item = items[index];
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       invalid.push({ index, issues: [{ path: '', message: 'an item must be a JSON object: {file} or {structure}, with request fields of its own' }] });
-      return;
+      continue;
     }
     const { webhook_url, ...fields } = item as Record<string, unknown>;
     const issues: FieldIssue[] = webhook_url === undefined ? [] : [{ path: 'webhook_url', message: 'give webhook_url once, on the batch' }];
@@ -46,7 +53,7 @@ export function validateItems(items: unknown[], defaults: Record<string, unknown
       issues.push(...err.issues);
     }
     if (issues.length > 0) invalid.push({ index, issues });
-  });
+  }
   return { valid, invalid };
 }
 

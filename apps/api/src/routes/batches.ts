@@ -8,6 +8,7 @@ import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/
 import { BatchStore, MAX_BATCH_ITEMS, type Batch, type BatchMember, type BatchMeta, type InvalidItem } from '@defect-candidates/service/store/batches';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
 import { batchLinks, retryBatchDelivery } from '@defect-candidates/service/webhooks/batch';
+import { redactWebhookUrl } from '@defect-candidates/service/webhooks/deliver';
 import { createDeliveryQueue, type DeliveryQueue } from '@defect-candidates/service/webhooks/queue';
 import { RetrySchedule } from '@defect-candidates/service/webhooks/schedule';
 import { authenticate, canSee, principalOf, requireRole } from '../auth.ts';
@@ -18,7 +19,7 @@ import { jsonBody, type ApiPlugin } from '../app.ts';
 import type { ApiContext } from '../context.ts';
 import { publicAction } from './actions.ts';
 import { BatchStructureChecks, validateItems, type ValidItem } from './batch-items.ts';
-import { PLATFORM_ONLY_HEADERS, QUEUED_LIMIT_RETRY_AFTER_S, chooseQueue, header, inputOf } from './generate.ts';
+import { PLATFORM_ONLY_HEADERS, QUEUED_LIMIT_RETRY_AFTER_S, chooseQueue, header, inputOf, refusePlatformHeaders } from './generate.ts';
 import { queuedLimit } from '../limits.ts';
 import { RetryQuerySchema, retriedState } from './webhooks.ts';
 
@@ -151,6 +152,9 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     }
     const body = req.body as unknown;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest([{ path: '', message: 'the body must be a JSON object' }]);
+    // From a direct client, the same 403 as a single request's; from the platform, a field error:
+    // a batch's actions get ids from us, so the platform's own headers have nothing to say here.
+    refusePlatformHeaders(req, principal);
     const platformHeaders = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
     if (platformHeaders.length > 0) {
       throw invalidRequest(platformHeaders.map((h) => ({ path: `headers.${h}`, message: 'not taken by batches: their actions get ids from us, and webhook_url in the body says where results go' })));
@@ -171,7 +175,7 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
       }
     }
 
-    const { valid: fieldsValid, invalid } = validateItems(request.items, request.defaults ?? {}, ctx.config.allowPrivateUrls);
+    const { valid: fieldsValid, invalid } = await validateItems(request.items, request.defaults ?? {}, ctx.config.allowPrivateUrls);
     const { refused, unchecked, verdicts } = await deps.checks.check(fieldsValid, principal.name);
     if (unchecked > 0) req.log.warn({ unchecked }, 'inline items accepted unchecked; the workers will check them');
     const refusedAt = new Set(refused.map((r) => r.index));
@@ -260,19 +264,20 @@ export function batchRoutes(ctx: ApiContext, deps: BatchRouteDeps): Router {
     if (!parsed.success) throw invalidRequest(fieldIssues(parsed.error.issues, 'query'));
     const batch = await visibleBatch(res, req.params.id);
     const offset = parsed.data.cursor ? decodeCursor(parsed.data.cursor) : 0;
-    const members = await batches.members(batch.id);
-    const statuses = await batches.statuses(members);
-    const page = members.slice(offset, offset + parsed.data.limit);
+    // The counts are kept on the batch as its actions change status: only the page's actions are read.
+    const page = await batches.members(batch.id, offset, parsed.data.limit);
+    const counts = batch.counts ?? BatchStore.count(await batches.statuses(await batches.members(batch.id)));
     const actions = await ctx.store.getMany(page.map((m) => m.id));
     const viewLink = await ctx.viewLinks.signer();
-    const nextOffset = offset + page.length < members.length ? offset + page.length : null;
+    const nextOffset = offset + page.length < batch.total ? offset + page.length : null;
     const links = batchLinks(ctx.config.publicUrl, batch.id);
     const nextCursor = nextOffset === null ? null : encodeCursor(nextOffset);
-    const { ended: _ended, total: _total, ...visible } = batch;
+    const { ended: _ended, total: _total, counts: _counts, ...visible } = batch;
     res.json({
       ...visible,
+      ...(batch.webhook_url ? { webhook_url: redactWebhookUrl(batch.webhook_url) } : {}),
       status: batchStatus(batch),
-      counts: BatchStore.count(statuses),
+      counts,
       actions: page.flatMap((m, i) => (actions[i] ? [{ index: m.index, ...publicAction(actions[i], ctx.config.publicUrl, viewLink(actions[i].id)) }] : [])),
       next_cursor: nextCursor,
       links: { ...links, next: nextCursor ? `${links.self}?${new URLSearchParams({ limit: String(parsed.data.limit), cursor: nextCursor })}` : null },
@@ -385,10 +390,11 @@ export function batchOpenApiPaths(): Record<string, unknown> {
         requestBody: { required: true, content: { 'application/json': { schema: body } } },
         responses: {
           '202': { description: 'Accepted: the valid items are queued.', content: { 'application/json': { schema: toJson(BatchAcceptedSchema) } } },
-          '400': errorRef('Malformed JSON.'),
+          '400': errorRef('Malformed JSON, or JSON nested deeper than 64 levels.'),
           '401': errorRef('No or wrong key.'),
+          '403': errorRef('`ouro-*` headers from a caller other than the Ouro platform (as for single requests).'),
           '409': errorRef('The same Idempotency-Key is being used by a request still creating its batch.'),
-          '413': errorRef('The body is larger than BODY_LIMIT.'),
+          '413': errorRef('The body is larger than BODY_LIMIT, or holds more than 100,000 JSON values.'),
           '415': errorRef('The body is not JSON.'),
           '422': errorRef('Invalid batch fields or defaults, no valid item, or an invalid item in an atomic batch; `issues` lists each (`items.<index>.<field>`).'),
           '429': errorRef('Over the per-key request rate (`rate_limited`), or the valid items would take the key over its queued-action limit (`too_many_queued`; none is queued); see `Retry-After`.'),

@@ -4,7 +4,7 @@ import { RequestError, parseRequest } from '@defect-candidates/core';
 import type { Action, ActionInput, PlatformContext } from '@defect-candidates/service/store/actions';
 import { IDEMPOTENCY_KEY_PATTERN, fingerprint } from '@defect-candidates/service/store/idempotency';
 import { GENERATE_QUEUE, HEAVY_QUEUE, enqueueGeneration, type GenerationQueueName } from '@defect-candidates/service/queues';
-import { estimateJobMs, type CostRequest } from '@defect-candidates/service/scheduling/cost';
+import { estimateJobMs, isHeavy, type CostRequest } from '@defect-candidates/service/scheduling/cost';
 import { QueuedLimitError } from '@defect-candidates/service/scheduling/fair-share';
 import { assertSafeUrl, isUnsafeUrlError } from '@defect-candidates/service/net/index';
 import type { Principal } from '@defect-candidates/service/auth/keys';
@@ -26,15 +26,16 @@ export const QUEUED_LIMIT_RETRY_AFTER_S = 5;
 
 /**
  * Which generation queue a job goes to. An inline structure was checked at submission: its cost is
- * estimated from what the check learnt, and a job above HEAVY_JOB_MS goes to `generate-heavy`, as
- * does one whose analysis alone outran the check's time limit. A structure given by URL (or one not
- * checked only because the check had to wait) has no estimate: it goes to `generate`, where a job
- * still running after LIGHT_JOB_BUDGET_MS is stopped and moved to `generate-heavy` by its worker.
+ * estimated from the counts the check learnt (atoms, orbits, supercell) and the request, and a job
+ * above HEAVY_JOB_MS goes to `generate-heavy`, as does one whose analysis alone outran the check's
+ * time limit (it has no counts, and is known slow). A structure given by URL (or one not checked
+ * only because the check had to wait) has no estimate yet: it goes to `generate`, whose worker
+ * estimates it the same way once it has the structure, and moves it at once if heavy.
  */
 export function chooseQueue(verdict: HostVerdict | null, parameters: CostRequest, heavyJobMs: number): { queue: GenerationQueueName; estimateMs: number | null } {
   if (verdict?.checked) {
     const estimateMs = Math.round(estimateJobMs(verdict.host, parameters));
-    return { queue: estimateMs > heavyJobMs ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs };
+    return { queue: isHeavy(estimateMs, heavyJobMs) ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs };
   }
   return { queue: verdict?.slow ? HEAVY_QUEUE : GENERATE_QUEUE, estimateMs: null };
 }
@@ -46,11 +47,20 @@ export function header(req: Request, name: string): string | undefined {
   return s === undefined || s === '' ? undefined : s;
 }
 
+/**
+ * Refuses `ouro-*` headers from anyone but the platform (403 `forbidden`, the headers named): the
+ * same fault gets the same answer on every route that takes submissions.
+ */
+export function refusePlatformHeaders(req: Request, principal: Principal): void {
+  if (principal.role === 'platform') return;
+  const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
+  if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+}
+
 /** The `ouro-*` headers, checked: only the platform may choose an action id or a webhook token. */
 function platformContext(req: Request, principal: Principal): PlatformContext | undefined {
   if (principal.role !== 'platform') {
-    const sent = PLATFORM_ONLY_HEADERS.filter((h) => header(req, h) !== undefined);
-    if (sent.length > 0) throw new HttpError(403, 'forbidden', `Only the Ouro platform may send ${sent.join(', ')}; direct clients get an id from us and use \`webhook_url\``);
+    refusePlatformHeaders(req, principal);
     return undefined;
   }
   const actionId = header(req, 'ouro-action-id');
@@ -138,6 +148,18 @@ export function inputOf(envelope: SubmissionEnvelope): ActionInput {
   return input;
 }
 
+/**
+ * A queued action asked for again (a repeated platform call, an Idempotency-Key replay) gets its
+ * job unless it has one: the first request may have stored it and failed before queueing it.
+ * Adding is a no-op while the job exists (its id is derived from the action id).
+ */
+async function ensureQueued(ctx: ApiContext, action: Action): Promise<void> {
+  if (action.status !== 'queued') return;
+  const onQueue = action.queue ?? GENERATE_QUEUE;
+  const again = await ctx.fairShare.admit(action.owner, onQueue, action.id);
+  await enqueueGeneration(onQueue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, action.id, again.priority);
+}
+
 function accepted(res: Response, ctx: ApiContext, action: Action, replayed: boolean, viewLink: (id: string) => string): void {
   const links = actionLinks(ctx.config.publicUrl, action.id, viewLink(action.id));
   res.setHeader('location', links.self);
@@ -186,6 +208,8 @@ export function generateRoutes(ctx: ApiContext): Router {
       if (outcome.kind === 'replay') {
         const existing = await ctx.store.get(id);
         if (existing) {
+          // The first request may have answered 503 after its record was written but not its job.
+          await ensureQueued(ctx, existing);
           ctx.metrics.submissions.inc({ outcome: 'replayed' });
           return accepted(res, ctx, existing, true, viewLink);
         }
@@ -242,11 +266,7 @@ export function generateRoutes(ctx: ApiContext): Router {
         throw new HttpError(409, 'action_id_reused', `Action ${id} already exists with a different request body; a new request needs a new ouro-action-id`);
       }
       // A repeat of a platform call: the same action, and no new job unless the first one was lost.
-      if (action.status === 'queued') {
-        const onQueue = action.queue ?? GENERATE_QUEUE;
-        const again = await ctx.fairShare.admit(principal.name, onQueue, id);
-        await enqueueGeneration(onQueue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, id, again.priority);
-      }
+      await ensureQueued(ctx, action);
       ctx.metrics.submissions.inc({ outcome: 'replayed' });
       req.log.info({ status: action.status }, 'repeated submission, same action');
       return accepted(res, ctx, action, true, viewLink);
@@ -255,10 +275,20 @@ export function generateRoutes(ctx: ApiContext): Router {
     try {
       await enqueueGeneration(queue === HEAVY_QUEUE ? ctx.heavyQueue : ctx.queue, ctx.config, id, admission.priority);
     } catch (err) {
-      // Without its job the action would wait forever: take it back, let the client retry.
-      await ctx.store.remove(id, principal.name).catch(() => undefined);
-      await leaveLine();
-      await releaseKey();
+      // Not queued: the answer is 503 and the action is taken back, so that a retry starts clean.
+      // When even that fails (Redis went away) the record stays, watched by the reconciler, which
+      // gives it its job after RECONCILE_GRACE_MS; its Idempotency-Key claim and its place in line
+      // stay too, so a retry with the key gets this action (and its job) rather than a second one.
+      const removed = await ctx.store.remove(id, principal.name).then(
+        () => true,
+        () => false,
+      );
+      if (removed) {
+        await leaveLine();
+        await releaseKey();
+      } else {
+        req.log.warn({ err: (err as Error).message }, 'action recorded but not queued, and could not be taken back; the reconciler will queue it');
+      }
       throw err;
     }
     ctx.metrics.submissions.inc({ outcome: 'accepted' });

@@ -18,18 +18,25 @@ export function healthRoutes(ctx: ApiContext, openapi: () => Record<string, unkn
 
   // Ready when the check threads are warm and Redis accepts a write (it still answers PING, and
   // reads, when it is out of memory and refuses writes). Bounded: a Redis that hangs must not hang
-  // the probe.
-  router.get('/readyz', async (_req, res) => {
+  // the probe. The answer is public: it gives the status and a code, never where Redis is or its
+  // error text (host names, addresses); those go to the log.
+  let lastLogged = '';
+  router.get('/readyz', async (req, res) => {
     try {
       await withTimeout(ctx.redis.set(probeKey, String(Date.now()), 'PX', 60_000), ctx.config.redisTimeoutMs, 'Redis');
-      if (!ctx.hostChecker.isWarm) return unavailable(res, 'warming_up', 'The structure-check threads are still loading the core; ready in a moment');
+      lastLogged = '';
+      if (!ctx.isWarm()) return unavailable(res, 'warming_up', 'The API is still loading the core and warming its checks; ready in a moment');
       res.json({ status: 'ready' });
     } catch (err) {
       const message = (err as Error).message;
-      if (isRedisOutOfMemory(err)) {
-        return unavailable(res, 'redis_out_of_memory', `Redis at ${describeRedis(ctx.config)} is full and refuses writes (maxmemory reached, noeviction): ${message}`);
+      const oom = isRedisOutOfMemory(err);
+      // Probes come every few seconds: each distinct failure is logged once.
+      if (message !== lastLogged) {
+        lastLogged = message;
+        req.log?.warn({ err: message, redis: describeRedis(ctx.config) }, 'readiness probe failed');
       }
-      unavailable(res, 'redis_unavailable', `Redis at ${describeRedis(ctx.config)} is not answering: ${message}`);
+      if (oom) return unavailable(res, 'redis_out_of_memory', 'Redis is full and refuses writes (maxmemory reached, noeviction)');
+      unavailable(res, 'redis_unavailable', 'Redis is not answering');
     }
   });
 

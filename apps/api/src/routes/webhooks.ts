@@ -162,10 +162,10 @@ export const WEBHOOK_OPENAPI_PATHS: Record<string, unknown> = {
     get: {
       operationId: 'list_failed_webhooks',
       summary: 'Failed webhook deliveries',
-      description: 'Deliveries that ran out of attempts or were refused by the receiver, newest failure first, each with its last error. Operators see all; clients their own.',
+      description: 'Deliveries that ran out of attempts or were refused by the receiver, newest failure first, each with its last error: actions\' messages and batches\' `batch.completed`. Operators see all; clients their own.',
       security,
       parameters: ageParams,
-      responses: { '200': { description: '`{deliveries: [{action_id, owner, kind, target, failed_at, attempts, last_error, last_attempt}]}`.' }, '401': errorRef('No or wrong key.'), '422': errorRef('Bad query.') },
+      responses: { '200': { description: '`{deliveries: [{action_id, batch_id, event, owner, action_status, kind, target, failed_at, attempts, operator_retries, last_error, last_attempt}]}`; `action_id` and `action_status` are null for a batch\'s `batch.completed`, `batch_id` null for an action\'s message.' }, '401': errorRef('No or wrong key.'), '422': errorRef('Bad query.') },
     },
   },
   '/actions/{id}/webhook/retry': {
@@ -191,10 +191,10 @@ export const WEBHOOK_OPENAPI_PATHS: Record<string, unknown> = {
     post: {
       operationId: 'retry_failed_webhooks',
       summary: 'Retry every failed delivery (operators)',
-      description: 'Starts every failed delivery over, optionally only those that failed within an age window.',
+      description: 'Starts every failed delivery over, actions\' messages and batches\' `batch.completed` alike, optionally only those that failed within an age window.',
       security,
       parameters: ageParams,
-      responses: { '202': { description: '`{retried: [action ids], skipped: [{action_id, reason}]}`.' }, '401': errorRef('No or wrong key.'), '403': errorRef('Not an operator key.') },
+      responses: { '202': { description: '`{retried: [action ids], retried_batches: [batch ids], skipped: [{action_id or batch_id, reason}]}`.' }, '401': errorRef('No or wrong key.'), '403': errorRef('Not an operator key.') },
     },
   },
 };

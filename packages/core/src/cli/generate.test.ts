@@ -110,14 +110,14 @@ describe('defect-candidates generate', () => {
     const r = await cli([
       structure('Si.vasp'), '--supercell', '2,2,2', '--types', 'vacancy', '--max-candidates', '3', '--max-per-type', '2', '--seed', '4',
       '--no-dedupe', '--symprec', '0.001', '--min-image-distance', '8', '--formats', 'cif,extxyz', '--interstitial-sites', '0.5,0.5,0.5;0.25,0.25,0.25',
-      '--interstitial-min-distance', '1.1', '--cluster-tolerance', '0.5', '--summary',
+      '--interstitial-min-distance', '1.1', '--cluster-tolerance', '0.5', '--no-adsorption', '--summary',
     ]);
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout);
     expect(answer.parameters).toEqual({
       supercell: [2, 2, 2], random_seed: 4, defect_types: ['vacancy'], max_candidates: 3, dedupe_symmetry: false, dopant_elements: [],
       max_candidates_per_type: 2, symprec: 0.001, min_image_distance: 8, output_formats: ['cif', 'extxyz'],
-      interstitial_sites: [[0.5, 0.5, 0.5], [0.25, 0.25, 0.25]], interstitial_min_distance: 1.1, interstitial_cluster_tolerance: 0.5,
+      interstitial_sites: [[0.5, 0.5, 0.5], [0.25, 0.25, 0.25]], interstitial_min_distance: 1.1, interstitial_cluster_tolerance: 0.5, adsorption_sites: false,
       vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(answer.candidates).toHaveLength(2);

@@ -26,6 +26,7 @@ export function interstitialCandidates(ctx: HostContext): { drafts: DefectDraft[
         minDistance,
         clusterTolerance: ctx.request.interstitial_cluster_tolerance,
         userSites: ctx.request.interstitial_sites,
+        adsorption: ctx.request.adsorption_sites,
       });
       for (const w of found.warnings) warnings.add(w);
       sites = found.sites;

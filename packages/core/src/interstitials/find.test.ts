@@ -278,7 +278,7 @@ describe('layered and slab hosts', () => {
     expect([0, 0.5]).toContainEqual(Math.round(sites[0].fracCoords[2] * 1e6) / 1e6);
   });
 
-  it('a slab (12 Å of vacuum along c): a warning that adsorption sites are not generated, and no site in the vacuum', () => {
+  it('a slab (12 Å of vacuum along c) with adsorption switched off: a warning that says so, and no site in the vacuum', () => {
     const a = 3.6147 / Math.SQRT2;
     const layer = 3.6147 / 2;
     const c = 2 * layer + 12;
@@ -287,9 +287,9 @@ describe('layered and slab hosts', () => {
       species: ['Cu', 'Cu', 'Cu'],
       fracCoords: [[0, 0, 0], [0.5, 0.5, layer / c], [0, 0, (2 * layer) / c]],
     };
-    const { sites, warnings } = sitesOf(slab);
+    const { sites, warnings } = findInterstitialSites(slab, analyzeSymmetry(slab), { minDistance: 0.9, adsorption: false });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/vacuum.*along c \(12\.0 Å.*adsorption sites .* not generated/);
+    expect(warnings[0]).toMatch(/vacuum.*along c \(12\.0 Å.*low-dimensional \(a slab or layer.*adsorption sites are not generated because adsorption_sites is false/);
     expect(sites.length).toBeGreaterThan(0);
     for (const s of sites) {
       const z = s.fracCoords[2] * c;

@@ -12,7 +12,9 @@ import type { SiteSource } from './reduce.ts';
 import { orbitDistance } from './group.ts';
 import { selectSites } from './select.ts';
 import { idealizedStructure } from './ideal.ts';
-import { describeVacuum, findVacuum, inVacuum } from './vacuum.ts';
+import { inVacuum } from './vacuum.ts';
+import { adsorptionCandidates } from './adsorption.ts';
+import { findLowDimensional, lowDimensionalWarning } from './low-dimensional.ts';
 import { type VoronoiVertex, voronoiVertices } from './voronoi.ts';
 
 export interface InterstitialSite {
@@ -50,6 +52,8 @@ export interface InterstitialSearchOptions {
   clusterTolerance?: number;
   /** Extra sites from the caller, fractional coordinates of the input cell (the request's `interstitial_sites`). */
   userSites?: Vec3[];
+  /** Adsorption sites on a low-dimensional host's surfaces (the request's `adsorption_sites`); default true. */
+  adsorption?: boolean;
 }
 
 /** Idealized primitive cell and its tessellation per symmetry analysis: a generation asks once per minimum distance. */
@@ -59,8 +63,10 @@ const tessellations = new WeakMap<SymmetryAnalysis, { host: Structure; vertices:
  * Symmetry-distinct interstitial sites of a host, ranked: Voronoi vertices and free-of-parameter
  * Wyckoff positions far enough from the atoms, clustered and chosen as doped chooses them
  * (select.ts), one per orbit, plus the caller's sites, each replacing the found ones closer to it
- * than the cluster tolerance.
- * Warnings cover dropped user sites and vacuum (slab) hosts, whose adsorption sites are not generated.
+ * than the cluster tolerance. A low-dimensional host (a slab, rod or molecule with vacuum, as doped
+ * decides: low-dimensional.ts) gets no site in its vacuum but adsorption sites on its surfaces
+ * (adsorption.ts), clustered with the others as doped does, unless `adsorption` is false.
+ * Warnings cover dropped user sites and low-dimensional hosts.
  *
  * The search runs on the crystal's primitive cell (ideal.ts), with the group's at most 48
  * operations there: a 1,000-atom supercell given as input costs what its primitive cell costs.
@@ -82,17 +88,16 @@ export function findInterstitialSites(
   const warnings: string[] = [];
   const { minDistance } = options;
 
-  const vacuum = findVacuum(structure);
-  if (vacuum.length > 0) {
-    warnings.push(
-      `The structure has a vacuum region along ${vacuum.map(describeVacuum).join(' and ')}: it is treated as a slab, ` +
-        'interstitial sites are generated inside it only and adsorption sites on its surfaces are not generated.',
-    );
-  }
+  const lowDimensional = findLowDimensional(structure, analysis, env, vertices);
+  const adsorption = options.adsorption ?? true;
+  const adsorbed = lowDimensional && adsorption ? adsorptionCandidates(structure, analysis, env, lowDimensional) : [];
+  if (lowDimensional) warnings.push(lowDimensionalWarning(lowDimensional, !adsorption ? 'off' : adsorbed.length > 0 ? 'added' : 'none'));
+  const vacuum = lowDimensional?.regions ?? [];
   const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, toInputFrac(analysis, frac)));
 
   const tol = options.clusterTolerance ?? CLUSTER_TOLERANCE;
-  const found = selectSites(host, analysis, env, vertices, admissible, tol);
+  // doped clusters adsorption sites together with the rest.
+  const found = selectSites(host, analysis, env, vertices, admissible, tol, adsorbed.filter((c) => c.radius >= minDistance));
 
   const user = userCandidates(options.userSites ?? [], analysis, env, minDistance);
   warnings.push(...user.warnings);

@@ -33,7 +33,8 @@ export function mayMerge(a: { fixed: string | null }, b: { fixed: string | null 
  * The clusters' choices made into symmetry-distinct sites, doped's second stage in
  * `get_interstitial_sites` (doped/generation.py):
  * 1. each choice is moved onto its exact special position (within symprec) and given its orbit
- *    in the primitive cell; one whose clearance then fails `admissible` is dropped, and one lying
+ *    in the primitive cell (one offered already placed keeps its own); one moved whose clearance
+ *    then fails `admissible` is dropped, and one lying
  *    within `tightDistance` Å of an orbit already kept is that orbit (doped: `tight_stol`);
  * 2. sites are grouped greedily: each joins the first group whose first site's orbit passes
  *    within `looseDistance` Å of it (doped: `stol`, measured against the first site only so that
@@ -66,7 +67,8 @@ export function groupByOrbit(
     // A fixed position kept as it was offered is already placed.
     const placed = choice.placed ?? placeOnSymmetry(analysis, choice.fracCoords, analysis.symprec);
     const radius = choice.placed ? choice.radius : env.nearestDistance(placed.fracCoords);
-    if (!admissible(placed.fracCoords, radius) || known(placed.fracCoords, radius)) continue;
+    // A point offered already placed was checked by whoever found it (adsorption sites lie in the vacuum).
+    if ((!choice.placed && !admissible(placed.fracCoords, radius)) || known(placed.fracCoords, radius)) continue;
     distinct.push({
       fracCoords: placed.fracCoords,
       order: placed.order,

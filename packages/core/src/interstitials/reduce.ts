@@ -6,7 +6,12 @@ import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
 
-export type SiteSource = 'voronoi' | 'wyckoff' | 'user';
+/**
+ * How an interstitial site was found: a vertex of the Voronoi tessellation, a Wyckoff position
+ * without a free parameter, the caller's `interstitial_sites`, or an adsorption site on the surface
+ * of a low-dimensional host (adsorption.ts).
+ */
+export type SiteSource = 'voronoi' | 'wyckoff' | 'user' | 'adsorption';
 
 /**
  * One candidate interstitial site, already reduced to its orbit under the host's space group. The
@@ -25,6 +30,13 @@ export interface SiteCandidate {
   /** Index in the request's `interstitial_sites` for user sites. */
   userIndex?: number;
 }
+
+/**
+ * How far (Å) a generated point may be from a special position and still be moved onto it when
+ * reduced to orbits (`reduceToOrbits`, used for adsorption sites): a point 0.05 Å off a mirror and
+ * its mirror image are one place, and the point on the mirror represents both.
+ */
+export const SNAP_TOLERANCE = 0.1;
 
 /** Operations closer than this (Å) to fixing a point fix it exactly: the point is already on its special position. */
 const EXACT = 1e-4;
@@ -49,6 +61,35 @@ export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap: nu
   const orbit = images.items.map((i) => i.frac);
   const first = orbit.reduce((best, p) => (compareCoordinates(p, best) < 0 ? p : best), orbit[0]);
   return { fracCoords: first, order: Math.max(1, order), orbit: [first, ...orbit.filter((p) => p !== first)] };
+}
+
+/**
+ * Groups points of the primitive cell (fractional coordinates) into symmetry orbits, one candidate
+ * per orbit, in the order the orbits are first met, each placed within SNAP_TOLERANCE on its
+ * special position. Points closer than `tol` Å to a member of an orbit already seen belong to it.
+ */
+export function reduceToOrbits(
+  points: Vec3[],
+  analysis: SymmetryAnalysis,
+  env: HostEnvironment,
+  source: SiteSource,
+  tol = Math.max(analysis.symprec, 0.01),
+): SiteCandidate[] {
+  const seen = new PeriodicPointSet<number>(env.matrix, tol);
+  const out: SiteCandidate[] = [];
+  for (const p of points) {
+    if (seen.find(p)) continue;
+    const placed = placeOnSymmetry(analysis, p, SNAP_TOLERANCE);
+    let index = seen.find(placed.fracCoords)?.value;
+    if (index === undefined) {
+      index = out.length;
+      out.push({ ...placed, radius: env.nearestDistance(placed.fracCoords), source });
+      for (const member of placed.orbit) seen.add(member, index);
+    }
+    // The point's own images mark its equivalents among the points still to come, even when placing it moved it.
+    for (const op of analysis.primitive.operations) seen.add(applyOperation(op, p), index);
+  }
+  return out;
 }
 
 /** Index of the candidate whose orbit passes within `tol` Å of `frac`, or -1. */

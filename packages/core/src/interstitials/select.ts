@@ -19,6 +19,8 @@ import type { VoronoiVertex } from './voronoi.ts';
  *    analysis.primitive, with its `vertices`) that `admissible` accepts (far enough from the
  *    atoms, not in a vacuum), plus the orbits of the fixed-coordinate Wyckoff positions that
  *    candidates.ts keeps (doped only offers these with `include_unique_wyckoffs=True`);
+ *    and `extra`, candidates found elsewhere and already reduced to orbits (adsorption sites, which
+ *    lie in the vacuum `admissible` refuses: doped adds them to the points before clustering);
  * 2. centroid-linkage clustering within `tol` Å (cluster.ts, doped's `_doped_cluster_frac_coords`);
  * 3. one site per orbit, grouped within doped's `stol` distance (group.ts);
  * 4. no two sites closer than `tol` (group.ts `separate`), which doped does not guarantee.
@@ -34,6 +36,7 @@ export function selectSites(
   vertices: VoronoiVertex[],
   admissible: Admissible,
   tol: number = CLUSTER_TOLERANCE,
+  extra: SiteCandidate[] = [],
 ): SiteCandidate[] {
   const { operations } = analysis.primitive;
   // Points of the fixed-coordinate positions that a candidate could sit on (within the coincidence
@@ -69,6 +72,8 @@ export function selectSites(
     const fixed = onFixed(w.fracCoords);
     for (const p of w.orbit) points.push({ fracCoords: p, radius: w.radius, source: 'wyckoff', fixed, placed: w });
   }
+
+  for (const c of extra) for (const p of c.orbit) points.push({ fracCoords: p, radius: c.radius, source: c.source, fixed: null, placed: c });
 
   const choices = clusterPoints(points, env, analysis, tol);
   const atoms = host.fracCoords.length;

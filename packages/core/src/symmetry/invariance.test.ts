@@ -11,7 +11,8 @@ import { readStructure } from '../io/read.ts';
  * Answers never depend on the order of sites in the file: every fixture (structures/, the cases/
  * that parse, doped/*.vasp — cdte-anion-listed-first, mg3sb2-distorted and doped's ZnS among them),
  * its sites shuffled, or its species blocks reordered as a POSCAR would list them, gives the same
- * space group, letters, names and candidates, up to order.
+ * space group, letters, names and candidates, up to order, and the same `host.sites`, in the same
+ * order with the same coordinates.
  */
 const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const files = [
@@ -39,7 +40,8 @@ const round = (v: number[]) => v.map((x) => Math.round(x * 1e6) / 1e6 + 0);
 function invariants(a: DefectAnswer) {
   return {
     spaceGroup: a.host.space_group.number,
-    sites: a.host.sites.map((s) => `${s.element} ${s.wyckoff} ${s.point_group} ${s.multiplicity}`).sort(),
+    // In order, with their coordinates: each site's representative and the list's order are canonical.
+    sites: a.host.sites.map((s) => [s.element, s.wyckoff, s.point_group, s.multiplicity, round(s.frac_coords), s.oxidation_state]),
     supercell: [a.supercell.base, a.supercell.n_atoms, a.supercell.matrix, a.supercell.lattice.map(round)],
     candidates: a.candidates
       .map((c) =>

@@ -3,6 +3,7 @@ import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
 import { keys, type Keys } from './keys.ts';
+import { trackDelivery } from './pending-deliveries.ts';
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
@@ -13,7 +14,7 @@ export const ACTION_STATUSES: readonly ActionStatus[] = ['queued', 'in-progress'
 export const FINISHED_STATUSES: readonly ActionStatus[] = ['success', 'error'];
 
 /** Error codes an action can end with. */
-export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal';
+export type ActionErrorCode = 'invalid_structure' | 'invalid_supercell' | 'invalid_request' | 'download_failed' | 'timeout' | 'internal' | 'lost_job';
 
 export interface ActionError {
   message: string;
@@ -144,7 +145,10 @@ return 1
 
 // Check-and-set on the status field: the only way an action's status changes. A finished action
 // can never be finished again, which is what makes "completes once" hold with many workers.
-// Returns -1 (no such action), 0 (status not allowed: nothing written) or 1.
+// KEYS[2], for a batch's item, is its batch's hash (same hash tag, so the same slot on a cluster):
+// the change is counted there in the same step (`count:<status>`), so the batch's counts never
+// drift from its actions' statuses. A batch without count fields (created before they existed)
+// is left alone. Returns -1 (no such action), 0 (status not allowed: nothing written) or 1.
 const TRANSITION_SCRIPT = `
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return -1 end
@@ -156,6 +160,10 @@ if not allowed then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'meta', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'response', ARGV[4]) end
 if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], 'completions', 1) end
+if #KEYS > 1 and cur ~= ARGV[2] and redis.call('HEXISTS', KEYS[2], 'count:' .. cur) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'count:' .. cur, -1)
+  redis.call('HINCRBY', KEYS[2], 'count:' .. ARGV[2], 1)
+end
 return 1
 `;
 
@@ -169,7 +177,7 @@ return 1
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     dcCreateAction(key: string, meta: string, input: Buffer | string, ttl: number): Result<number | string, Context>;
-    dcTransition(key: string, allowed: string, status: string, meta: string, response: Buffer | string, ends: '0' | '1'): Result<number, Context>;
+    dcTransition(numKeys: number, ...keysThenArgs: (string | Buffer)[]): Result<number, Context>;
     dcSetField(k1: string, field: string, value: string | Buffer): Result<number, Context>;
   }
 }
@@ -177,7 +185,7 @@ declare module 'ioredis' {
 function defineScripts(redis: RedisClient): void {
   if (typeof (redis as Partial<RedisClient>).dcTransition === 'function') return;
   redis.defineCommand('dcCreateAction', { numberOfKeys: 1, lua: CREATE_SCRIPT });
-  redis.defineCommand('dcTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
+  redis.defineCommand('dcTransition', { lua: TRANSITION_SCRIPT });
   redis.defineCommand('dcSetField', { numberOfKeys: 1, lua: SET_FIELD_SCRIPT });
 }
 
@@ -211,7 +219,9 @@ export interface ActionStoreOptions {
 /**
  * Action records in Redis: one hash per action (`meta`, `status`, `response`, `input`, `webhook`),
  * kept `ttlSeconds` from creation whatever BullMQ does with its jobs, plus two indexes
- * (all actions, per owner) for newest-first listing.
+ * (all actions, per owner) for newest-first listing, and the actions not yet ended
+ * (`activeActions`: written before a record is created, cleared after its end), which the
+ * reconciler reads instead of scanning every action.
  */
 export class ActionStore {
   readonly keys: Keys;
@@ -235,7 +245,12 @@ export class ActionStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs the finished-listeners; a listener's failure is thrown after all of them ran. */
+  /**
+   * Runs the finished-listeners; a listener's failure is thrown after all of them ran. Once they
+   * all succeeded for an ended action, the reconciler stops watching it: an entry left behind
+   * (a failure, or a crash before this point) makes the reconciler run them again, which is what
+   * mends them.
+   */
   async notifyFinished(action: Action): Promise<void> {
     const errors: unknown[] = [];
     for (const listener of this.listeners) {
@@ -247,6 +262,7 @@ export class ActionStore {
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, 'several action-finished listeners failed');
+    if (FINISHED_STATUSES.includes(action.status)) await this.unwatch([action.id]).catch(() => undefined);
   }
 
   /**
@@ -256,6 +272,9 @@ export class ActionStore {
   async create(init: NewAction, inputContent?: string): Promise<{ created: boolean; action: Action }> {
     const meta = newMeta(init);
     const input = inputContent === undefined ? '' : await encodeInput(inputContent);
+    // Watched before it exists (see `activeActions`): a crash in between leaves the reconciler an
+    // entry without a record, which it drops, never a record it does not watch.
+    await this.redis.zadd(this.keys.activeActions, 'NX', Date.now(), meta.id);
     const reply = await this.redis.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), input, this.options.ttlSeconds);
     const existing = reply === 1 ? null : ((await this.get(meta.id)) ?? (JSON.parse(String(reply)) as ActionMeta));
     // Listed after it exists; listing again an action that existed mends an index write that a
@@ -265,16 +284,24 @@ export class ActionStore {
   }
 
   /**
-   * `create` for many actions at once (a batch): the records in one round trip, their index
-   * entries in a second. Returns, in order, whether each was created and the action as stored.
+   * `create` for many actions at once (a batch): the records in round trips of CREATE_CHUNK, their
+   * index entries in one more. The event loop turns between chunks (each waits for Redis), so a
+   * thousand actions never hold it in one stretch. Returns, in order, whether each was created and
+   * the action as stored.
    */
   async createMany(items: { init: NewAction; inputContent?: string }[]): Promise<{ created: boolean; action: Action }[]> {
-    const metas = items.map((item) => newMeta(item.init));
-    const inputs = await Promise.all(items.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
-    const replies = await sendTogether(this.redis, (c) => {
-      metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
-    });
-    const out = metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta }));
+    const out: { created: boolean; action: Action }[] = [];
+    for (let from = 0; from < items.length; from += CREATE_CHUNK) {
+      const chunk = items.slice(from, from + CREATE_CHUNK);
+      const metas = chunk.map((item) => newMeta(item.init));
+      const inputs = await Promise.all(chunk.map((item) => (item.inputContent === undefined ? '' : encodeInput(item.inputContent))));
+      // In the active index before the records exist, so the reconciler sees any record whose job never comes.
+      await this.redis.zadd(this.keys.activeActions, 'NX', ...metas.flatMap((meta) => [Date.now(), meta.id]));
+      const replies = await sendTogether(this.redis, (c) => {
+        metas.forEach((meta, i) => c.dcCreateAction(this.keys.action(meta.id), JSON.stringify(meta), inputs[i], this.options.ttlSeconds));
+      });
+      out.push(...metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta })));
+    }
     await this.index(out.map((o) => o.action));
     return out;
   }
@@ -300,6 +327,21 @@ export class ActionStore {
     });
   }
 
+  /** The actions not yet ended that the reconciler should look at: created or last seen live at or before `before` (ms), oldest first. */
+  async watched(before: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.activeActions, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  /** Marks watched actions as seen with a live job now, so the reconciler looks again only after its grace period. */
+  async touchWatched(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zadd(this.keys.activeActions, 'XX', ...ids.flatMap((id) => [Date.now(), id]));
+  }
+
+  /** Stops watching actions that ended (or are gone). */
+  async unwatch(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zrem(this.keys.activeActions, ...ids);
+  }
+
   /** Removes an action that could not be queued, so a retry of the same request starts clean. */
   async remove(id: string, owner: string): Promise<void> {
     const action = await this.get(id);
@@ -311,6 +353,7 @@ export class ActionStore {
     await sendTogether(this.redis, (c) => {
       for (const { id, owner, created_at } of actions) {
         c.del(this.keys.action(id));
+        c.zrem(this.keys.activeActions, id);
         if (created_at === null) continue;
         const member = indexMember(created_at, id);
         c.zrem(this.keys.indexAll, member).zrem(this.keys.indexOwner(owner), member);
@@ -426,8 +469,16 @@ export class ActionStore {
     return Number((await this.redis.hget(this.keys.action(id), 'completions')) ?? 0);
   }
 
+  /**
+   * Writes the action's delivery state while the action exists (false when it is gone), keeping
+   * the pending-deliveries index in step (see `trackDelivery`).
+   */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
-    return (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+    const subject = { kind: 'action', id } as const;
+    if (state.state === 'pending') await trackDelivery(this.redis, this.options.prefix, subject, true);
+    const written = (await this.redis.dcSetField(this.keys.action(id), 'webhook', JSON.stringify(state))) === 1;
+    if (state.state !== 'pending' || !written) await trackDelivery(this.redis, this.options.prefix, subject, false);
+    return written;
   }
 
   async getWebhook(id: string): Promise<WebhookState | null> {
@@ -516,9 +567,15 @@ export class ActionStore {
   }
 
   private transition(id: string, from: ActionStatus[], next: ActionMeta, response?: Buffer, ends = false): Promise<number> {
-    return this.redis.dcTransition(this.keys.action(id), from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0');
+    const args = [from.join(','), next.status, JSON.stringify(next), response ?? '', ends ? '1' : '0'];
+    // A batch's item: its batch's counts change in the same script (keys.ts gives both one hash tag).
+    if (next.batch_id) return this.redis.dcTransition(2, this.keys.action(id), this.keys.batch(next.batch_id), ...args);
+    return this.redis.dcTransition(1, this.keys.action(id), ...args);
   }
 }
+
+/** Actions created per round trip by `createMany`. */
+const CREATE_CHUNK = 100;
 
 /**
  * Inputs below this many bytes are stored as they are: gzip would save a few hundred bytes at

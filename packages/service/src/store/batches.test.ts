@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, redisUrl, uniquePrefix } from '../../../../test/support/redis.ts';
 import { createRedis, type RedisClient } from '../redis.ts';
 import { BatchStore, type BatchMeta } from './batches.ts';
+import { checkBatchCountsFollowStatuses } from '../../../../test/support/batch-counts.ts';
 
 let redis: RedisClient;
 let prefix: string;
@@ -86,5 +87,9 @@ describe('BatchStore', () => {
     const statuses = await batches.statuses(ids.map((id, index) => ({ index, id })));
     expect(statuses).toEqual(['queued', 'success', 'success', null]);
     expect(BatchStore.count(statuses)).toEqual({ queued: 1, 'in-progress': 0, success: 2, error: 0 });
+  });
+
+  it("keeps each batch's counts by status equal to its actions' statuses through every change (start, progress, requeue, success, error, races)", { timeout: 60_000 }, async () => {
+    await checkBatchCountsFollowStatuses(redis, prefix);
   });
 });

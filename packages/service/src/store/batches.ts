@@ -1,7 +1,8 @@
 import type { Result } from 'ioredis';
 import { sendTogether, type RedisClient } from '../redis.ts';
-import type { ActionStatus, WebhookState } from './actions.ts';
-import { keys, type Keys } from './keys.ts';
+import { ACTION_STATUSES, type ActionStatus, type WebhookState } from './actions.ts';
+import { failedBatchMember, keys, type Keys } from './keys.ts';
+import { trackDelivery } from './pending-deliveries.ts';
 
 /** Most items one batch may hold. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -37,6 +38,11 @@ export interface BatchMeta {
 export interface Batch extends BatchMeta {
   /** Actions whose end was counted so far. */
   ended: number;
+  /**
+   * Its actions counted by status, kept by the script that changes an action's status (ActionStore),
+   * in the same step; null for a batch created before the counts existed (count its members then).
+   */
+  counts: BatchCounts | null;
   /** When the last action's end was counted; null while some run. */
   completed_at: string | null;
   /** Delivery state of `batch.completed`, once it exists. */
@@ -48,10 +54,11 @@ export type BatchCounts = Record<ActionStatus, number>;
 
 // A batch's keys share one hash tag (see keys.ts), so each script below runs on a Redis Cluster.
 
-// Creates the batch unless it exists: meta, the count of its actions and their list. Returns 1 or 0.
+// Creates the batch unless it exists: meta, the count of its actions, their counts by status (all
+// queued: they are created next) and their list. Returns 1 or 0.
 const CREATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'total', ARGV[2], 'ended', 0)
+redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'total', ARGV[2], 'ended', 0, 'count:queued', ARGV[2], 'count:in-progress', 0, 'count:success', 0, 'count:error', 0)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 for i = 4, #ARGV, 1000 do
   redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
@@ -109,7 +116,7 @@ function parseMember(entry: string): BatchMember {
 }
 
 /**
- * Batches in Redis: one hash per batch (`meta`, `total`, `ended`, `completed_at`, `webhook`), the
+ * Batches in Redis: one hash per batch (`meta`, `total`, `ended`, `count:<status>`, `completed_at`, `webhook`), the
  * list of its actions in item order, and the set of actions whose end was counted. Kept
  * `ttlSeconds` from creation, as its actions are. The actions themselves are ordinary action
  * records (ActionStore) carrying `batch_id`.
@@ -144,11 +151,14 @@ export class BatchStore {
   }
 
   async get(id: string): Promise<Batch | null> {
-    const [meta, ended, completedAt, webhook] = await this.redis.hmget(this.keys.batch(id), 'meta', 'ended', 'completed_at', 'webhook');
+    const fields = ACTION_STATUSES.map((status) => `count:${status}`);
+    const [meta, ended, completedAt, webhook, ...counted] = await this.redis.hmget(this.keys.batch(id), 'meta', 'ended', 'completed_at', 'webhook', ...fields);
     if (!meta) return null;
+    const counts = counted.every((c) => c !== null) ? (Object.fromEntries(ACTION_STATUSES.map((status, i) => [status, Math.max(0, Number(counted[i]))])) as BatchCounts) : null;
     return {
       ...(JSON.parse(meta) as BatchMeta),
       ended: Number(ended ?? 0),
+      counts,
       completed_at: completedAt ?? null,
       ...(webhook ? { webhook: JSON.parse(webhook) as WebhookState } : {}),
     };
@@ -187,13 +197,29 @@ export class BatchStore {
 
   /** Sets the `batch.completed` delivery state unless one exists: 'created', 'exists' or 'missing' (no batch). */
   async beginWebhook(id: string, state: WebhookState): Promise<'created' | 'exists' | 'missing'> {
+    await trackDelivery(this.redis, this.options.prefix, { kind: 'batch', id }, true);
     const r = await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), 'nx');
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
   }
 
-  /** Writes the delivery state while the batch exists; false when it is gone. */
+  /**
+   * Writes the delivery state while the batch exists, and keeps the index of failed deliveries
+   * (`GET /webhooks/failed`, the failed-deliveries gauge, retry-failed) in step, as the actions'
+   * deliveries do: listed while `failed`, out of it otherwise. False when the batch is gone.
+   */
   async setWebhook(id: string, state: WebhookState): Promise<boolean> {
-    return (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    const subject = { kind: 'batch', id } as const;
+    if (state.state === 'pending') await trackDelivery(this.redis, this.options.prefix, subject, true);
+    const written = (await this.redis.dcSetBatchWebhook(this.keys.batch(id), JSON.stringify(state), '')) === 1;
+    if (state.state !== 'pending' || !written) await trackDelivery(this.redis, this.options.prefix, subject, false);
+    const member = failedBatchMember(id);
+    if (written && state.state === 'failed') {
+      const failedAt = Date.parse(typeof state.failed_at === 'string' ? state.failed_at : '') || Date.now();
+      await this.redis.zadd(this.keys.failedDeliveries, failedAt, member);
+    } else {
+      await this.redis.zrem(this.keys.failedDeliveries, member);
+    }
+    return written;
   }
 
   async getWebhook(id: string): Promise<WebhookState | null> {

@@ -1,11 +1,10 @@
 import type { Action, ActionStatus, ActionStore } from '../store/actions.ts';
 import type { Batch, BatchMember, BatchStore } from '../store/batches.ts';
 import { countEnded, directRequest, displayTarget, newMessageId, runAttempt, type AttemptReport, type Deliverer } from './deliver.ts';
-import { clearDeliveryJob, type RetryOutcome } from './operator.ts';
 import type { DirectPayload } from './payloads.ts';
-import { BATCH_DELIVERY_JOB, batchDeliveryJobId, batchDeliveryJobOptions, type DeliveryQueue } from './queue.ts';
+import { BATCH_DELIVERY_JOB, batchDeliveryJobId, batchDeliveryJobOptions, clearDeliveryJob, type DeliveryQueue } from './queue.ts';
 import type { RetrySchedule } from './schedule.ts';
-import { MAX_RECORDED_ATTEMPTS, type DeliveryState } from './state.ts';
+import { MAX_RECORDED_ATTEMPTS, type DeliveryState, type RetryOutcome } from './state.ts';
 
 /**
  * `batch.completed`: one Standard Webhooks message per batch, sent to the batch's `webhook_url`

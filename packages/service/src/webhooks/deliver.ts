@@ -35,6 +35,22 @@ export function displayTarget(url: string): string {
   }
 }
 
+/**
+ * A webhook URL as the API's answers show it: scheme, host, path and the names of its query
+ * parameters as given, every query value replaced by `***` and any `user:password@` dropped. The
+ * delivery uses the URL whole; a token carried in it is never shown back (the logs and delivery
+ * states show only `displayTarget`).
+ */
+export function redactWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const query = [...u.searchParams.keys()].map((name) => `${encodeURIComponent(name)}=***`).join('&');
+    return `${u.origin}${u.pathname}${query ? `?${query}` : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 export function newMessageId(): string {
   return `msg_${randomBytes(16).toString('base64url')}`;
 }

@@ -1,21 +1,19 @@
 import type { ActionStore } from '../store/actions.ts';
+import { BatchStore } from '../store/batches.ts';
+import { retryBatchDelivery } from './batch.ts';
 import { initialDeliveryState } from './deliver.ts';
-import { deliveryJobId, deliveryJobOptions, type DeliveryQueue } from './queue.ts';
+import { clearDeliveryJob, deliveryJobId, deliveryJobOptions, type DeliveryQueue } from './queue.ts';
 import type { RetrySchedule } from './schedule.ts';
-import { DeliveryLedger, type DeliveryAttempt, type DeliveryState } from './state.ts';
+import { DeliveryLedger, parseFailedMember, type DeliveryAttempt, type DeliveryEvent, type DeliveryState, type RetryOutcome } from './state.ts';
+
+export { clearDeliveryJob } from './queue.ts';
+export type { RetryOutcome } from './state.ts';
 
 export interface OperatorContext {
   store: ActionStore;
   queue: DeliveryQueue;
   schedule: RetrySchedule;
 }
-
-export type RetryOutcome =
-  | { result: 'queued'; state: DeliveryState }
-  | { result: 'not_found' }
-  | { result: 'no_webhook' }
-  | { result: 'delivered'; state: DeliveryState }
-  | { result: 'in_progress'; state: DeliveryState };
 
 /**
  * Starts a delivery over with the full schedule of fresh attempts, now. A delivered message is
@@ -43,26 +41,15 @@ export async function retryDelivery(ctx: OperatorContext, actionId: string, opti
 }
 
 /**
- * Removes a delivery's job (waiting, delayed or finished) so that it can be added afresh; false
- * when an attempt is running right now and the job stays.
+ * One delivery that failed for good: an action's message (`action_id`, `action_status`), or a
+ * batch's `batch.completed` (`batch_id`; `action_id` and `action_status` are null).
  */
-export async function clearDeliveryJob(queue: DeliveryQueue, jobId: string): Promise<boolean> {
-  const job = await queue.getJob(jobId);
-  if (!job) return true;
-  if ((await job.getState()) === 'active') return false;
-  try {
-    await job.remove();
-    return true;
-  } catch {
-    // Removal fails only while a worker holds the job's lock: it is being attempted right now.
-    return false;
-  }
-}
-
 export interface FailedDelivery {
-  action_id: string;
+  action_id: string | null;
+  batch_id: string | null;
+  event: DeliveryEvent;
   owner: string;
-  action_status: string;
+  action_status: string | null;
   kind: string;
   target: string;
   failed_at: string;
@@ -73,7 +60,7 @@ export interface FailedDelivery {
 }
 
 export interface FailedFilter {
-  /** Only these owners' actions (a client's view); absent for operators. */
+  /** Only these owners' actions and batches (a client's view); absent for operators. */
   owner?: string;
   limit?: number;
   /** Failed at least this long ago. */
@@ -82,9 +69,10 @@ export interface FailedFilter {
   maxAgeMs?: number;
 }
 
-/** Deliveries that ran out of attempts or were refused, newest failure first. */
+/** Failed deliveries of actions' messages and of batches' `batch.completed`, newest failure first. */
 export async function listFailedDeliveries(store: ActionStore, filter: FailedFilter = {}): Promise<FailedDelivery[]> {
   const ledger = new DeliveryLedger(store);
+  const batches = new BatchStore(store.redis, store.options);
   const now = Date.now();
   const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
   const entries = await ledger.listFailed({
@@ -95,19 +83,22 @@ export async function listFailedDeliveries(store: ActionStore, filter: FailedFil
   });
   const out: FailedDelivery[] = [];
   const stale: string[] = [];
-  for (const { id, failedAt } of entries) {
+  for (const { id: member, failedAt } of entries) {
     if (out.length >= limit) break;
-    const action = await store.get(id);
-    const state = action?.webhook as DeliveryState | undefined;
-    if (!action || state?.state !== 'failed') {
-      stale.push(id);
+    const { subject, id } = parseFailedMember(member);
+    const record = subject === 'batch' ? await batches.get(id) : await store.get(id);
+    const state = record?.webhook as DeliveryState | undefined;
+    if (!record || state?.state !== 'failed') {
+      stale.push(member);
       continue;
     }
-    if (filter.owner !== undefined && action.owner !== filter.owner) continue;
+    if (filter.owner !== undefined && record.owner !== filter.owner) continue;
     out.push({
-      action_id: id,
-      owner: action.owner,
-      action_status: action.status,
+      action_id: subject === 'action' ? id : null,
+      batch_id: subject === 'batch' ? id : null,
+      event: state.event ?? (subject === 'batch' ? 'batch.completed' : 'action.completed'),
+      owner: record.owner,
+      action_status: subject === 'action' ? (record as { status: string }).status : null,
       kind: state.kind,
       target: state.target,
       failed_at: state.failed_at ?? new Date(failedAt).toISOString(),
@@ -121,18 +112,32 @@ export async function listFailedDeliveries(store: ActionStore, filter: FailedFil
   return out;
 }
 
-/** Retries every failed delivery matching `filter`; returns what was queued and what was skipped. */
+/** A failed delivery retry-failed left alone, and why (`RetryOutcome['result']`). */
+export type SkippedRetry = ({ action_id: string } | { batch_id: string }) & { reason: string };
+
+/**
+ * Retries every failed delivery matching `filter`, actions' and batches' alike; returns what was
+ * queued (`retried`: action ids, `retried_batches`: batch ids) and what was skipped, and why.
+ */
 export async function retryFailedDeliveries(
   ctx: OperatorContext,
   filter: Omit<FailedFilter, 'owner'> = {},
-): Promise<{ retried: string[]; skipped: { action_id: string; reason: string }[] }> {
+): Promise<{ retried: string[]; retried_batches: string[]; skipped: SkippedRetry[] }> {
   const failed = await listFailedDeliveries(ctx.store, { ...filter, limit: filter.limit ?? 1000 });
+  const batches = new BatchStore(ctx.store.redis, ctx.store.options);
   const retried: string[] = [];
-  const skipped: { action_id: string; reason: string }[] = [];
+  const retriedBatches: string[] = [];
+  const skipped: SkippedRetry[] = [];
   for (const f of failed) {
-    const outcome = await retryDelivery(ctx, f.action_id);
-    if (outcome.result === 'queued') retried.push(f.action_id);
-    else skipped.push({ action_id: f.action_id, reason: outcome.result });
+    if (f.batch_id !== null) {
+      const outcome = await retryBatchDelivery({ batches, queue: ctx.queue, schedule: ctx.schedule }, f.batch_id);
+      if (outcome.result === 'queued') retriedBatches.push(f.batch_id);
+      else skipped.push({ batch_id: f.batch_id, reason: outcome.result });
+      continue;
+    }
+    const outcome = await retryDelivery(ctx, f.action_id!);
+    if (outcome.result === 'queued') retried.push(f.action_id!);
+    else skipped.push({ action_id: f.action_id!, reason: outcome.result });
   }
-  return { retried, skipped };
+  return { retried, retried_batches: retriedBatches, skipped };
 }

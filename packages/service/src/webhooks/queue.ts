@@ -58,3 +58,20 @@ export function batchDeliveryJobOptions(schedule: RetrySchedule, batchId: string
 export function createDeliveryQueue(config: Parameters<typeof queuePrefix>[0], connection: ConnectionOptions): DeliveryQueue {
   return new Queue<DeliveryJobData | BatchDeliveryJobData>(WEBHOOKS_QUEUE, { connection, prefix: queuePrefix(config) });
 }
+
+/**
+ * Removes a delivery's job (waiting, delayed or finished) so that it can be added afresh; false
+ * when an attempt is running right now and the job stays.
+ */
+export async function clearDeliveryJob(queue: DeliveryQueue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return true;
+  if ((await job.getState()) === 'active') return false;
+  try {
+    await job.remove();
+    return true;
+  } catch {
+    // Removal fails only while a worker holds the job's lock: it is being attempted right now.
+    return false;
+  }
+}

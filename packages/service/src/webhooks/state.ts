@@ -1,5 +1,6 @@
 import type { ActionStore, WebhookAttempt, WebhookState } from '../store/actions.ts';
-import { keys } from '../store/keys.ts';
+import { failedBatchMember, keys } from '../store/keys.ts';
+import { trackDelivery } from '../store/pending-deliveries.ts';
 
 export type DeliveryKind = 'platform' | 'direct';
 export type DeliveryEvent = 'action.completed' | 'action.failed' | 'batch.completed';
@@ -29,12 +30,27 @@ export interface DeliveryState extends WebhookState {
 export const MAX_RECORDED_ATTEMPTS = 50;
 
 /**
- * The index of failed deliveries (action ids, scored by failure time). Not `<prefix>:webhooks:failed`:
- * that is BullMQ's own set of failed jobs of the `webhooks` queue, which holds job ids.
+ * The index of failed deliveries, scored by failure time: action ids, and `batch:<id>` for a
+ * batch's `batch.completed` (action ids have no colon, so the two never meet). Not
+ * `<prefix>:webhooks:failed`: that is BullMQ's own set of failed jobs of the `webhooks` queue.
  */
 export function failedIndexKey(prefix: string): string {
   return keys(prefix).failedDeliveries;
 }
+
+/** Which delivery a failed index member stands for (see `failedBatchMember`). */
+export function parseFailedMember(member: string): { subject: 'action' | 'batch'; id: string } {
+  const batch = failedBatchMember('');
+  return member.startsWith(batch) ? { subject: 'batch', id: member.slice(batch.length) } : { subject: 'action', id: member };
+}
+
+/** What an operator's retry of one delivery (an action's, or a batch's) came to. */
+export type RetryOutcome =
+  | { result: 'queued'; state: DeliveryState }
+  | { result: 'not_found' }
+  | { result: 'no_webhook' }
+  | { result: 'delivered'; state: DeliveryState }
+  | { result: 'in_progress'; state: DeliveryState };
 
 // Sets the webhook field only when the action exists and has none yet: the single place that
 // decides a delivery is created, so a second "finished" notification queues nothing.
@@ -53,6 +69,7 @@ export class DeliveryLedger {
 
   /** 'created' the first time, 'exists' when a delivery was already set up, 'missing' when the action is gone. */
   async begin(actionId: string, state: DeliveryState): Promise<'created' | 'exists' | 'missing'> {
+    await trackDelivery(this.store.redis, this.store.options.prefix, { kind: 'action', id: actionId }, true);
     const r = await this.store.redis.eval(BEGIN_SCRIPT, 1, this.store.keys.action(actionId), JSON.stringify(state));
     return r === 1 ? 'created' : r === 0 ? 'exists' : 'missing';
   }
