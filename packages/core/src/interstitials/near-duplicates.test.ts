@@ -16,13 +16,16 @@ import { type InterstitialSite, findInterstitialSites } from './find.ts';
  * cluster tolerance (the shortest distance between any points of their orbits, over periodic
  * images), unless both are fixed-coordinate Wyckoff positions. Checked on every fixture that
  * reads (structures/, near-duplicates/ with 2H-MoS2, LiCoO2 and β-Ga2O3 where near-duplicates were
- * measured, the readable cases/, doped/), at the default tolerance and, with the atoms shuffled, at random
+ * measured, low-dimensional/ with its adsorption sites, the readable cases/, doped/), at the default tolerance and, with the atoms shuffled, at random
  * tolerances, where the sites found must not depend on the order of the atoms either.
  */
 const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
 const files = [
   ...readdirSync(new URL('structures/', FIXTURES)).map((f) => `structures/${f}`),
   ...readdirSync(new URL('near-duplicates/', FIXTURES)).map((f) => `near-duplicates/${f}`),
+  ...readdirSync(new URL('low-dimensional/', FIXTURES))
+    .filter((f) => !f.endsWith('.md'))
+    .map((f) => `low-dimensional/${f}`),
   ...readdirSync(new URL('cases/', FIXTURES))
     .filter((f) => !f.endsWith('.json') && !f.endsWith('.md'))
     .map((f) => `cases/${f}`),
