@@ -137,6 +137,17 @@ describe('validation', () => {
     expect(paths.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('takes interstitial_cluster_tolerance from 0 to 2 Å and names the field and value outside it', async () => {
+    const bad = await api.call('POST', GENERATE, { body: inline({ interstitial_cluster_tolerance: 2.5 }) });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.issues).toEqual([{ path: 'interstitial_cluster_tolerance', message: expect.stringMatching(/number from 0 to 2 \(Å\) \(got 2\.5\)/) }]);
+    const good = await api.call('POST', GENERATE, { body: inline({ interstitial_cluster_tolerance: 1.2 }) });
+    expect(good.status).toBe(202);
+    expect((await api.call('GET', `/actions/${good.body.id}`)).body.parameters.interstitial_cluster_tolerance).toBe(1.2);
+    const plain = await api.call('POST', GENERATE, { body: inline() });
+    expect((await api.call('GET', `/actions/${plain.body.id}`)).body.parameters.interstitial_cluster_tolerance).toBe(0.8);
+  });
+
   it('422 for an output format it does not know, listing the ones it does; vasp and report are two', async () => {
     const res = await api.call('POST', GENERATE, { body: inline({ output_formats: ['poscar', 'castep'] }) });
     expect(res.status).toBe(422);

@@ -32,6 +32,7 @@ const REQUEST_FIELD_DOCS: Record<string, { title: string; description: string }>
   vasp_settings: { title: 'VASP settings', description: 'For the vasp format: functional (pbesol or hse06) and reciprocal_density (null for Γ only); defaults pbesol and Γ only.' },
   interstitial_sites: { title: 'Interstitial sites', description: 'Extra interstitial sites to try, as fractional coordinates of the input cell.' },
   interstitial_min_distance: { title: 'Interstitial minimum distance', description: 'Interstitial sites closer than this to a host atom are dropped, in Å.' },
+  interstitial_cluster_tolerance: { title: 'Interstitial cluster tolerance', description: 'Interstitial candidates closer than this are one site (0-2 Å, default 0.8).' },
   adsorption_sites: { title: 'Adsorption sites', description: 'For a slab, layer, rod or molecule with vacuum: also try adsorption sites (on top, bridge, hollow, 2.0 Å out) on its surfaces; false: only sites inside it.' },
 };
 

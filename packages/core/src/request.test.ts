@@ -26,6 +26,7 @@ describe('parseRequest', () => {
       symprec: 0.01,
       min_image_distance: 10,
       output_formats: ['poscar', 'pymatgen'],
+      interstitial_cluster_tolerance: 0.8,
       adsorption_sites: true,
       vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
@@ -40,6 +41,9 @@ describe('parseRequest', () => {
   it('accepts the edges of every range', () => {
     const r = parseRequest({ max_candidates: 200, max_candidates_per_type: 100, random_seed: 0, symprec: 1, min_image_distance: 50, interstitial_min_distance: 0.1 });
     expect(r).toMatchObject({ max_candidates: 200, max_candidates_per_type: 100, symprec: 1, min_image_distance: 50, interstitial_min_distance: 0.1 });
+    expect(parseRequest({ interstitial_cluster_tolerance: 0 }).interstitial_cluster_tolerance).toBe(0);
+    expect(parseRequest({ interstitial_cluster_tolerance: 2 }).interstitial_cluster_tolerance).toBe(2);
+    expect(parseRequest({}).interstitial_cluster_tolerance).toBe(0.8);
   });
 
   // One row per field: a bad value, and the words its error must carry (the allowed range).
@@ -62,6 +66,9 @@ describe('parseRequest', () => {
     ['output_formats', ['xyz'], /poscar, cif, pymatgen, extxyz/],
     ['interstitial_sites', [[0.5, 0.5]], /fractional coordinates \[x, y, z\]/],
     ['interstitial_min_distance', 9, /number from 0.1 to 5/],
+    ['interstitial_cluster_tolerance', 2.5, /number from 0 to 2 \(Å\) \(got 2.5\)/],
+    ['interstitial_cluster_tolerance', -0.1, /number from 0 to 2 \(Å\) \(got -0.1\)/],
+    ['interstitial_cluster_tolerance', 'wide', /number from 0 to 2 \(Å\) \(got "wide"\)/],
     ['adsorption_sites', 'no', /must be true or false \(got "no"\)/],
   ];
   for (const [field, value, message] of cases) {
@@ -139,7 +146,7 @@ describe('structureFormats', () => {
 describe('DefectRequestSchema as JSON Schema', () => {
   it('gives every field a title and a description, and refuses extra properties', () => {
     const schema = z.toJSONSchema(DefectRequestSchema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }>; additionalProperties?: boolean };
-    expect(Object.keys(schema.properties)).toHaveLength(14);
+    expect(Object.keys(schema.properties)).toHaveLength(15);
     for (const [key, prop] of Object.entries(schema.properties)) {
       expect(prop.title, key).toBeTruthy();
       expect(prop.description, key).toBeTruthy();

@@ -32,6 +32,7 @@ export const REQUEST_LIMITS = {
   symprec: SYMPREC_RANGE,
   minImageDistance: { min: 1, max: 50 },
   interstitialMinDistance: { min: 0.1, max: 5 },
+  interstitialClusterTolerance: { min: 0, max: 2 },
   reciprocalDensity: { min: 1, max: 1000 },
 } as const;
 
@@ -53,6 +54,7 @@ export const FIELD_EXPECTATIONS: Record<string, string> = {
   interstitial_sites: `must be a list of at most ${REQUEST_LIMITS.interstitialSites} fractional coordinates [x, y, z] of the input cell (finite numbers)`,
   adsorption_sites: 'must be true or false',
   interstitial_min_distance: `must be a number from ${REQUEST_LIMITS.interstitialMinDistance.min} to ${REQUEST_LIMITS.interstitialMinDistance.max} (Å)`,
+  interstitial_cluster_tolerance: `must be a number from ${REQUEST_LIMITS.interstitialClusterTolerance.min} to ${REQUEST_LIMITS.interstitialClusterTolerance.max} (Å)`,
   vasp_settings:
     `must be an object {functional: ${VASP_FUNCTIONALS.join(' or ')}, reciprocal_density: null (Γ-only KPOINTS) or a number from ` +
     `${REQUEST_LIMITS.reciprocalDensity.min} to ${REQUEST_LIMITS.reciprocalDensity.max} (k-points per Å⁻³)}`,
@@ -241,6 +243,18 @@ export const DefectRequestSchema = z
         title: 'Interstitial minimum distance',
         description:
           'Interstitial sites closer than this (Å) to a host atom are dropped. When absent: 0.9 Å, and 0.5 Å for hydrogen interstitials.',
+      }),
+    interstitial_cluster_tolerance: z
+      .number()
+      .min(REQUEST_LIMITS.interstitialClusterTolerance.min)
+      .max(REQUEST_LIMITS.interstitialClusterTolerance.max)
+      .default(0.8)
+      .meta({
+        title: 'Interstitial cluster tolerance',
+        description:
+          "Interstitial candidate points closer than this (Å) are clustered into one site, as doped's clustering_tol does: " +
+          'the most symmetric of the members and their centroid represents it unless its distance to the host is below 0.85 × the roomiest one\'s. ' +
+          'No two sites given are closer than this, except two fixed-coordinate Wyckoff positions (no free parameter), which are never merged.',
       }),
     adsorption_sites: z
       .boolean()

@@ -48,6 +48,7 @@ export const REQUEST_FLAGS: readonly RequestFlag[] = [
   { option: 'formats', path: 'output_formats', parse: list },
   { option: 'interstitial-sites', path: 'interstitial_sites', parse: parseSites },
   { option: 'interstitial-min-distance', path: 'interstitial_min_distance', parse: numberOrRaw },
+  { option: 'cluster-tolerance', path: 'interstitial_cluster_tolerance', parse: numberOrRaw },
   { option: 'no-adsorption', path: 'adsorption_sites', value: false },
   { option: 'vasp-functional', path: 'vasp_settings.functional', parse: (text) => text },
   {

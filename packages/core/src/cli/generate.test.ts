@@ -110,14 +110,14 @@ describe('defect-candidates generate', () => {
     const r = await cli([
       structure('Si.vasp'), '--supercell', '2,2,2', '--types', 'vacancy', '--max-candidates', '3', '--max-per-type', '2', '--seed', '4',
       '--no-dedupe', '--symprec', '0.001', '--min-image-distance', '8', '--formats', 'cif,extxyz', '--interstitial-sites', '0.5,0.5,0.5;0.25,0.25,0.25',
-      '--interstitial-min-distance', '1.1', '--no-adsorption', '--summary',
+      '--interstitial-min-distance', '1.1', '--cluster-tolerance', '0.5', '--no-adsorption', '--summary',
     ]);
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout);
     expect(answer.parameters).toEqual({
       supercell: [2, 2, 2], random_seed: 4, defect_types: ['vacancy'], max_candidates: 3, dedupe_symmetry: false, dopant_elements: [],
       max_candidates_per_type: 2, symprec: 0.001, min_image_distance: 8, output_formats: ['cif', 'extxyz'],
-      interstitial_sites: [[0.5, 0.5, 0.5], [0.25, 0.25, 0.25]], interstitial_min_distance: 1.1, adsorption_sites: false,
+      interstitial_sites: [[0.5, 0.5, 0.5], [0.25, 0.25, 0.25]], interstitial_min_distance: 1.1, interstitial_cluster_tolerance: 0.5, adsorption_sites: false,
       vasp_settings: { functional: 'pbesol', reciprocal_density: null },
     });
     expect(answer.candidates).toHaveLength(2);
@@ -155,6 +155,7 @@ describe('defect-candidates generate', () => {
       [[structure('Si.vasp'), '--vasp-functional', 'pbe'], /^error: --vasp-functional: must be pbesol or hse06 \(got "pbe"\)$/],
       [[structure('Si.vasp'), '--reciprocal-density', '-5'], /^error: --reciprocal-density: must be a number from 1 to 1000 \(k-points per Å⁻³\); leave --reciprocal-density out for Γ-only KPOINTS \(got -5\)$/],
       [[structure('Si.vasp'), '--symprec', '-0.5'], /^error: --symprec: must be a number from 0\.00001 to 1 \(Å\) \(got -0\.5\)$/],
+      [[structure('Si.vasp'), '--cluster-tolerance', '2.5'], /^error: --cluster-tolerance: must be a number from 0 to 2 \(Å\) \(got 2\.5\)$/],
       [[join(FIXTURES, 'bad', 'truncated.vasp')], /./],
       [[join(tmp, 'missing.cif')], /cannot read .*missing\.cif: no such file/],
       [[], /expected one structure file/],

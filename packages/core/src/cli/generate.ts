@@ -18,8 +18,8 @@ import { defectTables } from './tables.ts';
  * nine integers), --types [defect_types], --dopants [dopant_elements], --max-candidates,
  * --max-per-type or --max-candidates-per-type [max_candidates_per_type], --seed [random_seed],
  * --no-dedupe [dedupe_symmetry=false], --symprec, --min-image-distance, --formats [output_formats],
- * --interstitial-sites (x,y,z;x,y,z), --interstitial-min-distance, --no-adsorption
- * [adsorption_sites=false], --vasp-functional and
+ * --interstitial-sites (x,y,z;x,y,z), --interstitial-min-distance, --cluster-tolerance
+ * [interstitial_cluster_tolerance], --no-adsorption [adsorption_sites=false], --vasp-functional and
  * --reciprocal-density [vasp_settings]; --request FILE gives a whole body that the flags override;
  * --report adds `report` to the formats (with --out: DIR/report.html, the page with 3D views).
  * --out DIR writes into a new or empty folder, or replaces an earlier output of this command in it
@@ -30,7 +30,7 @@ export const GENERATE_USAGE =
   'defect-candidates generate FILE [--request body.json] [--supercell auto|n|a,b,c|m11,...,m33] [--types vacancy,substitution,interstitial] ' +
   '[--dopants Mg,Ca] [--max-candidates N] [--max-per-type|--max-candidates-per-type N] [--seed N] [--no-dedupe] [--symprec X] [--min-image-distance X] ' +
   '[--formats poscar,cif,pymatgen,extxyz,vasp,report] [--vasp-functional pbesol|hse06] [--reciprocal-density N] [--interstitial-sites x,y,z;...] ' +
-  "[--interstitial-min-distance X] [--no-adsorption] [--input-format FMT] [--species 'Sn O'] [--out DIR [--report]] [--summary]";
+  "[--interstitial-min-distance X] [--cluster-tolerance X] [--no-adsorption] [--input-format FMT] [--species 'Sn O'] [--out DIR [--report]] [--summary]";
 
 const INPUT_FORMATS: StructureFormat[] = ['cif', 'poscar', 'pymatgen', 'json', 'extxyz'];
 

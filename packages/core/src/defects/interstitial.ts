@@ -24,6 +24,7 @@ export function interstitialCandidates(ctx: HostContext): { drafts: DefectDraft[
     if (!sites) {
       const found = findInterstitialSites(ctx.structure, ctx.analysis, {
         minDistance,
+        clusterTolerance: ctx.request.interstitial_cluster_tolerance,
         userSites: ctx.request.interstitial_sites,
         adsorption: ctx.request.adsorption_sites,
       });

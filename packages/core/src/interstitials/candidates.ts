@@ -1,11 +1,11 @@
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
 import { fixedWyckoffPositions, toPrimitiveFrac } from '../symmetry/label.ts';
-import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
-import { SYMMETRY_PREFERENCE } from './cluster.ts';
+import { SYMMETRY_PREFERENCE } from './preference.ts';
 import type { HostEnvironment } from './environment.ts';
-import { type SiteCandidate, findEquivalent, placeOnSymmetry, reduceToOrbits } from './reduce.ts';
+import { nearestImage } from './min-image.ts';
+import { type SiteCandidate, findEquivalent, placeOnSymmetry } from './reduce.ts';
 import type { VoronoiVertex } from './voronoi.ts';
 
 /** Points of two sources closer than this (Å), up to symmetry, are the same site. */
@@ -22,23 +22,6 @@ const facetTolerance = (analysis: SymmetryAnalysis) => Math.max(0.02, 3 * analys
  */
 export type Admissible = (frac: Vec3, radius: number) => boolean;
 
-/** The Voronoi vertices that pass the filter, reduced to one candidate per orbit. */
-export function voronoiCandidates(
-  vertices: VoronoiVertex[],
-  analysis: SymmetryAnalysis,
-  env: HostEnvironment,
-  admissible: Admissible,
-): SiteCandidate[] {
-  // Roomiest first (then by coordinates): nearly coincident vertices merge into the first one met,
-  // which must not depend on the order of the host's atoms.
-  const kept = vertices
-    .filter((v) => admissible(v.fracCoords, v.radius))
-    .sort((a, b) => b.radius - a.radius || compareCoordinates(a.fracCoords, b.fracCoords))
-    .map((v) => v.fracCoords);
-  // Moving a vertex onto its special position changes its clearance by a hair: filter again.
-  return reduceToOrbits(kept, analysis, env, 'voronoi').filter((c) => admissible(c.fracCoords, c.radius));
-}
-
 /**
  * The space group's Wyckoff positions without a free parameter (in the primitive cell of
  * `structure`, the idealized analysis.primitive) that no Voronoi vertex already
@@ -51,6 +34,7 @@ export function voronoiCandidates(
  * preference rule, applied to the cavities the point connects. Kept points are separate sites
  * even when a vertex lies within the clustering distance: they are exact special positions, not
  * numerical near-duplicates (BCC's octahedral and tetrahedral sites are only 0.72 Å apart).
+ * `positions` are the fixed positions to try (fixedWyckoffPositions' by default, to share one call).
  */
 export function wyckoffCandidates(
   structure: Structure,
@@ -58,16 +42,30 @@ export function wyckoffCandidates(
   env: HostEnvironment,
   vertices: VoronoiVertex[],
   admissible: Admissible,
+  positions: { primitiveFracCoords: Vec3 }[] = fixedWyckoffPositions(structure, analysis),
 ): SiteCandidate[] {
   const out: SiteCandidate[] = [];
-  for (const { primitiveFracCoords: fracCoords } of fixedWyckoffPositions(structure, analysis)) {
+  const tol = facetTolerance(analysis);
+  const scratch = new Float64Array(3);
+  for (const { primitiveFracCoords: fracCoords } of positions) {
     const radius = env.nearestDistance(fracCoords);
     if (!admissible(fracCoords, radius)) continue;
     const centre = env.toCart(fracCoords);
-    const nearby = vertices.map((v) => ({ vertex: v, cart: nearestImage(env, centre, fracCoords, v.fracCoords) }));
-    // A vertex here already took part in the clustering, whatever became of it.
-    if (nearby.some((n) => distance(n.cart, centre) <= COINCIDENCE_TOLERANCE)) continue;
-    const facet = facetVertices(env, centre, radius, nearby, facetTolerance(analysis));
+    // Only vertices within the sum of the two clearances can share a facet with the point.
+    const nearby: { vertex: VoronoiVertex; cart: Vec3 }[] = [];
+    let covered = false;
+    for (const v of vertices) {
+      const d2 = nearestImage(env, fracCoords, v.fracCoords, scratch);
+      // A vertex here already took part in the clustering, whatever became of it.
+      if (d2 <= COINCIDENCE_TOLERANCE * COINCIDENCE_TOLERANCE) {
+        covered = true;
+        break;
+      }
+      const reach = radius + v.radius + tol;
+      if (d2 <= reach * reach) nearby.push({ vertex: v, cart: [centre[0] + scratch[0], centre[1] + scratch[1], centre[2] + scratch[2]] });
+    }
+    if (covered) continue;
+    const facet = facetVertices(env, centre, radius, nearby, tol);
     const roomiest = Math.max(0, ...facet.map((v) => v.radius));
     if (radius < SYMMETRY_PREFERENCE * roomiest - 1e-9) continue;
     const placed = placeOnSymmetry(analysis, fracCoords, analysis.symprec);
@@ -96,20 +94,6 @@ function facetVertices(
         nearest.every((atom) => Math.abs(distance(cart, atom.cart) - vertex.radius) <= tol),
     )
     .map(({ vertex }) => vertex);
-}
-
-/** Cartesian position of the image of `frac` nearest to the point `centre` (fractional `from`). */
-function nearestImage(env: HostEnvironment, centre: Vec3, from: Vec3, frac: Vec3): Vec3 {
-  let best: Vec3 = [0, 0, 0];
-  let bestD = Infinity;
-  env.eachNearImage(from, frac, (x, y, z) => {
-    const dd = x * x + y * y + z * z;
-    if (dd < bestD) {
-      bestD = dd;
-      best = [centre[0] + x, centre[1] + y, centre[2] + z];
-    }
-  });
-  return best;
 }
 
 function distance(a: Vec3, b: Vec3): number {

@@ -1,68 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
-import { attachSpecialPositions, clusterCandidates } from './cluster.ts';
+import { analyzeSymmetry } from '../symmetry/analyze.ts';
+import { type ClusterPoint, clusterPoints } from './cluster.ts';
 import { HostEnvironment } from './environment.ts';
-import type { SiteCandidate } from './reduce.ts';
 
-// A 10 Å cubic box: 0.01 in fractional coordinates is 0.1 Å. Clustering never looks at the atoms.
-const box: Structure = { lattice: { matrix: [[10, 0, 0], [0, 10, 0], [0, 0, 10]] }, species: ['Ar'], fracCoords: [[0, 0, 0]] };
-const env = new HostEnvironment(box);
-
-/** A candidate at `x` Å along the box's a axis (centred at y = z = 5 Å), its orbit given as further x positions. */
-function at(xAngstrom: number, radius: number, order: number, orbitX: number[] = [], source: SiteCandidate['source'] = 'voronoi'): SiteCandidate {
-  const p = (x: number): Vec3 => [x / 10, 0.5, 0.5];
-  return { fracCoords: p(xAngstrom), radius, order, orbit: [p(xAngstrom), ...orbitX.map(p)], source };
-}
-
-describe('clusterCandidates (0.8 Å, doped’s symmetry preference)', () => {
-  it('represents a cluster by its most symmetric member while its clearance is at least 0.85 of the roomiest', () => {
-    const roomy = at(5, 2.0, 1);
-    const symmetric = at(5.5, 1.75, 4); // 1.75 ≥ 0.85 × 2.0 = 1.70
-    expect(clusterCandidates([roomy, symmetric], env)).toEqual([symmetric]);
-  });
-
-  it('keeps the roomiest member when the symmetric one is too tight (below 0.85 of it)', () => {
-    const roomy = at(5, 2.0, 1);
-    const symmetric = at(5.5, 1.65, 4); // 1.65 < 1.70
-    expect(clusterCandidates([symmetric, roomy], env)).toEqual([roomy]);
-  });
-
-  it('leaves candidates farther apart than the tolerance alone', () => {
-    const a = at(2, 2.0, 1);
-    const b = at(2.81, 1.9, 1);
-    expect(clusterCandidates([a, b], env)).toEqual([a, b]);
-  });
-
-  it('does not chain: three candidates 0.6 Å apart in a row make two sites, not one', () => {
-    // Single linkage would merge all three (each is 0.6 Å from the next); the seed, the roomiest,
-    // claims only its neighbour, and the far end (1.2 Å away) is a site of its own.
-    const left = at(4, 2.0, 1);
-    const middle = at(4.6, 1.9, 1);
-    const right = at(5.2, 1.95, 1);
-    expect(clusterCandidates([middle, right, left], env)).toEqual([left, right]);
-  });
-
-  it('is the same whichever order the candidates come in', () => {
-    const list = [at(3, 1.8, 2), at(3.4, 1.9, 1), at(3.9, 1.7, 6), at(6, 1.5, 1)];
-    const expected = clusterCandidates(list, env);
-    expect(clusterCandidates([...list].reverse(), env)).toEqual(expected);
-    expect(clusterCandidates([list[2], list[0], list[3], list[1]], env)).toEqual(expected);
-  });
+// Simple cubic Ar, a = 5 Å (Pm-3m): mirrors at x = 0 and x = 1/2 among others; 0.01 is 0.05 Å.
+const host: Structure = { lattice: { matrix: [[5, 0, 0], [0, 5, 0], [0, 0, 5]] }, species: ['Ar'], fracCoords: [[0, 0, 0]] };
+const analysis = analyzeSymmetry(host);
+const env = new HostEnvironment(host);
+const point = (fracCoords: Vec3, fixed: string | null = null): ClusterPoint => ({
+  fracCoords,
+  radius: env.nearestDistance(fracCoords),
+  source: fixed ? 'wyckoff' : 'voronoi',
+  fixed,
 });
+const places = (choices: { fracCoords: Vec3 }[]) => choices.map((c) => c.fracCoords.map((x) => Math.round(x * 1e6) / 1e6)).sort();
 
-describe('attachSpecialPositions', () => {
-  it('merges a special position with a site whose nearby points surround it tightly (all within 0.8 Å of one another)', () => {
-    // Three vertices 0.25 Å around an axis point, as around Al2O3's 6a: one site, the symmetric point.
-    const vertices = at(4.75, 1.35, 2, [5.25]);
-    const axis = at(5, 1.33, 6, [], 'wyckoff');
-    expect(attachSpecialPositions([vertices], [axis], env)).toEqual([axis]);
+describe('clusterPoints (doped’s _doped_cluster_frac_coords)', () => {
+  it('represents two points either side of a mirror by their centroid on it, the more symmetric candidate', () => {
+    const choices = clusterPoints([point([0.45, 0.2, 0.1]), point([0.55, 0.2, 0.1])], env, analysis, 0.8);
+    expect(places(choices)).toEqual([[0.5, 0.2, 0.1]]);
+    expect(choices[0].order).toBe(2);
   });
 
-  it('keeps a special position flanked by points on opposite sides farther than 0.8 Å from each other', () => {
-    // BCC: the octahedral site with tetrahedral sites 0.72 Å away on either side, 1.43 Å apart.
-    const tetrahedral = at(4.28, 1.6, 8, [5.72]);
-    const octahedral = at(5, 1.43, 16, [], 'wyckoff');
-    expect(attachSpecialPositions([tetrahedral], [octahedral], env)).toEqual([tetrahedral, octahedral]);
+  it('keeps a member when the centroid falls below 0.85 of the roomiest clearance', () => {
+    // Either side of the atom at the origin, 0.7 Å apart, 0.61 Å from it: the centroid on the 4-fold axis is 0.5 Å from it (0.82).
+    const choices = clusterPoints([point([0.93, 0, 0.1]), point([0.07, 0, 0.1])], env, analysis, 0.8);
+    // The two members tie on clearance and symmetry: doped's coordinate sort takes the smaller norm.
+    expect(places(choices)).toEqual([[0.07, 0, 0.1]]);
+  });
+
+  it('leaves points farther apart than the tolerance alone, and merges them at a larger one', () => {
+    const points = [point([0.3, 0.2, 0.1]), point([0.5, 0.2, 0.1])]; // 1 Å apart
+    expect(clusterPoints(points, env, analysis, 0.8)).toHaveLength(2);
+    expect(clusterPoints(points, env, analysis, 1.2)).toHaveLength(1);
+  });
+
+  it('never merges fixed-coordinate Wyckoff positions of different letters', () => {
+    const choices = clusterPoints([point([0.5, 0.5, 0.5], '1b'), point([0.5, 0.5, 0.4], '3c')], env, analysis, 0.8);
+    expect(places(choices)).toEqual([[0.5, 0.5, 0.4], [0.5, 0.5, 0.5]]);
+  });
+
+  it('does not depend on the order the points come in', () => {
+    const points = [point([0.45, 0.2, 0.1]), point([0.55, 0.2, 0.1]), point([0.5, 0.35, 0.1]), point([0.2, 0.7, 0.7]), point([0.26, 0.7, 0.7])];
+    const expected = places(clusterPoints(points, env, analysis, 0.8));
+    expect(places(clusterPoints([...points].reverse(), env, analysis, 0.8))).toEqual(expected);
+    expect(places(clusterPoints([points[3], points[0], points[4], points[2], points[1]], env, analysis, 0.8))).toEqual(expected);
   });
 });

@@ -1,127 +1,112 @@
-import type { Vec3 } from '../base/linalg.ts';
+import { type Vec3, wrapVec } from '../base/linalg.ts';
+import { compareCoordinates } from '../symmetry/wyckoff.ts';
+import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
-import type { SiteCandidate } from './reduce.ts';
-import { compareSites } from './rank.ts';
+import { centroidClusters } from './linkage.ts';
+import { distanceMatrix, nearestImage } from './min-image.ts';
+import { preferred } from './preference.ts';
+import type { SiteSource } from './reduce.ts';
 
-/** Candidates closer than this (Å) are one site. */
+/** doped's `clustering_tol` default (Å): the request's `interstitial_cluster_tolerance` when not given. */
 export const CLUSTER_TOLERANCE = 0.8;
-/**
- * doped's rule: a cluster is represented by its most symmetric member unless that member's distance
- * to the nearest host atom falls below this fraction of the roomiest member's.
- */
-export const SYMMETRY_PREFERENCE = 0.85;
+
+/** A point offered to the clustering: a Voronoi vertex or a point of a fixed Wyckoff position's orbit. */
+export interface ClusterPoint {
+  /** Fractional coordinates of the primitive cell the search works in (analysis.primitive). */
+  fracCoords: Vec3;
+  /** Distance to the nearest host atom, Å. */
+  radius: number;
+  source: SiteSource;
+  /** Wyckoff label ('6b') when the point is a fixed-coordinate Wyckoff position (no free parameter), else null. */
+  fixed: string | null;
+  /** The point's exact orbit when already known (a fixed position's), so that it is not worked out again. */
+  placed?: { fracCoords: Vec3; order: number; orbit: Vec3[] };
+}
+
+/** The point a cluster settled on (fractional coordinates of the primitive cell, wrapped). */
+export interface ClusterChoice extends ClusterPoint {
+  /** Order of its site-symmetry group at symprec (1 when not worked out: a lone point's is found later). */
+  order: number;
+}
+
+/** Clearances closer than this (Å) count as equal when ordering the points. */
+const DISTANCE_TIE = 1e-4;
 
 /**
- * Merges candidate orbits lying within `tol` Å of each other into one site each.
+ * doped's `_doped_cluster_frac_coords` (doped/utils/symmetry.py) on every admissible point of the
+ * primitive cell: the points are grouped by centroid linkage cut at `tol` Å (linkage.ts), and each
+ * cluster is represented by one of its members or its centroid (the members' mean, each taken at
+ * its image nearest the first), chosen by doped's preference (preference.ts): the most symmetric
+ * unless its clearance is below 0.85 × the roomiest's. A cluster of one is that point.
  *
- * Works on whole orbits, so the result does not depend on which member of an orbit is met first,
- * and greedily from the roomiest down: each unclaimed orbit (the seed) claims every unclaimed orbit
- * passing within `tol` of its representative, and the cluster is represented by doped's rule.
- * Measuring from the seed rather than chaining neighbour to neighbour keeps a cluster at most
- * 2·tol across, so a network of close vertices cannot collapse into a single site.
+ * Differences from doped, kept on purpose:
+ * - two points of fixed-coordinate Wyckoff positions with different letters never share a cluster
+ *   (BCC's octahedral 6b and tetrahedral 12d, 0.72 Å apart, are both real minima); doped offers no
+ *   such points by default (`include_unique_wyckoffs=False`) and so has no such rule;
+ * - ties between equal distances are broken by the points' order, which is made canonical here
+ *   (roomiest first, then by coordinates), so the clusters do not depend on the order of the
+ *   host's atoms; doped's follow the order of its Voronoi nodes;
+ * - each distinct point is offered once; qhull may list a vertex of a degenerate (cospherical)
+ *   arrangement several times, which weighs it more in doped's centroids.
+ *
+ * Returns one choice per cluster, in no meaningful order (symmetry-equivalent clusters give
+ * equivalent choices; group.ts keeps one per orbit). Site-symmetry orders are found with
+ * analysis.symprec (doped: spglib at symprec 0.01 Å).
  */
-export function clusterCandidates(candidates: SiteCandidate[], env: HostEnvironment, tol = CLUSTER_TOLERANCE): SiteCandidate[] {
-  const order = candidates.map((_, i) => i).sort((i, j) => compareSites(candidates[i], candidates[j]));
-  const claimed = new Array<boolean>(candidates.length).fill(false);
-  const sites: SiteCandidate[] = [];
-  for (const seedIndex of order) {
-    if (claimed[seedIndex]) continue;
-    claimed[seedIndex] = true;
-    const seed = candidates[seedIndex];
-    const centre = env.toCart(seed.fracCoords);
-    const members = [seed];
-    for (const other of order) {
-      if (claimed[other] || pointsNear(env, candidates[other], centre, tol).length === 0) continue;
-      claimed[other] = true;
-      members.push(candidates[other]);
-    }
-    sites.push(representative(members));
-  }
-  return sites;
-}
+export function clusterPoints(points: ClusterPoint[], env: HostEnvironment, analysis: SymmetryAnalysis, tol: number = CLUSTER_TOLERANCE): ClusterChoice[] {
+  const sorted = [...points].sort(
+    (a, b) => (Math.abs(a.radius - b.radius) > DISTANCE_TIE ? b.radius - a.radius : 0) || compareCoordinates(a.fracCoords, b.fracCoords),
+  );
+  const n = sorted.length;
+  const distances = distanceMatrix(env, sorted.map((p) => p.fracCoords));
+  const scratch = new Float64Array(3);
+  const letters = [...new Set(sorted.map((p) => p.fixed).filter((f): f is string => f !== null))];
+  const exclusive = sorted.map((p) => (p.fixed === null ? -1 : letters.indexOf(p.fixed)));
+  const orderOf = (frac: Vec3) => siteSymmetryOrder(analysis, env, frac);
 
-/**
- * Adds the special positions (Wyckoff positions without a free parameter) to the clustered sites.
- * A special position joins a site when the site's points around it and the position itself form a
- * tight group, all within `tol` of one another: three vertices 0.4 Å apart around a three-fold
- * axis and the point on the axis are one site, represented by doped's rule. It stays a site of its
- * own when the nearby points lie on different sides of it, farther than `tol` from each other:
- * BCC's octahedral site, flanked by tetrahedral sites 0.72 Å away that are 1.43 Å apart, is not a
- * blur of either but a different place for an interstitial.
- */
-export function attachSpecialPositions(
-  sites: SiteCandidate[],
-  special: SiteCandidate[],
-  env: HostEnvironment,
-  tol = CLUSTER_TOLERANCE,
-): SiteCandidate[] {
-  const out = [...sites];
-  for (const position of special) {
-    const centre = env.toCart(position.fracCoords);
-    let merged = false;
-    for (let i = 0; i < out.length && !merged; i++) {
-      const near = pointsNear(env, out[i], centre, tol);
-      if (near.length === 0 || closedGroup(env, [out[i], position], [centre, ...near], tol) === null) continue;
-      out[i] = representative([out[i], position].sort(compareSites));
-      merged = true;
-    }
-    if (!merged) out.push(position);
-  }
-  return out;
-}
-
-/** Largest group of points examined before a cluster is declared too spread out to be one site. */
-const MAX_GROUP = 96;
-
-/**
- * The points of `orbits` reachable from `start` in steps shorter than `tol`, if they are all within
- * `tol` of one another; null otherwise.
- */
-function closedGroup(env: HostEnvironment, orbits: SiteCandidate[], start: Vec3[], tol: number): Vec3[] | null {
-  const group: Vec3[] = [];
-  // Every member must end up within tol of every other, so the first point that is not fails the group.
-  const add = (p: Vec3): boolean => {
-    let fits = true;
-    for (const q of group) {
-      const d = distance(p, q);
-      if (d < 1e-6) return true;
-      if (d > tol) fits = false;
-    }
-    if (!fits) return false;
-    group.push(p);
-    return true;
-  };
-  for (const p of start) if (!add(p)) return null;
-  for (let i = 0; i < group.length; i++) {
-    if (group.length > MAX_GROUP) return null;
-    for (const orbit of orbits) for (const p of pointsNear(env, orbit, group[i], tol)) if (!add(p)) return null;
-  }
-  return group;
-}
-
-/** Cartesian positions of the orbit's points within `tol` of `centre`, each as its image nearest to it. */
-function pointsNear(env: HostEnvironment, candidate: SiteCandidate, centre: Vec3, tol: number): Vec3[] {
-  const out: Vec3[] = [];
-  const from = env.toFrac(centre);
-  for (const p of candidate.orbit) {
-    env.eachNearImage(from, p, (x, y, z) => {
-      if (x * x + y * y + z * z <= tol * tol) out.push([centre[0] + x, centre[1] + y, centre[2] + z]);
+  return centroidClusters(n, distances, tol, exclusive).map((members): ClusterChoice => {
+    if (members.length === 1) return { ...sorted[members[0]], order: 1 };
+    const first = sorted[members[0]];
+    const origin = env.toCart(first.fracCoords);
+    const sum: Vec3 = [0, 0, 0];
+    const contenders: ClusterChoice[] = members.map((m) => {
+      nearestImage(env, first.fracCoords, sorted[m].fracCoords, scratch);
+      sum[0] += origin[0] + scratch[0];
+      sum[1] += origin[1] + scratch[1];
+      sum[2] += origin[2] + scratch[2];
+      return { ...sorted[m], order: orderOf(sorted[m].fracCoords) };
     });
-  }
-  return out;
+    const centreCart: Vec3 = [sum[0] / members.length, sum[1] / members.length, sum[2] / members.length];
+    const centre = wrapVec(env.toFrac(centreCart));
+    // doped scores the centroid alongside the members; a centroid on a member is that member.
+    if (!contenders.some((c) => nearestImage(env, c.fracCoords, centre, scratch) < 1e-12)) {
+      contenders.push({ fracCoords: centre, radius: env.nearestDistance(centre), source: 'voronoi', fixed: null, order: orderOf(centre) });
+    }
+    const choice = preferred(contenders);
+    return { ...choice, fracCoords: wrapVec(choice.fracCoords) };
+  });
 }
 
-function distance(a: Vec3, b: Vec3): number {
-  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-}
-
-/** The most symmetric member whose clearance is at least SYMMETRY_PREFERENCE of the roomiest member's (the first). */
-export function representative(members: SiteCandidate[]): SiteCandidate {
-  const roomiest = members[0];
-  let best = roomiest;
-  for (const m of members) {
-    if (m.radius < SYMMETRY_PREFERENCE * roomiest.radius - 1e-9) continue;
-    if (m.order > best.order) best = m;
+/**
+ * Order of the site-symmetry group of a point (fractional coordinates of analysis.primitive): how
+ * many of the primitive cell's operations map it to within analysis.symprec Å of itself, as
+ * symmetry/orbit.ts `stabilizer` counts them, without building the images.
+ */
+function siteSymmetryOrder(analysis: SymmetryAnalysis, env: HostEnvironment, x: Vec3): number {
+  const m = env.matrix;
+  const tol2 = analysis.symprec * analysis.symprec;
+  let count = 0;
+  for (const { rotation: r, translation: t } of analysis.primitive.operations) {
+    let d0 = r[0][0] * x[0] + r[0][1] * x[1] + r[0][2] * x[2] + t[0] - x[0];
+    let d1 = r[1][0] * x[0] + r[1][1] * x[1] + r[1][2] * x[2] + t[1] - x[1];
+    let d2 = r[2][0] * x[0] + r[2][1] * x[1] + r[2][2] * x[2] + t[2] - x[2];
+    d0 -= Math.round(d0);
+    d1 -= Math.round(d1);
+    d2 -= Math.round(d2);
+    const cx = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
+    const cy = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
+    const cz = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
+    if (cx * cx + cy * cy + cz * cz <= tol2) count++;
   }
-  return best;
+  return Math.max(1, count);
 }

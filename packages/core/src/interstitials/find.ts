@@ -3,12 +3,14 @@ import type { Structure } from '../base/structure.ts';
 import { labelPrimitivePoint, toInputFrac } from '../symmetry/label.ts';
 import { fromConventional } from '../symmetry/setting.ts';
 import type { SiteLabel, SymmetryAnalysis } from '../symmetry/types.ts';
-import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates, voronoiCandidates, wyckoffCandidates } from './candidates.ts';
-import { CLUSTER_TOLERANCE, attachSpecialPositions, clusterCandidates } from './cluster.ts';
+import { type Admissible, COINCIDENCE_TOLERANCE, userCandidates } from './candidates.ts';
+import { CLUSTER_TOLERANCE } from './cluster.ts';
 import { type HostNeighbor, HostEnvironment } from './environment.ts';
 import { coordinationOf } from './coordination.ts';
 import { compareLabelledSites } from './rank.ts';
-import { type SiteSource, findEquivalent } from './reduce.ts';
+import type { SiteSource } from './reduce.ts';
+import { orbitDistance } from './group.ts';
+import { selectSites } from './select.ts';
 import { idealizedStructure } from './ideal.ts';
 import { inVacuum } from './vacuum.ts';
 import { adsorptionCandidates } from './adsorption.ts';
@@ -42,7 +44,11 @@ export interface InterstitialSite {
 export interface InterstitialSearchOptions {
   /** Sites closer than this (Å) to a host atom are dropped. */
   minDistance: number;
-  /** Candidates closer than this (Å) are one site; default 0.8. */
+  /**
+   * doped's `clustering_tol` (Å, the request's `interstitial_cluster_tolerance`, 0–2, default 0.8):
+   * candidate points are clustered within it, and no two sites returned are closer than it unless
+   * both are fixed-coordinate Wyckoff positions (select.ts).
+   */
   clusterTolerance?: number;
   /** Extra sites from the caller, fractional coordinates of the input cell (the request's `interstitial_sites`). */
   userSites?: Vec3[];
@@ -55,10 +61,12 @@ const tessellations = new WeakMap<SymmetryAnalysis, { host: Structure; vertices:
 
 /**
  * Symmetry-distinct interstitial sites of a host, ranked: Voronoi vertices and free-of-parameter
- * Wyckoff positions far enough from the atoms, clustered, one per orbit, plus the caller's sites.
- * A low-dimensional host (a slab, rod or molecule with vacuum, as doped decides: low-dimensional.ts)
- * gets no site in its vacuum but adsorption sites on its surfaces (adsorption.ts), unless
- * `adsorption` is false. Warnings cover dropped user sites and low-dimensional hosts.
+ * Wyckoff positions far enough from the atoms, clustered and chosen as doped chooses them
+ * (select.ts), one per orbit, plus the caller's sites, each replacing the found ones closer to it
+ * than the cluster tolerance. A low-dimensional host (a slab, rod or molecule with vacuum, as doped
+ * decides: low-dimensional.ts) gets no site in its vacuum but adsorption sites on its surfaces
+ * (adsorption.ts), clustered with the others as doped does, unless `adsorption` is false.
+ * Warnings cover dropped user sites and low-dimensional hosts.
  *
  * The search runs on the crystal's primitive cell (ideal.ts), with the group's at most 48
  * operations there: a 1,000-atom supercell given as input costs what its primitive cell costs.
@@ -72,7 +80,7 @@ export function findInterstitialSites(
   let tessellation = tessellations.get(analysis);
   if (!tessellation) {
     const host = idealizedStructure(analysis);
-    tessellation = { host, vertices: voronoiVertices(host) };
+    tessellation = { host, vertices: voronoiVertices(host, new HostEnvironment(host), analysis.primitive) };
     tessellations.set(analysis, tessellation);
   }
   const { host, vertices } = tessellation;
@@ -88,22 +96,17 @@ export function findInterstitialSites(
   const admissible: Admissible = (frac, radius) => radius >= minDistance && !vacuum.some((region) => inVacuum(region, toInputFrac(analysis, frac)));
 
   const tol = options.clusterTolerance ?? CLUSTER_TOLERANCE;
-  const found = attachSpecialPositions(
-    clusterCandidates(voronoiCandidates(vertices, analysis, env, admissible), env, tol),
-    wyckoffCandidates(host, analysis, env, vertices, admissible),
-    env,
-    tol,
-  );
-
-  found.push(...clusterCandidates(adsorbed.filter((c) => c.radius >= minDistance), env, tol));
+  // doped clusters adsorption sites together with the rest.
+  const found = selectSites(host, analysis, env, vertices, admissible, tol, adsorbed.filter((c) => c.radius >= minDistance));
 
   const user = userCandidates(options.userSites ?? [], analysis, env, minDistance);
   warnings.push(...user.warnings);
   for (const candidate of user.candidates) {
-    // A user site that is one already found replaces it: same place, and the caller asked for it.
-    const same = findEquivalent(found, env, candidate.fracCoords, COINCIDENCE_TOLERANCE);
-    if (same >= 0) found[same] = candidate;
-    else found.push(candidate);
+    // The caller's site replaces the found ones closer to it than the cluster tolerance: it is the
+    // place the caller asked for, and the found ones would relax to the same minimum.
+    // (At least the coincidence tolerance, so that with a tolerance of 0 the same place is still one site.)
+    const kept = found.filter((f) => f.source === 'user' || orbitDistance(env, candidate.fracCoords, f) >= Math.max(tol, COINCIDENCE_TOLERANCE));
+    found.splice(0, found.length, ...kept, candidate);
   }
 
   const sites = found.map((c): InterstitialSite => {

@@ -32,9 +32,9 @@ export interface SiteCandidate {
 }
 
 /**
- * A Voronoi vertex whose images under some operation lie within this distance (Å) of it is moved
- * onto the special position between them: a vertex 0.05 Å off a mirror and its mirror image are one
- * cavity, which the clustering would merge anyway, and the point on the mirror represents both.
+ * How far (Å) a generated point may be from a special position and still be moved onto it when
+ * reduced to orbits (`reduceToOrbits`, used for adsorption sites): a point 0.05 Å off a mirror and
+ * its mirror image are one place, and the point on the mirror represents both.
  */
 export const SNAP_TOLERANCE = 0.1;
 
@@ -45,7 +45,7 @@ const EXACT = 1e-4;
  * A point of the primitive cell on its exact special position, with its site-symmetry order and
  * its orbit in the primitive cell (at most 48 points, whatever supercell the input was).
  */
-export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = SNAP_TOLERANCE): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
+export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap: number = analysis.symprec): { fracCoords: Vec3; order: number; orbit: Vec3[] } {
   const { operations } = analysis.primitive;
   const lattice = analysis.primitive.structure.lattice;
   const tol = Math.max(snap, analysis.symprec);
@@ -64,8 +64,9 @@ export function placeOnSymmetry(analysis: SymmetryAnalysis, frac: Vec3, snap = S
 }
 
 /**
- * Groups points of the primitive cell into symmetry orbits, one candidate per orbit, in the order
- * the orbits are first met. Points closer than `tol` Å to a member of an orbit already seen belong to it.
+ * Groups points of the primitive cell (fractional coordinates) into symmetry orbits, one candidate
+ * per orbit, in the order the orbits are first met, each placed within SNAP_TOLERANCE on its
+ * special position. Points closer than `tol` Å to a member of an orbit already seen belong to it.
  */
 export function reduceToOrbits(
   points: Vec3[],
@@ -78,7 +79,7 @@ export function reduceToOrbits(
   const out: SiteCandidate[] = [];
   for (const p of points) {
     if (seen.find(p)) continue;
-    const placed = placeOnSymmetry(analysis, p);
+    const placed = placeOnSymmetry(analysis, p, SNAP_TOLERANCE);
     let index = seen.find(placed.fracCoords)?.value;
     if (index === undefined) {
       index = out.length;

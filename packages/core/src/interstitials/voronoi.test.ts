@@ -1,7 +1,12 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Vec3, cross, dot, norm, sub } from '../base/linalg.ts';
 import type { Structure } from '../base/structure.ts';
+import { readStructure } from '../io/read.ts';
+import { analyzeSymmetry } from '../symmetry/analyze.ts';
 import { HostEnvironment } from './environment.ts';
+import { idealizedStructure } from './ideal.ts';
+import { PeriodicPointSet } from './point-set.ts';
 import { voronoiVertices } from './voronoi.ts';
 
 const cubic = (a: number, species: string[], fracCoords: Vec3[]): Structure => ({
@@ -168,5 +173,32 @@ describe('voronoiVertices against brute force on random triclinic cells (generic
     for (const x of v) expect(env.nearestDistance(x.fracCoords)).toBeCloseTo(x.radius, 9);
     // The roomiest vertex is out in the vacuum, roughly half of it away from the atoms.
     expect(Math.max(...v.map((x) => x.radius))).toBeGreaterThan(9);
+  });
+});
+
+describe('voronoiVertices with the space group: one cell per orbit of atoms, mapped', () => {
+  const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
+  const files = [
+    ...readdirSync(new URL('structures/', FIXTURES)).map((f) => `structures/${f}`),
+    ...readdirSync(new URL('near-duplicates/', FIXTURES)).map((f) => `near-duplicates/${f}`),
+    ...readdirSync(new URL('doped/', FIXTURES))
+      .filter((f) => f.endsWith('.vasp'))
+      .map((f) => `doped/${f}`),
+  ];
+  it.each(files)('%s: the same vertices and clearances as building every atom’s cell', (path) => {
+    const structure = readStructure(readFileSync(new URL(path, FIXTURES), 'utf8'), { filename: path.split('/').pop() }).structure;
+    const analysis = analyzeSymmetry(structure);
+    const host = idealizedStructure(analysis);
+    const env = new HostEnvironment(host);
+    const each = voronoiVertices(host, env);
+    const mapped = voronoiVertices(host, env, analysis.primitive);
+    expect(mapped).toHaveLength(each.length);
+    const set = new PeriodicPointSet<number>(env.matrix, 1e-3);
+    for (const v of each) set.add(v.fracCoords, v.radius);
+    for (const v of mapped) {
+      const twin = set.find(v.fracCoords);
+      expect(twin, `${path} ${v.fracCoords}`).toBeDefined();
+      expect(Math.abs(twin!.value - v.radius)).toBeLessThan(1e-6);
+    }
   });
 });

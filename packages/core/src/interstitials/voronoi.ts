@@ -1,6 +1,8 @@
 import { type Vec3, cross, dot, norm, scale, sub } from '../base/linalg.ts';
 import { volume } from '../base/lattice.ts';
 import type { Structure } from '../base/structure.ts';
+import { applyOperation } from '../symmetry/orbit.ts';
+import type { SymmetryOperation } from '../symmetry/types.ts';
 import { HostEnvironment } from './environment.ts';
 import { PeriodicPointSet } from './point-set.ts';
 
@@ -29,21 +31,58 @@ const MERGE_TOL = 1e-3;
  * rebuilt. This takes in every periodic image that can matter, however few atoms the cell holds
  * and however skewed or elongated it is, which fixed shells of ±1 (±2 for small cells) images
  * only approximate.
+ *
+ * With `symmetry` (the structure's space group in its own fractional frame, and per site the index
+ * of the first site of its orbit, as analysis.primitive gives them for the idealized cell), only
+ * the first atom a of each orbit has its cell built: the cell of g·a is g applied to a's cell, so
+ * each other atom of the orbit gets a's vertices moved by one operation carrying a onto it. The
+ * structure must be exactly symmetric (ideal.ts), which makes the images agree with the cells built
+ * one by one; an atom no operation reaches (it cannot happen then) gets its own cell.
  */
-export function voronoiVertices(structure: Structure, env: HostEnvironment = new HostEnvironment(structure)): VoronoiVertex[] {
+export function voronoiVertices(
+  structure: Structure,
+  env: HostEnvironment = new HostEnvironment(structure),
+  symmetry?: { operations: SymmetryOperation[]; orbits: number[] },
+): VoronoiVertex[] {
   const n = structure.fracCoords.length;
   const vertices = new PeriodicPointSet<{ radius: number }>(env.matrix, MERGE_TOL);
   const typical = Math.cbrt(volume(structure.lattice) / Math.max(1, n));
-  for (let atom = 0; atom < n; atom++) {
+  const add = (frac: Vec3, radius: number) => {
+    const { item, added } = vertices.add(frac, { radius });
+    if (!added && radius < item.value.radius) item.value.radius = radius;
+  };
+  const cellOf = (atom: number) => {
     const centreFrac = structure.fracCoords[atom];
     const centre = env.toCart(centreFrac);
-    for (const v of atomCellVertices(env, centreFrac, 2 * typical)) {
-      const cart: Vec3 = [centre[0] + v[0], centre[1] + v[1], centre[2] + v[2]];
-      const { item, added } = vertices.add(env.toFrac(cart), { radius: norm(v) });
-      if (!added && norm(v) < item.value.radius) item.value.radius = norm(v);
+    return atomCellVertices(env, centreFrac, 2 * typical).map((v) => ({ frac: env.toFrac([centre[0] + v[0], centre[1] + v[1], centre[2] + v[2]]), radius: norm(v) }));
+  };
+  for (let atom = 0; atom < n; atom++) {
+    if (!symmetry) {
+      for (const v of cellOf(atom)) add(v.frac, v.radius);
+      continue;
+    }
+    if (symmetry.orbits[atom] !== atom) continue;
+    const cell = cellOf(atom);
+    const a = structure.fracCoords[atom];
+    for (let b = 0; b < n; b++) {
+      if (symmetry.orbits[b] !== atom) continue;
+      // One operation carrying the orbit's first atom onto b carries its cell onto b's.
+      const op = b === atom ? null : symmetry.operations.find((g) => sameSite(applyOperation(g, a), structure.fracCoords[b]));
+      if (b === atom) for (const v of cell) add(v.frac, v.radius);
+      else if (op) for (const v of cell) add(applyOperation(op, v.frac), v.radius);
+      else for (const v of cellOf(b)) add(v.frac, v.radius);
     }
   }
   return vertices.items.map((item) => ({ fracCoords: item.frac, radius: item.value.radius }));
+}
+
+/** Whether two fractional points are the same site modulo lattice translations (to 1e-6 in each coordinate). */
+function sameSite(p: Vec3, q: Vec3): boolean {
+  for (let i = 0; i < 3; i++) {
+    const d = p[i] - q[i];
+    if (Math.abs(d - Math.round(d)) > 1e-6) return false;
+  }
+  return true;
 }
 
 /** Vertices of one atom's Voronoi cell, relative to the atom. */

@@ -476,7 +476,8 @@ describe('inputs found by fuzzing (kept as regressions)', () => {
 
 const REQUEST_FIELDS = [
   'supercell', 'random_seed', 'defect_types', 'max_candidates', 'dedupe_symmetry', 'dopant_elements', 'max_candidates_per_type',
-  'symprec', 'min_image_distance', 'output_formats', 'interstitial_sites', 'interstitial_min_distance', 'adsorption_sites', 'vasp_settings',
+  'symprec', 'min_image_distance', 'output_formats', 'interstitial_sites', 'interstitial_min_distance',
+  'interstitial_cluster_tolerance', 'adsorption_sites', 'vasp_settings',
 ];
 
 /** A short rendering of any value for failure messages (BigInt, null prototypes and deep nesting included). */
