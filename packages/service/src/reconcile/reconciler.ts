@@ -103,7 +103,7 @@ export class Reconciler {
     }
     const counts = { requeued: report.requeued.length, ended: report.ended.length, mended: report.mended.length, deliveries: report.deliveries.length, deliveries_failed: report.deliveriesFailed.length };
     if (Object.values(counts).some((n) => n > 0)) {
-      this.options.logger?.warn({ ...counts, requeued_ids: report.requeued.slice(0, 20), ended_ids: report.ended.slice(0, 20) }, 'reconciler mended lost work');
+      this.options.logger?.warn({ ...counts, requeued_ids: report.requeued.slice(0, 20), ended_ids: report.ended.slice(0, 20), mended_ids: report.mended.slice(0, 20), delivery_ids: report.deliveries.slice(0, 20) }, 'reconciler mended lost work');
     }
     return report;
   }

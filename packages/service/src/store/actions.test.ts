@@ -51,6 +51,23 @@ describe('ActionStore', () => {
     expect(await store.getInput(small.action.id)).toBe('Si\n1.0\n');
   });
 
+  it('a replay of an ended action (the platform resending its call) leaves it unwatched, unlike one still running', async () => {
+    const active = `${prefix}:actions:active`;
+    const running = newAction();
+    const ended = newAction();
+    await store.create(running);
+    await store.create(ended);
+    await store.markStarted(ended.id);
+    expect(await store.complete(ended.id, { ok: true })).toBe(true);
+    await store.unwatch([ended.id]);
+    await store.create(running);
+    await store.create(ended);
+    const [batchReplay] = await store.createMany([{ init: ended }]);
+    expect(batchReplay.created).toBe(false);
+    expect(await redis.zscore(active, running.id)).not.toBeNull();
+    expect(await redis.zscore(active, ended.id)).toBeNull();
+  });
+
   it('an action ends once, however many finish it at the same time; listeners hear it once', async () => {
     const { action } = await store.create(newAction());
     const heard: Action[] = [];

@@ -280,6 +280,8 @@ export class ActionStore {
     // Listed after it exists; listing again an action that existed mends an index write that a
     // crash between the two cut short (the member is the same, so it is never listed twice).
     await this.index([existing ?? meta]);
+    // A replay of an action that has ended must not leave it watched: the reconciler would report it as mended lost work.
+    if (existing && FINISHED_STATUSES.includes(existing.status)) await this.unwatch([existing.id]);
     return existing ? { created: false, action: existing } : { created: true, action: meta };
   }
 
@@ -303,6 +305,8 @@ export class ActionStore {
       out.push(...metas.map((meta, i) => (replies[i] === 1 ? { created: true, action: meta } : { created: false, action: JSON.parse(String(replies[i])) as ActionMeta })));
     }
     await this.index(out.map((o) => o.action));
+    const ended = out.filter((o) => !o.created && FINISHED_STATUSES.includes(o.action.status)).map((o) => o.action.id);
+    if (ended.length > 0) await this.unwatch(ended);
     return out;
   }
 
