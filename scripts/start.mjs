@@ -191,6 +191,13 @@ async function shutdown(code) {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(0));
+// npm runs this script through `sh -c "exec node scripts/start.mjs"`, so npm's forwarded SIGTERM
+// lands here; a parent that dies without a word (npm SIGKILLed, or a shell without the exec) leaves
+// this script re-parented, which is the only sign it gets: stop as on SIGTERM.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) void shutdown(0);
+}, 500).unref();
 // Last resort when the script dies another way: never leave the private Redis running (the
 // children stop by themselves when its IPC channel closes).
 process.on('exit', () => {

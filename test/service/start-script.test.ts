@@ -20,13 +20,14 @@ interface StartRun {
 const prefixes: string[] = [];
 
 /** `npm start` as `npm` runs it (`node scripts/start.mjs`), leading a process group of its own as a terminal's job does; resolves once the API listens and the worker started. */
-async function start(): Promise<StartRun> {
+async function start(how: 'script' | 'npm' = 'script'): Promise<StartRun> {
   const prefix = uniquePrefix('start-script');
   prefixes.push(prefix);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v;
   Object.assign(env, serviceEnv({ prefix, redisUrl: await redisUrl(), extra: { SHUTDOWN_GRACE_MS: '5000' } }), { NODE_ENV: 'production' });
-  const proc = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const [command, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs')]];
+  const proc = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   let buffered = '';
@@ -82,6 +83,22 @@ describe('npm start', () => {
     const pids = [...new Set(run.logs.map((l) => l.pid).filter((p): p is number => typeof p === 'number'))];
     expect(pids).toHaveLength(2);
     run.proc.kill('SIGKILL');
+    await run.exited;
+    const deadline = Date.now() + 30_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
+    expect(run.logs.some((l) => String(l.msg).startsWith('worker shutting down'))).toBe(true);
+  }, 90_000);
+});
+
+describe('npm start, signalled through npm itself', () => {
+  // npm passes a SIGTERM to the shell running the script, and dash dies of it without passing it on;
+  // a SIGKILL reaches nobody else. Either way the script must notice and stop the service.
+  it.each(['SIGTERM', 'SIGKILL'] as const)('stops the API and the worker when only the npm process gets %s', async (signal) => {
+    const run = await start('npm');
+    const pids = [...new Set(run.logs.map((l) => l.pid).filter((p): p is number => typeof p === 'number'))];
+    expect(pids).toHaveLength(2);
+    run.proc.kill(signal);
     await run.exited;
     const deadline = Date.now() + 30_000;
     while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -108,6 +108,12 @@ export function inFlagTerms(text: string): string {
     if (!top.includes('_')) continue;
     names.set(top, nested === undefined ? `--${f.option}` : names.has(top) ? `${names.get(top)}/--${f.option}` : `--${f.option}`);
   }
+  // A boolean flag sets its field to one value: "adsorption_sites is false" is "--no-adsorption was given",
+  // where the name alone would read "--no-adsorption is false", the opposite of what the user did.
+  for (const f of REQUEST_FLAGS) {
+    if (f.value === undefined || f.path.includes('.')) continue;
+    text = text.split(`${f.path} is ${String(f.value)}`).join(`--${f.option} was given`);
+  }
   // Longest names first, so that max_candidates_per_type is never read as max_candidates.
   const pattern = new RegExp(`\\b(${[...names.keys()].sort((a, b) => b.length - a.length).join('|')})\\b`, 'g');
   return text.replace(pattern, (name) => names.get(name)!);

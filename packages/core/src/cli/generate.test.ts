@@ -44,6 +44,13 @@ describe('defect-candidates generate', () => {
     expect(r.stderr).toContain(`CdTe (F-43m, #216): 6 defects, ${entries} defect entries; supercell of 54 atoms, minimum image distance 13.789 Å`);
   });
 
+  it('says in its own words that --no-adsorption switched the adsorption sites of a layer off', async () => {
+    const r = await cli([join(FIXTURES, 'low-dimensional', 'MoS2-monolayer.vasp'), '--types', 'interstitial', '--no-adsorption']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('because --no-adsorption was given');
+    expect(r.stderr).not.toMatch(/--no-adsorption is false/);
+  });
+
   it('shows doped’s CdTe table: names, guessed charges, conventional coordinates and Wyckoff labels', async () => {
     const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8'));
     const doped: { name: string; wyckoff: string; conv_coords: number[]; charges: number[] }[] = reference.structures['CdTe.cif'].doped.defects;
@@ -99,6 +106,8 @@ describe('defect-candidates generate', () => {
     expect(r.stderr).toMatch(/^warning: the VASP folders \(--formats vasp\) are written only with --out DIR \(or into the service's archive\); this run wrote no files$/m);
     const both = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'poscar,vasp,report']);
     expect(both.stderr).toMatch(/^warning: the VASP folders \(--formats vasp\) and report\.html \(--formats report\) are written only with --out DIR/m);
+    const report = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'report']);
+    expect(report.stderr).toMatch(/^warning: report\.html \(--formats report\) is written only with --out DIR/m);
     const written = await cli([structure('Si.vasp'), '--types', 'vacancy', '--formats', 'vasp', '--out', join(tmp, 'vasp-written')]);
     expect(written.stderr).not.toMatch(/written only with --out/);
     expect(existsSync(join(tmp, 'vasp-written', 'bulk', 'INCAR'))).toBe(true);

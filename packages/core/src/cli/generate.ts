@@ -53,7 +53,8 @@ function unwrittenFormatsWarning(formats: readonly string[]): string | null {
     ...(formats.includes('report') ? ['report.html (--formats report)'] : []),
   ];
   if (unwritten.length === 0) return null;
-  return `warning: ${unwritten.join(' and ')} are written only with --out DIR (or into the service's archive); this run wrote no files\n`;
+  const verb = formats.includes('vasp') ? 'are' : 'is';
+  return `warning: ${unwritten.join(' and ')} ${verb} written only with --out DIR (or into the service's archive); this run wrote no files\n`;
 }
 
 /** `defect-candidates generate`: exit code 0; bad input throws (CoreError, UsageError) and main() answers it with one line and exit code 2. */
