@@ -166,6 +166,9 @@ describe('validation', () => {
     expect(unknownSetting.body.error.issues).toEqual([
       { path: 'vasp_settings.kpoints', message: 'unknown field; allowed fields of vasp_settings are functional, reciprocal_density' },
     ]);
+    const typo = await api.call('POST', GENERATE, { body: { structur: inline().structure } });
+    expect(typo.status).toBe(422);
+    expect(typo.body.error.issues.find((i: { path: string }) => i.path === 'structur').message).toMatch(/^unknown field; allowed fields are structure, file, webhook_url, supercell, /);
     // Resolved like every other default, whether vasp is asked for or not.
     const plain = await api.call('POST', GENERATE, { body: inline({ output_formats: ['poscar'] }) });
     expect((await api.call('GET', `/actions/${plain.body.id}`)).body.parameters.vasp_settings).toEqual({ functional: 'pbesol', reciprocal_density: null });

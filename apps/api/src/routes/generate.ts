@@ -96,6 +96,11 @@ function platformContext(req: Request, principal: Principal): PlatformContext | 
   return ctx;
 }
 
+/** How the core's message for an unknown top-level field begins (packages/core/src/request.ts). */
+const CORE_TOP_LEVEL = 'unknown field; allowed fields are ';
+/** The body's fields outside the core's request, in SubmissionEnvelopeSchema. */
+const ENVELOPE_FIELDS = 'structure, file, webhook_url';
+
 /**
  * Validates the body: the envelope (file/structure/webhook_url) and the core's request fields, all
  * issues at once. URLs naming an internal host outright (an IP literal, localhost) are refused here;
@@ -127,7 +132,8 @@ export function validate(body: Record<string, unknown>, allowPrivate: boolean): 
     parameters = parseRequest(requestFields) as unknown as Record<string, unknown>;
   } catch (err) {
     if (!(err instanceof RequestError)) throw err;
-    issues.push(...err.issues);
+    // The core lists its own fields; a body's top level also takes the envelope's (a typo of `structure` must say so).
+    issues.push(...err.issues.map((i) => (i.message.startsWith(CORE_TOP_LEVEL) ? { ...i, message: i.message.replace(CORE_TOP_LEVEL, `${CORE_TOP_LEVEL}${ENVELOPE_FIELDS}, `) } : i)));
   }
   if (issues.length > 0 || !envelope.success) throw invalidRequest(issues);
   return { envelope: envelope.data, parameters };
