@@ -61,8 +61,8 @@ export const MAX_SYMMETRY_OPERATIONS = 192;
  * shear the structure. Returns a warning when the operations do not close under composition modulo
  * lattice translations (some product a∘b is not listed, so the expansion may miss atoms), naming
  * such a pair; null when they form a group. The group the listed operations generate is built from
- * a few of them (each one not yet generated), every product looked up in the list: about
- * count × generators compositions, not count².
+ * a few of them (each one not yet generated), every product looked up in the list: count ×
+ * generators compositions, not count².
  */
 export function checkOperations(operations: AffineOperation[], texts: string[]): string | null {
   operations.forEach((op, i) => {
@@ -73,47 +73,67 @@ export function checkOperations(operations: AffineOperation[], texts: string[]):
       throw new Error(`'${texts[i]}' is not a symmetry operation: its matrix must have integer entries and determinant ±1 (it has ${+d.toFixed(6)})`);
     }
   });
-  const byRotation = new Map<string, number[]>();
+  const byRotation = new Map<number | string, number[]>();
   operations.forEach((op, i) => {
-    const key = op.rotation.flat().join(',');
+    const key = rotationKey(op.rotation);
     const list = byRotation.get(key);
     if (list) list.push(i);
     else byRotation.set(key, [i]);
   });
   /** Index of the listed operation equal to op modulo lattice translations, or −1. */
   const indexOf = (op: AffineOperation): number =>
-    (byRotation.get(op.rotation.flat().join(',')) ?? []).find((i) =>
+    (byRotation.get(rotationKey(op.rotation)) ?? []).find((i) =>
       operations[i].translation.every((v, k) => {
         const d = v - op.translation[k];
         return Math.abs(d - Math.round(d)) < 1e-3;
       }),
     ) ?? -1;
-  const generated = new Set<number>();
+  // Right products by the generators reach every word in them, so the generated group is the set
+  // closed under them; an element met before a new generator needs only that generator, a new
+  // element all of them. That is count × generators compositions in all (Fm-3m: 192 × 3).
+  const inGroup = new Uint8Array(operations.length);
+  const elements: number[] = [];
   const generators: number[] = [];
   for (let g = 0; g < operations.length; g++) {
-    if (generated.has(g)) continue;
+    if (inGroup[g]) continue;
     generators.push(g);
-    const queue = [...generated, g];
-    generated.add(g);
+    const queue: [element: number, firstGenerator: number][] = elements.map((e) => [e, generators.length - 1]);
+    inGroup[g] = 1;
+    elements.push(g);
+    queue.push([g, 0]);
     for (let q = 0; q < queue.length; q++) {
-      for (const h of generators) {
-        for (const [a, b] of [
-          [queue[q], h],
-          [h, queue[q]],
-        ]) {
-          const product = indexOf(compose(operations[a], operations[b]));
-          if (product < 0) {
-            return `the CIF's symmetry operations do not form a group: '${texts[a]}' followed by '${texts[b]}' is not among them, so the expanded structure may miss atoms`;
-          }
-          if (!generated.has(product)) {
-            generated.add(product);
-            queue.push(product);
-          }
+      const [a, from] = queue[q];
+      for (let k = from; k < generators.length; k++) {
+        const b = generators[k];
+        const product = indexOf(compose(operations[a], operations[b]));
+        if (product < 0) {
+          return `the CIF's symmetry operations do not form a group: '${texts[a]}' followed by '${texts[b]}' is not among them, so the expanded structure may miss atoms`;
+        }
+        if (!inGroup[product]) {
+          inGroup[product] = 1;
+          elements.push(product);
+          queue.push([product, 0]);
         }
       }
     }
   }
   return null;
+}
+
+/**
+ * A rotation's entries as one number (each integer entry of −4…4 a base-9 digit), the string of
+ * its entries otherwise: the lookup runs once per composition, where a string join cost more than
+ * the composition itself.
+ */
+function rotationKey(r: Mat3): number | string {
+  let key = 0;
+  for (const row of r) {
+    for (const v of row) {
+      if (!Number.isInteger(v) || v < -4 || v > 4) return r.flat().join(',');
+      key = key * 9 + v + 4;
+    }
+  }
+  return key;
 }
 
 /** a∘b: x ↦ a(b(x)). */
