@@ -58,6 +58,18 @@ const alive = (pid: number) => {
   }
 };
 
+/** Sends `signal` to the started process alone; the API and the worker must then stop, the worker by its shutdown path. */
+async function expectServiceStops(run: StartRun, signal: NodeJS.Signals): Promise<void> {
+  const pids = [...new Set(run.logs.map((l) => l.pid).filter((p): p is number => typeof p === 'number'))];
+  expect(pids).toHaveLength(2);
+  run.proc.kill(signal);
+  await run.exited;
+  const deadline = Date.now() + 30_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(pids.filter(alive)).toEqual([]);
+  expect(run.logs.some((l) => String(l.msg).startsWith('worker shutting down'))).toBe(true);
+}
+
 afterAll(async () => {
   const redis = await testRedis();
   for (const prefix of prefixes) await deletePrefix(redis, prefix);
@@ -79,15 +91,7 @@ describe('npm start', () => {
   }, 90_000);
 
   it('leaves no child running when the script itself is killed outright', async () => {
-    const run = await start();
-    const pids = [...new Set(run.logs.map((l) => l.pid).filter((p): p is number => typeof p === 'number'))];
-    expect(pids).toHaveLength(2);
-    run.proc.kill('SIGKILL');
-    await run.exited;
-    const deadline = Date.now() + 30_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(pids.filter(alive)).toEqual([]);
-    expect(run.logs.some((l) => String(l.msg).startsWith('worker shutting down'))).toBe(true);
+    await expectServiceStops(await start(), 'SIGKILL');
   }, 90_000);
 });
 
@@ -95,15 +99,7 @@ describe('npm start, signalled through npm itself', () => {
   // npm passes a SIGTERM to the shell running the script, and dash dies of it without passing it on;
   // a SIGKILL reaches nobody else. Either way the script must notice and stop the service.
   it.each(['SIGTERM', 'SIGKILL'] as const)('stops the API and the worker when only the npm process gets %s', async (signal) => {
-    const run = await start('npm');
-    const pids = [...new Set(run.logs.map((l) => l.pid).filter((p): p is number => typeof p === 'number'))];
-    expect(pids).toHaveLength(2);
-    run.proc.kill(signal);
-    await run.exited;
-    const deadline = Date.now() + 30_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(pids.filter(alive)).toEqual([]);
-    expect(run.logs.some((l) => String(l.msg).startsWith('worker shutting down'))).toBe(true);
+    await expectServiceStops(await start('npm'), signal);
   }, 90_000);
 });
 

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Structure } from '../../packages/core/src/base/structure.ts';
+import { readStructure } from '../../packages/core/src/io/read.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -35,4 +37,25 @@ export function referenceFor(structure: string): ReferenceEntry {
   const entry = reference.structures[structure];
   if (!entry) throw new Error(`no reference for ${structure}`);
   return entry;
+}
+
+/**
+ * The structures of `folders` (under the fixtures) that the readers accept, as `[folder/file,
+ * structure]`, in file-name order: READMEs and `*.expected.json` answers are left out, and so are
+ * the files a reader refuses (cases/ holds some that are meant to be refused).
+ */
+export function readableFixtures(folders: readonly string[]): [string, Structure][] {
+  const files = folders.flatMap((folder) =>
+    readdirSync(fixturePath(folder))
+      .filter((f) => !f.endsWith('.md') && !f.endsWith('.expected.json'))
+      .sort()
+      .map((f) => `${folder}/${f}`),
+  );
+  return files.flatMap((path): [string, Structure][] => {
+    try {
+      return [[path, readStructure(readFixture(path), { filename: path.split('/').pop() }).structure]];
+    } catch {
+      return [];
+    }
+  });
 }

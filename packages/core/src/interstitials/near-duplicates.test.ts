@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readableFixtures } from '../../../../test/support/fixtures.ts';
 import { periodicDistance } from '../base/lattice.ts';
 import type { Structure } from '../base/structure.ts';
 import { generate } from '../generate.ts';
 import { toPymatgenDict } from '../io/pymatgen-json.ts';
-import { readStructure } from '../io/read.ts';
 import { analyzeSymmetry } from '../symmetry/analyze.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import { hasFreeParameter } from '../symmetry/wyckoff.ts';
@@ -19,28 +18,7 @@ import { type InterstitialSite, findInterstitialSites } from './find.ts';
  * measured, low-dimensional/ with its adsorption sites, the readable cases/, doped/), at the default tolerance and, with the atoms shuffled, at random
  * tolerances, where the sites found must not depend on the order of the atoms either.
  */
-const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
-const files = [
-  ...readdirSync(new URL('structures/', FIXTURES)).map((f) => `structures/${f}`),
-  ...readdirSync(new URL('near-duplicates/', FIXTURES)).map((f) => `near-duplicates/${f}`),
-  ...readdirSync(new URL('low-dimensional/', FIXTURES))
-    .filter((f) => !f.endsWith('.md'))
-    .map((f) => `low-dimensional/${f}`),
-  ...readdirSync(new URL('cases/', FIXTURES))
-    .filter((f) => !f.endsWith('.json') && !f.endsWith('.md'))
-    .map((f) => `cases/${f}`),
-  ...readdirSync(new URL('doped/', FIXTURES))
-    .filter((f) => f.endsWith('.vasp'))
-    .map((f) => `doped/${f}`),
-];
-
-const readable = files.flatMap((path): [string, Structure][] => {
-  try {
-    return [[path, readStructure(readFileSync(new URL(path, FIXTURES), 'utf8'), { filename: path.split('/').pop() }).structure]];
-  } catch {
-    return [];
-  }
-});
+const readable = readableFixtures(['structures', 'near-duplicates', 'low-dimensional', 'cases', 'doped']);
 
 /** Whether a site's Wyckoff position has no free parameter, read from the space group's table. */
 function fixedCoordinate(analysis: SymmetryAnalysis, site: InterstitialSite): boolean {

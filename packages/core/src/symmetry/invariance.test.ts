@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readableFixtures } from '../../../../test/support/fixtures.ts';
 import type { Structure } from '../base/structure.ts';
 import type { DefectAnswer } from '../defects/types.ts';
 import { generate } from '../generate.ts';
 import { toPymatgenDict } from '../io/pymatgen-json.ts';
-import { readStructure } from '../io/read.ts';
 
 /**
  * Answers never depend on the order of sites in the file: every fixture (structures/, the cases/
@@ -14,25 +13,7 @@ import { readStructure } from '../io/read.ts';
  * space group, letters, names and candidates, up to order, and the same `host.sites`, in the same
  * order with the same coordinates.
  */
-const FIXTURES = new URL('../../../../fixtures/', import.meta.url);
-const files = [
-  ...readdirSync(new URL('structures/', FIXTURES)).map((f) => `structures/${f}`),
-  ...readdirSync(new URL('cases/', FIXTURES))
-    .filter((f) => !f.endsWith('.json') && !f.endsWith('.md'))
-    .map((f) => `cases/${f}`),
-  ...readdirSync(new URL('doped/', FIXTURES))
-    .filter((f) => f.endsWith('.vasp'))
-    .map((f) => `doped/${f}`),
-];
-
-/** The fixtures the readers accept today (cases/ holds some that other issues teach them to read). */
-const readable = files.flatMap((path): [string, Structure][] => {
-  try {
-    return [[path, readStructure(readFileSync(new URL(path, FIXTURES), 'utf8'), { filename: path.split('/').pop() }).structure]];
-  } catch {
-    return [];
-  }
-});
+const readable = readableFixtures(['structures', 'cases', 'doped']);
 
 const round = (v: number[]) => v.map((x) => Math.round(x * 1e6) / 1e6 + 0);
 
