@@ -194,9 +194,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => v
 // npm runs this script through `sh -c "exec node scripts/start.mjs"`, so npm's forwarded SIGTERM
 // lands here; a parent that dies without a word (npm SIGKILLed, or a shell without the exec) leaves
 // this script re-parented, which is the only sign it gets: stop as on SIGTERM.
+// Once only: a second shutdown() passes a second SIGTERM on, which tells the worker to leave at once.
 const parentAtStart = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parentAtStart) void shutdown(0);
+const parentWatch = setInterval(() => {
+  if (process.ppid === parentAtStart) return;
+  clearInterval(parentWatch);
+  void shutdown(0);
 }, 500).unref();
 // Last resort when the script dies another way: never leave the private Redis running (the
 // children stop by themselves when its IPC channel closes).
