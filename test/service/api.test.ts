@@ -387,6 +387,17 @@ describe('operations', () => {
     expect(metrics).toContain('defect_job_duration_seconds_count');
   });
 
+  it('counts a refused submission as rejected once, whatever refused it: an invalid field, an unreadable structure, a reused key', async () => {
+    const rejected = async () => Number(/^defect_submissions_total\{outcome="rejected"\} (\d+)$/m.exec((await api.call('GET', '/metrics', { as: 'nobody' })).raw.toString())?.[1] ?? 0);
+    const before = await rejected();
+    expect((await api.call('POST', GENERATE, { body: inline({ max_candidates: -1 }) })).status).toBe(422);
+    expect((await api.call('POST', GENERATE, { body: { structure: { content: 'not a structure', filename: 'x.vasp' } } })).status).toBe(422);
+    const key = `count-${Date.now()}`;
+    expect((await api.call('POST', GENERATE, { body: inline(), headers: { 'idempotency-key': key } })).status).toBe(202);
+    expect((await api.call('POST', GENERATE, { body: inline({ random_seed: 7 }), headers: { 'idempotency-key': key } })).status).toBe(422);
+    expect((await rejected()) - before).toBe(3);
+  });
+
   it('answers 503 quickly, instead of hanging, when Redis is unreachable', async () => {
     // A port nothing listens on: every Redis command fails at once.
     const down = await startTestApi(serviceEnv({ prefix: uniquePrefix('down'), redisUrl: 'redis://127.0.0.1:1', extra: { REDIS_TIMEOUT_MS: '500' } }));

@@ -173,10 +173,27 @@ function accepted(res: Response, ctx: ApiContext, action: Action, replayed: bool
   res.status(202).json({ id: action.id, status: action.status, created_at: action.created_at, links });
 }
 
+/**
+ * Counts a submission the route refuses (any 4xx it answers: an invalid field or structure, a
+ * reused key or action id, the queued limit) as `defect_submissions_total{outcome="rejected"}`, once,
+ * as POST /batches counts its invalid items. Requests refused before the route (authentication, the
+ * request-rate limit, unreadable JSON) are not submissions and are counted by `http_requests_total`.
+ */
+function countingRefusals(ctx: ApiContext, handler: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (err instanceof HttpError && err.status >= 400 && err.status < 500) ctx.metrics.submissions.inc({ outcome: 'rejected' });
+      throw err;
+    }
+  };
+}
+
 export function generateRoutes(ctx: ApiContext): Router {
   const router = Router();
 
-  router.post(GENERATE_PATH, async (req, res) => {
+  router.post(GENERATE_PATH, countingRefusals(ctx, async (req, res) => {
     const principal = principalOf(res);
     if (req.body === undefined || !req.is('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'Send the request as JSON with `Content-Type: application/json`');
@@ -207,7 +224,6 @@ export function generateRoutes(ctx: ApiContext): Router {
     if (idempotencyKey !== undefined && !platform) {
       const outcome = await ctx.idempotency.claim(principal.name, idempotencyKey, bodyFingerprint, id);
       if (outcome.kind === 'mismatch') {
-        ctx.metrics.submissions.inc({ outcome: 'rejected' });
         throw new HttpError(422, 'idempotency_key_reused', `This Idempotency-Key was already used with a different body (action ${outcome.actionId}); use a new key for a new request`);
       }
       id = outcome.actionId;
@@ -239,7 +255,6 @@ export function generateRoutes(ctx: ApiContext): Router {
     } catch (err) {
       await releaseKey();
       if (!(err instanceof QueuedLimitError)) throw err;
-      ctx.metrics.submissions.inc({ outcome: 'rejected' });
       throw new HttpError(429, 'too_many_queued', err.message, undefined, { 'retry-after': String(QUEUED_LIMIT_RETRY_AFTER_S) });
     }
     const leaveLine = async () => {
@@ -300,7 +315,7 @@ export function generateRoutes(ctx: ApiContext): Router {
     ctx.metrics.submissions.inc({ outcome: 'accepted' });
     req.log.info({ input: action.input.kind, queue, estimate_ms: estimateMs, priority: admission.priority }, 'action accepted');
     accepted(res, ctx, action, false, viewLink);
-  });
+  }));
 
   return router;
 }
