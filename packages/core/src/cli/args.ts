@@ -33,6 +33,11 @@ export function parseCommandArgs(args: string[], options: OptionSpec): ParsedArg
     const { positionals, values } = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals: true, strict: true });
     return { positionals, values: values as ParsedArgs['values'] };
   } catch (err) {
+    // Node's text for an unknown option goes on about positionals after '--'; a mistyped flag is the likely cause.
+    if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const option = /'(-[^']*)'/.exec((err as Error).message)?.[1] ?? 'this option';
+      throw new UsageError(`unknown option ${option}; --help lists the options`);
+    }
     throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, ' ').trim());
   }
 }
