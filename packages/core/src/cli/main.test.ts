@@ -126,7 +126,7 @@ describe('main (in process)', () => {
     [['inspect', 'a.json', '--supercell', '2,2'], /^error: --supercell must be 'auto', n, a,b,c or nine integers/],
     [['inspect', 'a.json', '--supercell', '0,1,0,1,0,0,0,0,1'], /^error: supercell matrix \[\[0,1,0\],\[1,0,0\],\[0,0,1\]\] has determinant -1/],
     [['convert', 'a.json', '--to', 'xyz'], /^error: --to must be one of poscar, cif, json, extxyz, got 'xyz'/],
-    [['inspect', 'a.json', '--colour'], /^error: unknown option --colour; --help lists the options$/],
+    [['inspect', 'a.json', '--colour'], /^error: unknown option --colour; --help lists the options\n?$/],
   ])('answers %j with exit code 2 and one line', async (argv, message) => {
     const c = capture();
     expect(await main(argv, c.io)).toBe(2);
