@@ -172,6 +172,21 @@ describe('doped parity: interstitial names', () => {
   });
 });
 
+describe('doped parity: conventional-cell coordinates', () => {
+  // doped gives each defect the point of its orbit that sorts first (its _frac_coords_sort_func);
+  // (doped's file gives them to 3 decimals) where our conventional frame is doped's (Ag2Se's standard setting puts c along the input's a,
+  // where doped keeps the input's c), the point must be the same.
+  it.each(['AgCu', 'Sb2Si2Te6', 'YTOS', 'ZnS'])('%s', (material) => {
+    const { expected, answer } = run(material);
+    const byName = new Map(answer.candidates.map((c) => [c.name, c]));
+    for (const d of expected.defects as (DopedDefect & { conv_coords: Vec3 })[]) {
+      const ours = byName.get(d.name);
+      expect(ours, d.name).toBeDefined();
+      ours!.conventional_cell_frac_coords.forEach((x, k) => expect(x, `${material} ${d.name}`).toBeCloseTo(d.conv_coords[k], 2));
+    }
+  });
+});
+
 describe('doped parity: oxidation states', () => {
   it('says which rule gave them: 0 for the intermetallic AgCu, bond valences for the others', () => {
     expect(run('AgCu').answer.host).toMatchObject({ oxidation_states: { Cu: 0, Ag: 0 }, oxidation_state_method: 'metallic' });
