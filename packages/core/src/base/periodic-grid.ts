@@ -1,4 +1,5 @@
-import { type Mat3, type Vec3, inverse, norm, transpose } from './linalg.ts';
+import { FractionalBuckets } from './fractional-buckets.ts';
+import type { Mat3, Vec3 } from './linalg.ts';
 
 /**
  * A fixed set of points of a periodic cell (fractional coordinates, each with an integer kind such
@@ -13,8 +14,7 @@ import { type Mat3, type Vec3, inverse, norm, transpose } from './linalg.ts';
 export class PeriodicGrid {
   readonly matrix: Mat3;
   readonly tol: number;
-  private readonly counts: [number, number, number];
-  private readonly buckets = new Map<number, number[]>();
+  private readonly buckets: FractionalBuckets<number>;
   private readonly frac: Vec3[];
   private readonly kinds: ArrayLike<number> | undefined;
 
@@ -24,15 +24,8 @@ export class PeriodicGrid {
     this.tol = tol;
     this.frac = points;
     this.kinds = kinds;
-    const rec = transpose(inverse(matrix));
-    // Buckets at least 2·tol wide along every axis (tol Å spans tol·|b*_i| of axis i), at most 512 per axis.
-    this.counts = [0, 1, 2].map((i) => Math.max(1, Math.min(512, Math.floor(1 / (2 * tol * norm(rec[i])))))) as [number, number, number];
-    points.forEach((p, index) => {
-      const key = this.keyOf(p);
-      const list = this.buckets.get(key);
-      if (list) list.push(index);
-      else this.buckets.set(key, [index]);
-    });
+    this.buckets = new FractionalBuckets<number>(matrix, tol);
+    points.forEach((p, index) => this.buckets.add(p, index));
   }
 
   /** Index of the stored point of `kind` (any kind when omitted) nearest to `frac` within tol, or −1. */
@@ -54,7 +47,7 @@ export class PeriodicGrid {
   private search(frac: Vec3, kind: number | undefined): void {
     this.found = -1;
     this.foundSquared = Infinity;
-    const count = this.gather(frac);
+    const count = this.buckets.near(frac, this.lists);
     const m = this.matrix;
     const tol2 = this.tol * this.tol;
     for (let b = 0; b < count; b++) {
@@ -73,7 +66,7 @@ export class PeriodicGrid {
 
   /** Calls `visit(index, squared distance in Å²)` for every stored point within tol of `frac`. */
   forEachWithin(frac: Vec3, visit: (index: number, d2: number) => void): void {
-    const lists = this.lists.slice(0, this.gather(frac));
+    const lists = this.lists.slice(0, this.buckets.near(frac, this.lists));
     const tol2 = this.tol * this.tol;
     for (const list of lists) {
       for (const index of list!) {
@@ -85,50 +78,6 @@ export class PeriodicGrid {
 
   /** Reused by every query: the buckets that can hold a point within tol of the query. */
   private readonly lists: (number[] | undefined)[] = new Array(8);
-
-  /**
-   * Fills `lists` with the buckets to search and returns how many. Buckets are at least 2·tol wide:
-   * besides its own, only the neighbour on the side of the bucket's centre the point lies on can
-   * hold a match, so 8 buckets rather than 27.
-   */
-  private gather(frac: Vec3): number {
-    const [n0, n1, n2] = this.counts;
-    const f0 = (frac[0] - Math.floor(frac[0])) * n0;
-    const f1 = (frac[1] - Math.floor(frac[1])) * n1;
-    const f2 = (frac[2] - Math.floor(frac[2])) * n2;
-    const b0 = Math.min(n0 - 1, Math.floor(f0));
-    const b1 = Math.min(n1 - 1, Math.floor(f1));
-    const b2 = Math.min(n2 - 1, Math.floor(f2));
-    const s0 = n0 === 1 ? 0 : f0 - b0 < 0.5 ? -1 : 1;
-    const s1 = n1 === 1 ? 0 : f1 - b1 < 0.5 ? -1 : 1;
-    const s2 = n2 === 1 ? 0 : f2 - b2 < 0.5 ? -1 : 1;
-    let count = 0;
-    for (let i = 0; i <= (s0 === 0 ? 0 : 1); i++) {
-      const k0 = mod(b0 + i * s0, n0);
-      if (i === 1 && k0 === b0) continue;
-      for (let j = 0; j <= (s1 === 0 ? 0 : 1); j++) {
-        const k1 = mod(b1 + j * s1, n1);
-        if (j === 1 && k1 === b1) continue;
-        for (let k = 0; k <= (s2 === 0 ? 0 : 1); k++) {
-          const k2 = mod(b2 + k * s2, n2);
-          if (k === 1 && k2 === b2) continue;
-          const list = this.buckets.get((k0 * 1024 + k1) * 1024 + k2);
-          if (list) this.lists[count++] = list;
-        }
-      }
-    }
-    return count;
-  }
-
-  private keyOf(p: Vec3): number {
-    const c = this.counts;
-    const b = [0, 1, 2].map((i) => Math.min(c[i] - 1, Math.floor((p[i] - Math.floor(p[i])) * c[i])));
-    return (b[0] * 1024 + b[1]) * 1024 + b[2];
-  }
-}
-
-function mod(a: number, n: number): number {
-  return ((a % n) + n) % n;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Vec3, wrapVec } from '../base/linalg.ts';
+import { foldedSquaredDistance } from '../base/periodic-grid.ts';
 import { compareCoordinates } from '../symmetry/wyckoff.ts';
 import type { SymmetryAnalysis } from '../symmetry/types.ts';
 import type { HostEnvironment } from './environment.ts';
@@ -92,21 +93,17 @@ export function clusterPoints(points: ClusterPoint[], env: HostEnvironment, anal
  * many of the primitive cell's operations map it to within analysis.symprec Å of itself, as
  * symmetry/orbit.ts `stabilizer` counts them, without building the images.
  */
+/** siteSymmetryOrder's image of the point, reused: the count runs for every candidate of every cluster. */
+const image: Vec3 = [0, 0, 0];
+
 function siteSymmetryOrder(analysis: SymmetryAnalysis, env: HostEnvironment, x: Vec3): number {
-  const m = env.matrix;
   const tol2 = analysis.symprec * analysis.symprec;
   let count = 0;
   for (const { rotation: r, translation: t } of analysis.primitive.operations) {
-    let d0 = r[0][0] * x[0] + r[0][1] * x[1] + r[0][2] * x[2] + t[0] - x[0];
-    let d1 = r[1][0] * x[0] + r[1][1] * x[1] + r[1][2] * x[2] + t[1] - x[1];
-    let d2 = r[2][0] * x[0] + r[2][1] * x[1] + r[2][2] * x[2] + t[2] - x[2];
-    d0 -= Math.round(d0);
-    d1 -= Math.round(d1);
-    d2 -= Math.round(d2);
-    const cx = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0];
-    const cy = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1];
-    const cz = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
-    if (cx * cx + cy * cy + cz * cz <= tol2) count++;
+    image[0] = r[0][0] * x[0] + r[0][1] * x[1] + r[0][2] * x[2] + t[0];
+    image[1] = r[1][0] * x[0] + r[1][1] * x[1] + r[1][2] * x[2] + t[1];
+    image[2] = r[2][0] * x[0] + r[2][1] * x[1] + r[2][2] * x[2] + t[2];
+    if (foldedSquaredDistance(env.matrix, image, x) <= tol2) count++;
   }
   return Math.max(1, count);
 }
