@@ -6,7 +6,6 @@ import { interstitialCandidates } from './defects/interstitial.ts';
 import { defectEntries } from './defects/entries.ts';
 import { hostSites } from './defects/host-sites.ts';
 import { bulkSupercell, candidateId, cartesianOf, defectStructure, hostFingerprint, selectDefects } from './defects/pipeline.ts';
-import { dopedConventionalCoords } from './defects/site-order.ts';
 import { substitutionDrafts } from './defects/substitution.ts';
 import type { DefectAnswer, DefectCandidate, DefectDraft, DefectEntry, HostContext } from './defects/types.ts';
 import { vacancyDrafts } from './defects/vacancy.ts';
@@ -209,7 +208,7 @@ export function generate(input: StructureInput, requestInput: DefectRequestInput
       supercell_multiplicity: draft.supercellPositions.length,
       unit_cell_frac_coords: roundVec(draft.unitCellFrac),
       // doped's choice among the orbit's points (its sort key), so the tables read as doped's do.
-      conventional_cell_frac_coords: roundVec(dopedConventionalCoords(ctx.analysis, draft.label.conventionalFracCoords)),
+      conventional_cell_frac_coords: roundVec(p.conventionalCoords),
       frac_coords: roundVec(frac),
       cart_coords: roundVec(cartesianOf(ctx, frac)),
       nearest_neighbors: p.nearestNeighbors,

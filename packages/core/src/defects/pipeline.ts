@@ -19,6 +19,8 @@ export interface PlacedDefect {
   group: string;
   chargeStates: number[];
   nearestNeighbors: NeighborShellEntry[];
+  /** The conventional-cell coordinates doped gives the defect (site-order.ts), which also decided its name's place. */
+  conventionalCoords: Vec3;
   /** Index into draft.supercellPositions. */
   position: number;
   /** Extra key part that tells apart copies of one class when deduplication is off. */
@@ -58,7 +60,7 @@ export function draftChargeStates(ctx: HostContext, draft: DefectDraft): number[
  * names what the caps dropped.
  */
 export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed: PlacedDefect[]; groups: GroupReport[]; warnings: string[] } {
-  const names = draftNames(ctx, drafts);
+  const { names, conventional } = draftNames(ctx, drafts);
   const firstShellCache = new Map<string, NeighborShellEntry[]>();
 
   const { request } = ctx;
@@ -74,6 +76,7 @@ export function selectDefects(ctx: HostContext, drafts: DefectDraft[]): { placed
           draft,
           group: key,
           chargeStates: draftChargeStates(ctx, draft),
+          conventionalCoords: conventional[i],
           nearestNeighbors: memo(firstShellCache, coordinateKey(draft.unitCellFrac), () => firstShell(ctx.analysis.primitive.structure, toPrimitiveFrac(ctx.analysis, draft.unitCellFrac))),
         };
         if (request.dedupe_symmetry) {
@@ -109,17 +112,18 @@ function memo<T>(cache: Map<string, T>, key: string, make: () => T): T {
 }
 
 /**
- * doped's names for every draft, named over all families at once (so a name does not depend on
+ * doped's names for every draft, and the conventional-cell coordinates that order them, named over all families at once (so a name does not depend on
  * what the caps keep) and in doped's order (see site-order.ts), with neighbours listed in doped's
  * element order. Substitutions share their site's neighbours with the vacancy: each is computed once.
  */
-function draftNames(ctx: HostContext, drafts: DefectDraft[]): string[] {
+function draftNames(ctx: HostContext, drafts: DefectDraft[]): { names: string[]; conventional: Vec3[] } {
   const elementOrder = namingElementOrder(ctx.elements);
   // Neighbour shells are read off the primitive cell, which holds the same environments as the
   // input cell (a supercell input would cost its atom count per query).
   const host = ctx.analysis.primitive.structure;
   const shells = new Map<string, string | null>();
-  const keys = drafts.map((d) => fracCoordsSortKey(dopedConventionalCoords(ctx.analysis, d.label.conventionalFracCoords)));
+  const conventional = drafts.map((d) => dopedConventionalCoords(ctx.analysis, d.label.conventionalFracCoords));
+  const keys = conventional.map((c) => fracCoordsSortKey(c));
   const order = drafts.map((_, i) => i).sort((a, b) => compareSortKeys(keys[a], keys[b]) || a - b);
   const named = nameDefects(
     order.map((i) => {
@@ -135,7 +139,7 @@ function draftNames(ctx: HostContext, drafts: DefectDraft[]): string[] {
   );
   const names = new Array<string>(drafts.length);
   order.forEach((i, k) => (names[i] = named[k]));
-  return names;
+  return { names, conventional };
 }
 
 function emptyGroupReason(ctx: HostContext, family: DefectType, origin: string): string {
