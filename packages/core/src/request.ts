@@ -342,8 +342,10 @@ function describedPath(path: readonly PropertyKey[]): PropertyKey[] {
  * Validates and completes a request. Throws RequestError with one issue per offending field:
  * the field's path (dot-separated for a nested one, e.g. `vasp_settings.functional`), what it
  * accepts, and what was sent; an unknown key is named at its own path with the keys allowed beside it.
+ * `options.otherFields`: the top-level fields a caller takes around the request (the API's
+ * `structure`, `file`, `webhook_url`), listed first among the allowed ones in that message.
  */
-export function parseRequest(input: unknown): DefectRequest {
+export function parseRequest(input: unknown, options: { otherFields?: readonly string[] } = {}): DefectRequest {
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new RequestError([{ path: '', message: `the request must be a JSON object (got ${preview(input)})` }]);
@@ -355,7 +357,7 @@ export function parseRequest(input: unknown): DefectRequest {
   const seen = new Set<string>();
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      const allowed = allowedKeysAt(issue.path).join(', ');
+      const allowed = [...(issue.path.length === 0 ? (options.otherFields ?? []) : []), ...allowedKeysAt(issue.path)].join(', ');
       const where = issue.path.length === 0 ? 'fields are' : `fields of ${pathString(issue.path)} are`;
       for (const key of issue.keys) {
         const path = pathString([...issue.path, key]);

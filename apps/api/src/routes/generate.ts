@@ -96,10 +96,8 @@ function platformContext(req: Request, principal: Principal): PlatformContext | 
   return ctx;
 }
 
-/** How the core's message for an unknown top-level field begins (packages/core/src/request.ts). */
-const CORE_TOP_LEVEL = 'unknown field; allowed fields are ';
-/** The body's fields outside the core's request, in SubmissionEnvelopeSchema. */
-const ENVELOPE_FIELDS = 'structure, file, webhook_url';
+/** The body's fields outside the core's request, in SubmissionEnvelopeSchema: an unknown field's message lists them too (a typo of `structure`). */
+const ENVELOPE_FIELDS = ['structure', 'file', 'webhook_url'] as const;
 
 /**
  * Validates the body: the envelope (file/structure/webhook_url) and the core's request fields, all
@@ -129,11 +127,10 @@ export function validate(body: Record<string, unknown>, allowPrivate: boolean): 
   }
   let parameters: Record<string, unknown> = {};
   try {
-    parameters = parseRequest(requestFields) as unknown as Record<string, unknown>;
+    parameters = parseRequest(requestFields, { otherFields: ENVELOPE_FIELDS }) as unknown as Record<string, unknown>;
   } catch (err) {
     if (!(err instanceof RequestError)) throw err;
-    // The core lists its own fields; a body's top level also takes the envelope's (a typo of `structure` must say so).
-    issues.push(...err.issues.map((i) => (i.message.startsWith(CORE_TOP_LEVEL) ? { ...i, message: i.message.replace(CORE_TOP_LEVEL, `${CORE_TOP_LEVEL}${ENVELOPE_FIELDS}, `) } : i)));
+    issues.push(...err.issues);
   }
   if (issues.length > 0 || !envelope.success) throw invalidRequest(issues);
   return { envelope: envelope.data, parameters };
