@@ -230,6 +230,7 @@ export function generateRoutes(ctx: ApiContext): Router {
           // The first request may have answered 503 after its record was written but not its job.
           await ensureQueued(ctx, existing);
           ctx.metrics.submissions.inc({ outcome: 'replayed' });
+          req.log.info({ action_id: id, status: existing.status }, 'repeated submission, same action');
           return accepted(res, ctx, existing, true, viewLink);
         }
         // The first request is still creating it, or failed and could not release the key (Redis
